@@ -1,0 +1,45 @@
+# Two commands do all the set-up: `make app` and `make test`. Both are idempotent.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+PORT   ?= 8501
+
+.PHONY: app test install index bench eval clean-index help
+
+help:
+	@echo "make app    install, build or update the index, start the app on http://localhost:$(PORT)"
+	@echo "make test   install and run the whole test suite"
+	@echo "make index  build or update the index only"
+	@echo "make bench  time reindexing and queries on the shipped corpus"
+	@echo "make eval   evaluate retrieval configurations on the gold questions"
+
+# Reinstall only when the project's requirements change.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# torch is pinned to the CPU wheel in pyproject.toml; installing it first keeps pip
+	# from ever considering a CUDA build.
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Exit code 2 means some files were skipped (named on stderr); the rest is indexed.
+index: install
+	$(BIN)/cqc-kb reindex || [ $$? -eq 2 ]
+
+app: index
+	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python scripts/bench.py
+
+eval: install
+	$(BIN)/cqc-kb eval eval/gold/heldout.jsonl --config all
+
+clean-index:
+	rm -rf index/builds index/CURRENT index/.lock

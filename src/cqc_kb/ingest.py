@@ -1,0 +1,174 @@
+"""Reindex: parse, analyse, chunk and embed the corpus into a new index build.
+
+Incremental by content hash: only new or changed documents are parsed and embedded, deleted
+ones removed. A file that fails to parse is skipped with its reason; if an older version of
+it is indexed, that version is kept rather than lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .chunk import chunk_document, document_sentences, embed_text, token_counter
+from .embed import Embedder, load_embedder
+from .errors import KbError, ParseError
+from .parse import SUPPORTED_SUFFIXES, parse_file, sha256_bytes
+from .settings import Settings
+from .store import current_build, read_manifest, Writer, write_lock
+from .structure import analyse
+
+#: (stage, done, total): stages are "scan", "parse" and "embed".
+ProgressFn = Callable[[str, int, int], None]
+
+#: Files in the corpus folder that describe it rather than being reports.
+IGNORED_NAMES = {"readme.md", "readme.txt", "licence.txt", "license.txt"}
+
+
+@dataclass
+class ReindexResult:
+    """What a reindex did; ``skipped`` holds (file, reason) pairs."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    chunks: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+    rebuilt: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed or self.rebuilt)
+
+    def to_json(self) -> dict:
+        return {**self.__dict__, "skipped": [{"file": f, "reason": r} for f, r in self.skipped]}
+
+
+def corpus_files(corpus: Path) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Report files in the corpus folder, and (name, reason) for files that will be skipped."""
+    if not corpus.is_dir():
+        raise KbError(f"corpus folder {corpus} does not exist; create it and add reports, "
+                      "or point CQC_KB_CORPUS / --corpus at one")
+    files, skipped = [], []
+    for path in sorted(corpus.iterdir()):
+        if path.name.startswith(".") or path.name.lower() in IGNORED_NAMES or path.is_dir():
+            continue
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            skipped.append((path.name, f"unsupported file type {path.suffix or '(none)'}; "
+                                       "add reports as .pdf, .html, .htm, .txt or .md"))
+        elif path.is_symlink() and not path.resolve().is_file() or not path.is_file():
+            skipped.append((path.name, "is not a regular file; copy the report itself into the corpus"))
+        else:
+            files.append(path)
+    return files, skipped
+
+
+def reindex(settings: Settings, full: bool = False, embedder: Embedder | None = None,
+            progress: ProgressFn | None = None) -> ReindexResult:
+    """Bring the index in line with the corpus folder and swap the new build in."""
+    started = time.perf_counter()
+    result = ReindexResult()
+    files, result.skipped = corpus_files(settings.corpus)
+    with write_lock(settings.index):
+        live = current_build(settings.index)
+        if live is not None and not full and read_manifest(live).settings_hash != settings.index_hash():
+            full = True  # built with other settings: its vectors cannot be reused
+        result.rebuilt = full and live is not None
+        indexed = {} if live is None or full else _indexed(live)
+        todo = _plan(files, indexed, int(settings.max_file_mb * 1e6), result, progress)
+        if live is not None and not full and not todo and not result.removed:
+            result.chunks = _count_chunks(live)
+            result.seconds = time.perf_counter() - started
+            return result  # up to date: no model load, no new build
+        embedder = embedder or load_embedder(settings.model, settings.offline)
+        writer = Writer(settings, embedder.dim, embedder.name, full)
+        try:
+            _apply(settings, writer, todo, embedder, result, progress)
+            if result.changed or live is None:
+                writer.commit()
+            else:
+                writer.abort()  # every changed file failed to parse: keep the live build
+        except BaseException:
+            writer.abort()
+            raise
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _indexed(build: Path) -> dict[str, str]:
+    with contextlib.closing(sqlite3.connect(f"file:{build / 'kb.sqlite'}?mode=ro", uri=True)) as db:
+        return dict(db.execute("SELECT name, sha256 FROM documents").fetchall())
+
+
+def _count_chunks(build: Path) -> int:
+    with contextlib.closing(sqlite3.connect(f"file:{build / 'kb.sqlite'}?mode=ro", uri=True)) as db:
+        return int(db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+
+def _plan(files: list[Path], indexed: dict[str, str], max_bytes: int, result: ReindexResult,
+          progress: ProgressFn | None) -> list[Path]:
+    """Decide by content hash what to parse; record removals and unchanged files in ``result``."""
+    on_disk = {p.name for p in files}
+    result.removed.extend(sorted(set(indexed) - on_disk))
+    todo = []
+    for i, path in enumerate(files):
+        if progress:
+            progress("scan", i + 1, len(files))
+        try:
+            digest = sha256_bytes(path.read_bytes()) if path.stat().st_size <= max_bytes else None
+        except OSError as exc:
+            result.skipped.append((path.name, f"cannot be read ({exc.strerror})"))
+            continue
+        if digest is not None and indexed.get(path.name) == digest:
+            result.unchanged.append(path.name)
+        else:
+            todo.append(path)
+    return todo
+
+
+def _apply(settings: Settings, writer: Writer, todo: list[Path], embedder: Embedder,
+           result: ReindexResult, progress: ProgressFn | None) -> None:
+    indexed = writer.indexed()
+    for name in result.removed:
+        writer.remove(name)
+    max_bytes = int(settings.max_file_mb * 1e6)
+    count = token_counter(settings)
+    parsed = []
+    for i, path in enumerate(todo):
+        if progress:
+            progress("parse", i + 1, len(todo))
+        try:
+            doc = parse_file(path, max_bytes=max_bytes)
+        except ParseError as exc:
+            result.skipped.append((path.name, f"{exc.reason}. {exc.fix}"))
+            continue
+        report = analyse(doc)
+        chunks = chunk_document(doc, report, settings, count)
+        parsed.append((doc, report, chunks, document_sentences(doc, chunks)))
+    # Chunks and answer sentences are embedded in one pass so one progress bar covers both.
+    texts = [embed_text(c, settings.embed_headings) for _, _, chunks, _ in parsed for c in chunks]
+    n_chunks = len(texts)
+    texts += [doc.text[s:e] for doc, _, _, sentences in parsed for s, e in sentences]
+    vectors = embedder.encode(texts, batch_size=settings.batch_size,
+                              progress=(lambda d, t: progress("embed", d, t)) if progress else None)
+    chunk_vectors, sentence_vectors = vectors[:n_chunks], vectors[n_chunks:]
+    offset = s_offset = 0
+    for doc, report, chunks, sentences in parsed:
+        if doc.name in indexed:
+            writer.remove(doc.name)
+            result.updated.append(doc.name)
+        else:
+            result.added.append(doc.name)
+        writer.add(doc, report, chunks, chunk_vectors[offset:offset + len(chunks)],
+                   sentences, sentence_vectors[s_offset:s_offset + len(sentences)])
+        offset += len(chunks)
+        s_offset += len(sentences)
+    result.embedded = offset
+    result.chunks = int(writer.db.execute("SELECT count(*) FROM chunks").fetchone()[0])

@@ -1,0 +1,214 @@
+"""Hybrid retrieval: FAISS dense search and SQLite FTS5 BM25, fused by reciprocal rank fusion.
+
+Retrieval configurations (``mode``) exist so that the evaluation can compare them in one run:
+
+* ``bm25``: FTS5 BM25 only
+* ``dense``: FAISS inner product only
+* ``hybrid``: both, fused by RRF
+* ``hybrid+``: hybrid plus the refinements below (the default)
+
+Refinements: a boost for chunks under the quality statement or theme a question names, a boost
+for passages carrying figures when the question asks for one, and removal of hits whose span
+mostly repeats a better-ranked hit (chunks overlap).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import faiss
+import numpy as np
+
+from .embed import Embedder
+from .records import Hit
+from .settings import Settings
+from .store import Store
+from .structure import STATEMENT_NAMES, THEMES, norm_heading
+from .text import STOPWORDS, content_terms, words
+
+MODES = ("bm25", "dense", "hybrid", "hybrid+")
+
+_FIGURE_QUESTION = re.compile(
+    r"\b(how (many|long|much|often|quickly|soon)|what (percentage|proportion|number|share|rate)|"
+    r"median|average|mean|percent|per cent|number of|rate of|when|what year|how old)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict retrieval; empty tuples mean no restriction."""
+
+    documents: tuple[str, ...] = ()
+    authorities: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    statements: tuple[str, ...] = ()
+    scores: tuple[int, ...] = ()
+    ratings: tuple[str, ...] = ()
+
+    def empty(self) -> bool:
+        return not any((self.documents, self.authorities, self.themes, self.statements,
+                        self.scores, self.ratings))
+
+
+def wants_figure(question: str) -> bool:
+    """Does the question ask for a number, a duration, a share or a date?"""
+    return bool(_FIGURE_QUESTION.search(question))
+
+
+def named_statement(question: str) -> str | None:
+    """The quality statement a question names ("safeguarding", "assessing needs"...)."""
+    q = f" {norm_heading(question)} "
+    for name in sorted(STATEMENT_NAMES, key=len, reverse=True):
+        if f" {norm_heading(name)} " in q:
+            return name
+    return None
+
+
+def named_theme(question: str) -> str | None:
+    q = f" {norm_heading(question)} "
+    return next((t for t in THEMES if f" {norm_heading(t)} " in q), None)
+
+
+@dataclass
+class Retriever:
+    """Searches one open :class:`Store` with one embedder."""
+
+    store: Store
+    embedder: Embedder
+    settings: Settings
+    _df: Counter | None = field(default=None, init=False, repr=False)
+
+    def allowed_ids(self, filters: Filters) -> np.ndarray | None:
+        """Chunk ids that pass the filters, or None when nothing is filtered."""
+        if filters.empty():
+            return None
+        clauses, params = [], []
+        for column, values in (("c.document", filters.documents), ("d.authority", filters.authorities),
+                               ("c.theme", filters.themes), ("c.statement", filters.statements),
+                               ("s.score", filters.scores), ("d.rating", filters.ratings)):
+            if values:
+                clauses.append(f"{column} IN ({','.join('?' * len(values))})")
+                params.extend(values)
+        rows = self.store.db.execute(
+            "SELECT c.id FROM chunks c JOIN documents d ON d.name = c.document"
+            " LEFT JOIN statements s ON s.document = c.document AND s.name = c.statement"
+            f" WHERE {' AND '.join(clauses)}", params).fetchall()
+        return np.asarray([r[0] for r in rows], dtype=np.int64)
+
+    def embed_query(self, query: str) -> np.ndarray:
+        return self.embedder.encode([query])[0]
+
+    def dense(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        if self.store.vectors.ntotal == 0 or (allowed is not None and len(allowed) == 0):
+            return []
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed)) if allowed is not None else None
+        scores, ids = self.store.vectors.search(qvec.reshape(1, -1).astype(np.float32), n, params=params)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def lexical(self, query: str, n: int, allowed: np.ndarray | None) -> list[int]:
+        terms = [w for w in dict.fromkeys(words(query)) if w not in STOPWORDS and len(w) > 1]
+        if not terms or (allowed is not None and len(allowed) == 0):
+            return []
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        sql = "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?"
+        params: list = [match]
+        if allowed is not None:
+            sql += f" AND rowid IN ({','.join('?' * len(allowed))})"
+            params.extend(int(i) for i in allowed)
+        # Section headings count for less than the passage itself.
+        sql += " ORDER BY bm25(chunks_fts, 1.0, 0.4) LIMIT ?"
+        params.append(n)
+        return [r[0] for r in self.store.db.execute(sql, params).fetchall()]
+
+    def cosine(self, qvec: np.ndarray, ids: Sequence[int]) -> dict[int, float]:
+        """Query-passage cosine for given chunk ids (reconstructed from the FAISS store)."""
+        out = {}
+        for i in ids:
+            try:
+                out[i] = float(np.dot(self.store.vectors.reconstruct(int(i)), qvec))
+            except RuntimeError:
+                out[i] = 0.0
+        return out
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
+               mode: str = "hybrid+", qvec: np.ndarray | None = None) -> list[Hit]:
+        """Top ``k`` chunks for ``query`` under ``filters`` using retrieval ``mode``."""
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; choose from {', '.join(MODES)}")
+        k = k or self.settings.top_k
+        filters = filters or Filters()
+        allowed = self.allowed_ids(filters)
+        n = max(self.settings.candidates, k * 4)
+        fused: dict[int, float] = {}
+        dense_scores: dict[int, float] = {}
+        lexical_ranks: dict[int, int] = {}
+        if mode != "bm25":
+            qvec = self.embed_query(query) if qvec is None else qvec
+            for rank, (cid, score) in enumerate(self.dense(qvec, n, allowed), start=1):
+                dense_scores[cid] = score
+                fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.settings.rrf_k + rank)
+        if mode != "dense":
+            for rank, cid in enumerate(self.lexical(query, n, allowed), start=1):
+                lexical_ranks[cid] = rank
+                fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.settings.rrf_k + rank)
+        if not fused:
+            return []
+        rows = self.store.chunk_rows(list(fused))
+        if mode == "hybrid+":
+            self._refine(query, fused, rows)
+        order = sorted(fused, key=lambda c: (-fused[c], c))
+        if mode == "hybrid+":
+            order = self._dedupe(order, rows)
+        order = order[:k]
+        if qvec is not None:
+            missing = [c for c in order if c not in dense_scores]
+            dense_scores.update(self.cosine(qvec, missing))
+        return [self._hit(rank, rows[c], fused[c], dense_scores.get(c), lexical_ranks.get(c))
+                for rank, c in enumerate(order, start=1)]
+
+    def _refine(self, query: str, fused: dict[int, float], rows: dict) -> None:
+        """Boost chunks under the statement/theme the question names, and figures when asked."""
+        unit = 1.0 / (self.settings.rrf_k + 1)
+        statement = named_statement(query)
+        theme = named_theme(query)
+        figure = wants_figure(query)
+        for cid, row in rows.items():
+            if statement and row["statement"] == statement:
+                fused[cid] += 0.5 * unit
+            elif theme and row["theme"] == theme:
+                fused[cid] += 0.25 * unit
+            if figure and re.search(r"\d", row["text"]):
+                fused[cid] += 0.25 * unit
+
+    @staticmethod
+    def _dedupe(order: list[int], rows: dict) -> list[int]:
+        kept: list[int] = []
+        for cid in order:
+            r = rows[cid]
+            length = max(1, r["end"] - r["start"])
+            if any(rows[k]["document"] == r["document"]
+                   and min(rows[k]["end"], r["end"]) - max(rows[k]["start"], r["start"]) > 0.5 * length
+                   for k in kept):
+                continue
+            kept.append(cid)
+        return kept
+
+    def _hit(self, rank: int, row, score: float, dense: float | None, lexical_rank: int | None) -> Hit:
+        return Hit(rank=rank, score=score, chunk_id=row["chunk_id"], document=row["document"],
+                   authority=row["authority"], section=row["section"], page=row["page"],
+                   start=row["start"], end=row["end"], text=row["text"], theme=row["theme"],
+                   statement=row["statement"], statement_score=row["statement_score"],
+                   dense=dense, lexical_rank=lexical_rank)
+
+    def idf(self, term: str) -> float:
+        """Inverse chunk frequency of a stemmed term, for sentence scoring."""
+        if self._df is None:
+            df: Counter = Counter()
+            for (text,) in self.store.db.execute("SELECT text FROM chunks"):
+                df.update(set(content_terms(text)))
+            self._df = df
+            self._n = max(1, self.store.chunk_count())
+        return math.log(1 + (self._n - self._df.get(term, 0) + 0.5) / (self._df.get(term, 0) + 0.5))

@@ -1,0 +1,117 @@
+"""One settings object: defaults, overridden by environment variables, then by CLI flags.
+
+Only the fields in :data:`INDEX_FIELDS` change what is written to the index; their hash is
+stored in the manifest so that an index built with other settings is refused as stale.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import ConfigError
+
+#: Bumped whenever parsing or chunking changes what ends up in the index.
+PIPELINE_VERSION = "3"
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _default_dir(name: str) -> Path:
+    """`corpus/` and `index/` live beside the project when run from a checkout, else in the cwd."""
+    candidate = PROJECT_ROOT / name
+    if (PROJECT_ROOT / "pyproject.toml").exists():
+        return candidate
+    return Path.cwd() / name
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of the pipeline. Environment variable ``CQC_KB_<FIELD>`` overrides each."""
+
+    corpus: Path = field(default_factory=lambda: _default_dir("corpus"))
+    index: Path = field(default_factory=lambda: _default_dir("index"))
+    #: A short alias (``all-MiniLM-L6-v2``, ``all-mpnet-base-v2``), a local folder, a hub name,
+    #: or ``hash`` (a tiny deterministic embedder meant for tests).
+    model: str = "all-MiniLM-L6-v2"
+    #: When true the Hugging Face hub is switched off so a missing model fails fast.
+    offline: bool = True
+    encoding: str = "cl100k_base"
+    #: MiniLM reads at most 256 word pieces; 200 cl100k tokens stays under that.
+    chunk_tokens: int = 200
+    chunk_overlap: int = 40
+    #: Prefix each chunk's heading path to the text that is embedded (not to the stored span).
+    embed_headings: bool = True
+    batch_size: int = 32
+    max_file_mb: float = 50.0
+    rrf_k: int = 60
+    #: Candidates taken from each retriever before fusion.
+    candidates: int = 50
+    top_k: int = 5
+    #: Answers below this evidence score abstain (calibrated on the development gold set).
+    abstain_threshold: float = 0.40
+    answer_sentences: int = 2
+
+    def index_hash(self) -> str:
+        """Hash of the settings that shape the index; a different hash means rebuild."""
+        payload = {name: getattr(self, name) for name in INDEX_FIELDS}
+        payload["pipeline"] = PIPELINE_VERSION
+        blob = json.dumps(payload, sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def index_settings(self) -> dict[str, Any]:
+        """The index-shaping settings as plain JSON values, for the manifest."""
+        return {name: getattr(self, name) for name in INDEX_FIELDS}
+
+    def replace(self, **changes: Any) -> "Settings":
+        """A copy with some fields changed; ``None`` values are ignored (unset CLI flags)."""
+        clean = {k: v for k, v in changes.items() if v is not None}
+        return dataclasses.replace(self, **_coerce_all(clean))
+
+
+INDEX_FIELDS = ("model", "encoding", "chunk_tokens", "chunk_overlap", "embed_headings")
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    kinds = {f.name: f.type for f in dataclasses.fields(Settings)}
+    if name not in kinds:
+        raise ConfigError(f"unknown setting {name!r}; known settings: {', '.join(sorted(kinds))}")
+    kind = kinds[name]
+    if not isinstance(raw, str):
+        return Path(raw) if kind == "Path" else raw
+    try:
+        if kind == "Path":
+            return Path(raw).expanduser()
+        if kind == "bool":
+            if raw.strip().lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.strip().lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except ValueError:
+        raise ConfigError(f"setting {name} has an invalid value {raw!r}; expected {kind}") from None
+    return raw
+
+
+def _coerce_all(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _coerce(k, v) for k, v in values.items()}
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Defaults, then ``CQC_KB_*`` environment variables, then explicit overrides."""
+    env = os.environ if env is None else env
+    from_env = {}
+    for f in dataclasses.fields(Settings):
+        value = env.get(f"CQC_KB_{f.name.upper()}")
+        if value not in (None, ""):
+            from_env[f.name] = value
+    return Settings().replace(**from_env).replace(**overrides)

@@ -1,0 +1,68 @@
+"""Small text helpers shared by chunking, answering and evaluation."""
+
+from __future__ import annotations
+
+import re
+
+_ABBREV = ("e.g.", "i.e.", "etc.", "Dr.", "Mr.", "Mrs.", "Ms.", "St.", "No.", "approx.", "vs.", "Cllr.")
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9\u00a3])|\n\s*\n|\n(?=\s*[-*\u2022]\s)")
+
+
+def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans (absolute offsets, whitespace trimmed) inside ``text[start:end]``."""
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    segment = text[start:end]
+    for m in _BOUNDARY.finditer(segment):
+        cut = start + m.start()
+        before = text[cursor:cut]
+        if before.rstrip().endswith(_ABBREV) and "\n" not in m.group(0):
+            continue
+        spans.append((cursor, cut))
+        cursor = start + m.end()
+    spans.append((cursor, end))
+    return [trimmed for s, e in spans if (trimmed := trim_span(text, s, e))]
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Shrink a span past surrounding whitespace; None when nothing is left."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def normalise(text: str) -> str:
+    """Lower case, one kind of dash, single spaces: for comparing expected strings."""
+    text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2011", "-").replace("\u2019", "'")
+    text = text.replace("\u00a0", " ")
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+_WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*%?|£[0-9][0-9,]*")
+
+STOPWORDS = frozenset(
+    "a an and are as at be been being but by can could did do does for from had has have how i in "
+    "into is it its of on or our out over so than that the their them then there these they this to "
+    "was we were what when where which who whom why will with would you your about any many much "
+    "there's what's does did tell me us please report council councils local authority authorities".split()
+)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens, numbers kept whole (``28``, ``21.43%``, ``£290,024,000``)."""
+    return _WORD.findall(text.lower().replace("\u2019", "'"))
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to match 'waiting'/'waits', 'carers'/'carer'."""
+    for suffix in ("ings", "ing", "edly", "ed", "ies", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed words without stop words, in order, duplicates kept."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS]
