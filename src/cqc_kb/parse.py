@@ -213,10 +213,16 @@ def _pdf_page_blocks(page: str, base: int, number: int) -> list[Block]:
             blocks.append(Block("para", base + para_start, base + para_end, number))
             para_start = None
 
+    prev_short = True
     for s, e in lines:
         line = page[s:e]
-        if looks_like_heading(line) and (para_start is None or page[para_end - 1] in ".!?:"):
+        short = (e - s) < 0.75 * full
+        # Wrapped body lines run to the margin; a heading is a short line that follows the
+        # end of a paragraph (a short or punctuated line), not the middle of one.
+        if short and looks_like_heading(line) and (
+                para_start is None or prev_short or page[para_end - 1] in ".!?:"):
             flush()
+            prev_short = True
             blocks.append(Block("heading", base + s, base + e, number, 1))
             continue
         if para_start is not None and _BULLET.match(line):
@@ -224,7 +230,8 @@ def _pdf_page_blocks(page: str, base: int, number: int) -> list[Block]:
         if para_start is None:
             para_start = s
         para_end = e
-        if line[-1] in ".!?" and (e - s) < 0.75 * full:
+        prev_short = short
+        if line[-1] in ".!?" and short:
             flush()
     flush()
     return blocks

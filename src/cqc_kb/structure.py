@@ -163,11 +163,24 @@ def _statement_occurrences(blocks: tuple[Block, ...], texts: list[str]) -> list[
                 if _NOT_ASSESSED.search(texts[j]):
                     inline = (None, j)
                 break
+        neighbours = [_nearest_text(texts, i, step) for step in (-1, 1)]
         if inline is not None:
             found.append((name, i, inline[0], inline[1]))
-        elif blocks[i].kind == "heading":
+        elif blocks[i].kind == "heading" and not any(canonical_statement(t) for t in neighbours):
+            # A statement named without a score is an unassessed section, unless it is one
+            # line of a list of statements (theme introductions in PDFs lose their bullets).
             found.append((name, i, None, None))
     return found
+
+
+def _nearest_text(texts: list[str], i: int, step: int) -> str:
+    """The closest block in one direction that has letters (PDF bullets extract as junk)."""
+    j = i + step
+    while 0 <= j < len(texts):
+        if re.search(r"[A-Za-z]", texts[j]):
+            return texts[j]
+        j += step
+    return ""
 
 
 def _find_rating(doc: Document, texts: list[str]) -> tuple[str | None, tuple[int, int] | None]:
@@ -287,7 +300,7 @@ def _cqc_sections(doc: Document, texts: list[str], hits: list, authority: str | 
         elif statement and norm_heading(t) in _STATEMENT_PARTS:
             change = "part"
         elif (b.kind == "heading" and i > 0 and i not in data_blocks and canonical_rating(t) is None
-              and t != authority):
+              and t != authority and canonical_statement(t) is None):
             change = "sub"
         else:
             continue
