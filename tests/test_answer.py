@@ -1,0 +1,106 @@
+"""Retrieval, answers, score questions and comparisons over the fixture corpus (hash embedder)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cqc_kb.errors import KbError
+from cqc_kb.kb import NO_EVIDENCE
+from cqc_kb.retrieve import MODES, Filters
+
+from conftest import FIXTURES
+
+STOCKTON = "Stockton-on-Tees Borough Council"
+
+
+def _valid(kb, citations) -> bool:
+    return all(kb.store.document_text(c.document)[c.start:c.end] == c.quote for c in citations)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_mode_finds_the_waiting_time_passage(hash_kb, mode: str) -> None:
+    hits = hash_kb.search("median waiting time Care Act assessment 288 days", k=5, mode=mode,
+                          filters=Filters(authorities=(STOCKTON,)))
+    assert hits and any("median waiting time was 28 days" in h.text for h in hits)
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+
+
+def test_filters_restrict_every_hit(hash_kb) -> None:
+    hits = hash_kb.search("safeguarding enquiries", k=10,
+                          filters=Filters(statements=("Safeguarding",), scores=(4,)))
+    assert hits
+    assert all(h.statement == "Safeguarding" and h.statement_score == 4 for h in hits)
+    assert {h.authority for h in hits} == {"Larchfield Unitary Council"}
+    assert hash_kb.search("safeguarding", filters=Filters(ratings=("Inadequate",))) == []
+
+
+def test_answer_quotes_are_verbatim_with_offsets(hash_kb) -> None:
+    answer = hash_kb.ask("What was the median waiting time for a Care Act assessment?",
+                         filters=Filters(authorities=(STOCKTON,)))
+    assert not answer.abstained
+    assert any("28 days" in c.quote for c in answer.citations)
+    assert _valid(hash_kb, answer.citations)
+    for c in answer.citations:
+        assert f"[{c.n}]" in answer.answer and c.authority == STOCKTON
+
+
+def test_unrelated_question_abstains(hash_kb) -> None:
+    answer = hash_kb.ask("zebra quantum saxophone volcano")
+    assert answer.abstained and answer.citations == ()
+    assert "No clear answer" in answer.answer
+
+
+def test_empty_question_is_an_error(hash_kb) -> None:
+    with pytest.raises(KbError, match="empty"):
+        hash_kb.ask("   ")
+
+
+def test_score_questions_come_from_the_table(hash_kb) -> None:
+    answer = hash_kb.ask("Which councils scored 1 or 2 on safeguarding?")
+    expected = {f.authority for f in FIXTURES if dict(f.scores)["Safeguarding"] in (1, 2)}
+    assert {c.authority for c in answer.citations} == expected
+    for c in answer.citations:
+        assert c.quote.startswith("Score:") and int(c.quote.split()[-1]) in (1, 2)
+    assert _valid(hash_kb, answer.citations)
+
+    rating = hash_kb.ask("What was Stockton-on-Tees's overall rating?")
+    assert [c.authority for c in rating.citations] == [STOCKTON]
+    assert rating.citations[0].quote == "Good" and "63.9%" in rating.answer
+    assert _valid(hash_kb, rating.citations)
+
+
+def test_scores_table(hash_kb) -> None:
+    rows = {r.authority: r for r in hash_kb.scores()}
+    assert set(rows) == {STOCKTON} | {f.authority for f in FIXTURES}
+    stockton = rows[STOCKTON]
+    assert list(stockton.scores.values()) == [2, 3, 2, 3, 3, 2, 3, 3, 2]
+    assert stockton.percentage == 63.9 and stockton.rating == "Good" and stockton.published == "2025-10-24"
+    assert any("Safeguarding" in w for w in stockton.warnings)
+    for f in FIXTURES:
+        assert list(rows[f.authority].scores.items()) == list(f.scores)
+
+
+def test_compare_keeps_each_authority_to_its_own_report(hash_kb) -> None:
+    rows = hash_kb.compare("What is the median wait for a Care Act assessment?")
+    assert len(rows) == 1 + len(FIXTURES)
+    for row in rows:
+        assert all(c.document == row.document and c.authority == row.authority
+                   for c in row.answer.citations)
+        assert _valid(hash_kb, row.answer.citations)
+        if row.answer.abstained:
+            assert row.answer.answer == NO_EVIDENCE
+    waits = {f.authority: f"{f.median_wait_days} days" for f in FIXTURES}
+    found = [r for r in rows if r.authority in waits
+             and any(waits[r.authority] in c.quote for c in r.answer.citations)]
+    assert found  # the hash test embedder is weak; the real-model test checks every row
+
+
+def test_compare_unknown_authority_is_an_error(hash_kb) -> None:
+    with pytest.raises(KbError, match="no report in the index"):
+        hash_kb.compare("anything", authorities=["Atlantis Council"])
+
+
+def test_compare_says_when_a_report_has_no_evidence(hash_kb) -> None:
+    rows = hash_kb.compare("zebra quantum saxophone volcano", authorities=[STOCKTON])
+    assert rows[0].answer.abstained and rows[0].to_json()["answer"] == NO_EVIDENCE
+    assert rows[0].score is None

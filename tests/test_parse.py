@@ -1,0 +1,107 @@
+"""Parsing: every format keeps verbatim text with block offsets; bad input is a ParseError."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from cqc_kb.errors import ParseError
+from cqc_kb.parse import parse_bytes, parse_file, sniff_format
+
+from conftest import REAL_REPORT
+
+
+def test_text_report_blocks_are_spans_of_the_text() -> None:
+    doc = parse_file(REAL_REPORT)
+    assert doc.fmt == "txt"
+    assert doc.title == "Stockton-on-Tees Borough Council: local authority assessment"
+    headings = [doc.text[b.start:b.end] for b in doc.blocks if b.kind == "heading"]
+    assert "Timeliness of assessments, care planning and reviews" in headings
+    assert "Score: 2" not in headings  # data lines are never headings
+    for b in doc.blocks:
+        assert doc.text[b.start:b.end].strip() == doc.text[b.start:b.end]
+
+
+def test_pdf_keeps_page_numbers(fixture_corpus: Path) -> None:
+    doc = parse_file(fixture_corpus / "larchfield.pdf")
+    assert doc.fmt == "pdf" and doc.pages and doc.pages >= 3
+    pages = {b.page for b in doc.blocks}
+    assert pages == set(range(1, doc.pages + 1))
+    last = doc.text.rindex("Learning from feedback") if "Learning from feedback" in doc.text else len(doc.text) - 1
+    assert next(b.page for b in doc.blocks if b.start <= last < b.end or b.start > last) > 1
+
+
+def test_html_drops_page_furniture_and_keeps_headings(fixture_corpus: Path) -> None:
+    doc = parse_file(fixture_corpus / "ashdown-vale.html")
+    assert doc.fmt == "html"
+    # The fixture hides a fake date and score in <script>/<style>: they must not survive.
+    assert "1 January 1999" not in doc.text
+    assert "cookie" not in doc.text.lower()
+    levels = {doc.text[b.start:b.end]: b.level for b in doc.blocks if b.kind == "heading"}
+    assert levels.get("Safeguarding") == 3
+
+
+def test_malicious_html_is_text_only() -> None:
+    markup = (b"<html><body><main><h1>Report</h1><p>Safe text.</p>"
+              b"<script>alert('x')</script><p onclick='evil()'>Click <img src=x onerror=alert(1)>here.</p>"
+              b"<iframe src='http://evil'></iframe></main></body></html>")
+    doc = parse_bytes(markup, "evil.html")
+    assert "alert" not in doc.text and "<" not in doc.text
+    assert "Click here." in doc.text
+
+
+@pytest.mark.parametrize("data,name,reason", [
+    (b"", "empty.txt", "is empty"),
+    (b"   \n\n  ", "blank.txt", "is empty"),
+    (b"\x00\x01\x02binary\x00junk" * 100, "junk.txt", "binary"),
+    (b"%PDF-1.4\n%garbage that is not a pdf", "broken.pdf", "damaged PDF"),
+    (b"not a pdf at all", "fake.pdf", "not a PDF"),
+    ("Caf\u00e9 report".encode("cp1252"), "latin.txt", "not valid UTF-8"),
+])
+def test_bad_input_names_the_file_and_the_fix(data: bytes, name: str, reason: str) -> None:
+    with pytest.raises(ParseError) as info:
+        parse_bytes(data, name)
+    assert name in str(info.value) and reason in str(info.value)
+    assert info.value.fix
+
+
+def test_encrypted_pdf_is_refused_with_a_fix() -> None:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.encrypt(user_password="secret", owner_password="owner")
+    buf = io.BytesIO()
+    writer.write(buf)
+    with pytest.raises(ParseError, match="password-protected"):
+        parse_bytes(buf.getvalue(), "locked.pdf")
+
+
+def test_pdf_without_text_is_refused() -> None:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buf = io.BytesIO()
+    writer.write(buf)
+    with pytest.raises(ParseError, match="no text layer|no readable text"):
+        parse_bytes(buf.getvalue(), "scan.pdf")
+
+
+def test_size_limit() -> None:
+    with pytest.raises(ParseError, match="over the"):
+        parse_bytes(b"a" * 2000, "big.txt", max_bytes=1000)
+
+
+def test_type_is_sniffed_from_content() -> None:
+    assert sniff_format(b"%PDF-1.7 ...", "report.txt") == "pdf"
+    assert sniff_format(b"<!DOCTYPE html><html></html>", "report.txt") == "html"
+    assert sniff_format(b"Plain words", "report.md") == "txt"
+
+
+def test_markdown_headings_have_levels() -> None:
+    doc = parse_bytes(b"# Title\n\nIntro text here.\n\n## Part\n\nBody of the part.\n", "notes.md")
+    assert [(doc.text[b.start:b.end], b.level) for b in doc.blocks if b.kind == "heading"] == [
+        ("# Title", 1), ("## Part", 2)]

@@ -1,0 +1,89 @@
+"""The CQC structure reader on the real report and on every fictional fixture format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cqc_kb.parse import parse_bytes, parse_file
+from cqc_kb.structure import STATEMENT_NAMES, analyse, canonical_statement, rating_for_percentage
+
+from conftest import FIXTURES, REAL_REPORT
+
+
+def test_real_report_scores_rating_and_checks() -> None:
+    doc = parse_file(REAL_REPORT)
+    report = analyse(doc)
+    assert report.is_cqc
+    assert report.authority == "Stockton-on-Tees Borough Council"
+    assert report.published == "2025-10-24"
+    assert report.rating == "Good"
+    assert [s.score for s in report.statements] == [2, 3, 2, 3, 3, 2, 3, 3, 2]
+    assert report.percentage == 63.9
+    assert any(w.startswith("Safeguarding: label") for w in report.warnings)
+    assert len(report.warnings) == 1
+    # Every score line cited is literally "Score: N" at its offsets.
+    for s in report.statements:
+        assert doc.text[s.start:s.end] == f"Score: {s.score}"
+    assert doc.text[report.rating_span[0]:report.rating_span[1]] == "Good"
+
+
+def test_real_report_heading_tree() -> None:
+    report = analyse(parse_file(REAL_REPORT))
+    paths = {s.path for s in report.sections}
+    assert ("Theme 1: How Stockton-on-Tees Borough Council works with people", "Assessing needs",
+            "Key findings for this quality statement",
+            "Timeliness of assessments, care planning and reviews") in paths
+    safeguarding = [s for s in report.sections if s.statement == "Safeguarding"]
+    assert safeguarding and all(s.theme == "Ensuring safety" for s in safeguarding)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.fmt)
+def test_fixture_reports_in_every_format(fixture, fixture_corpus: Path) -> None:
+    doc = parse_file(fixture_corpus / fixture.output)
+    assert doc.fmt == fixture.fmt
+    report = analyse(doc)
+    assert report.authority == fixture.authority
+    assert report.published == fixture.published
+    assert report.rating == fixture.rating
+    assert [(s.name, s.score) for s in report.statements] == list(fixture.scores)
+    assert report.percentage == round(fixture.percentage, 1)
+    assert rating_for_percentage(report.percentage) == fixture.rating
+    missing = [name for name, score in fixture.scores if score is None]
+    for name in missing:
+        assert any(name in w and "not assessed" in w for w in report.warnings)
+    statements = {s.statement for s in report.sections if s.statement}
+    # An unassessed statement keeps its section (it says why), so all nine have sections.
+    assert statements == set(STATEMENT_NAMES)
+
+
+def test_statement_spellings_map_to_one_name() -> None:
+    assert canonical_statement("Supporting people to lead healthier lives") == \
+        canonical_statement("Supporting people to live healthier lives") == \
+        "Supporting people to live healthier lives"
+    assert canonical_statement("Safeguarding adults") is None
+
+
+def test_rating_thresholds() -> None:
+    assert rating_for_percentage(25) == "Inadequate"
+    assert rating_for_percentage(38.9) == "Inadequate"
+    assert rating_for_percentage(39) == "Requires improvement"
+    assert rating_for_percentage(62.9) == "Requires improvement"
+    assert rating_for_percentage(63) == "Good"
+    assert rating_for_percentage(87.9) == "Good"
+    assert rating_for_percentage(88) == "Outstanding"
+
+
+def test_published_rating_that_disagrees_with_scores_is_flagged() -> None:
+    text = REAL_REPORT.read_text(encoding="utf-8").replace("\nGood\n", "\nOutstanding\n", 1)
+    report = analyse(parse_bytes(text.encode(), "edited.txt"))
+    assert report.rating == "Outstanding"
+    assert any("disagrees with the score percentage" in w for w in report.warnings)
+
+
+def test_generic_document_is_not_a_report() -> None:
+    doc = parse_bytes(b"# Meeting notes\n\nWe met.\n\n## Actions\n\nWrite the plan.\n", "notes.md")
+    report = analyse(doc)
+    assert not report.is_cqc and report.authority is None and report.statements == ()
+    assert ("# Meeting notes".lstrip("# "), "Actions") in {s.path for s in report.sections}
