@@ -87,3 +87,29 @@ def test_generic_document_is_not_a_report() -> None:
     report = analyse(doc)
     assert not report.is_cqc and report.authority is None and report.statements == ()
     assert ("# Meeting notes".lstrip("# "), "Actions") in {s.path for s in report.sections}
+
+
+def test_report_without_blank_lines_reads_the_same() -> None:
+    """Text saved one paragraph a line, without blank lines, keeps its structure."""
+    text = "\n".join(line for line in REAL_REPORT.read_text(encoding="utf-8").splitlines() if line.strip())
+    doc = parse_bytes(text.encode(), "compact.txt")
+    report = analyse(doc)
+    assert report.authority == "Stockton-on-Tees Borough Council" and report.rating == "Good"
+    assert [s.score for s in report.statements] == [2, 3, 2, 3, 3, 2, 3, 3, 2]
+    assert any(s.path[-1:] == ("Timeliness of assessments, care planning and reviews",)
+               for s in report.sections)
+
+
+def test_hard_wrapped_report_reads_the_same() -> None:
+    """Text wrapped at 78 columns (as e-mail or some converters save it) keeps its structure."""
+    import textwrap
+
+    paragraphs = REAL_REPORT.read_text(encoding="utf-8").split("\n\n")
+    text = "\n\n".join(textwrap.fill(p, 78) if len(p) > 78 else p for p in paragraphs)
+    report = analyse(parse_bytes(text.encode(), "wrapped.txt"))
+    assert [s.score for s in report.statements] == [2, 3, 2, 3, 3, 2, 3, 3, 2]
+    subheadings = {s.path[-1] for s in report.sections if s.path}
+    assert "Timeliness of assessments, care planning and reviews" in subheadings
+    # Wrapped body lines never become headings.
+    assert all(len(s.path[-1]) < 100 for s in report.sections if s.path)
+    assert len(report.sections) < 100

@@ -132,6 +132,12 @@ def _parse_text(text: str) -> tuple[str, list[Block]]:
             continue
         chunk = text[start:end]
         md = _MD_HEADING.match(chunk) if "\n" not in chunk else None
+        lines = chunk.split("\n")
+        if len(lines) > 1 and not md and any(looks_like_heading(line) for line in lines[1:]):
+            # Text without blank lines between paragraphs (one paragraph a line, or a PDF's
+            # text saved as .txt): segment it line by line instead.
+            blocks.extend(_line_blocks(text, start, end))
+            continue
         if md:
             blocks.append(Block("heading", start, end, None, len(md.group(1))))
         elif "\n" not in chunk and looks_like_heading(chunk):
@@ -139,6 +145,24 @@ def _parse_text(text: str) -> tuple[str, list[Block]]:
         else:
             blocks.append(Block("para", start, end, None))
     return text, blocks
+
+
+def _line_blocks(text: str, start: int, end: int) -> list[Block]:
+    lines = [m.span() for m in re.finditer(r"[^\n]+", text[start:end])]
+    widths = sorted(e - s for s, e in lines)
+    if widths[len(widths) // 2] > 150:  # long lines: each line is a whole paragraph
+        out = []
+        for s, e in lines:
+            span = (start + s, start + e)
+            line = text[span[0]:span[1]].strip()
+            if not line:
+                continue
+            s0 = text.index(line, span[0])
+            kind = "heading" if looks_like_heading(line) else "para"
+            out.append(Block(kind, s0, s0 + len(line), None, 1 if kind == "heading" else 0))
+        return out
+    return [Block(b.kind, b.start, b.end, None, b.level)
+            for b in _pdf_page_blocks(text[start:end], start, 0)]
 
 
 def _parse_pdf(data: bytes, name: str) -> tuple[str, list[Block], int, str | None]:
