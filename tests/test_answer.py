@@ -104,3 +104,15 @@ def test_compare_says_when_a_report_has_no_evidence(hash_kb) -> None:
     rows = hash_kb.compare("zebra quantum saxophone volcano", authorities=[STOCKTON])
     assert rows[0].answer.abstained and rows[0].to_json()["answer"] == NO_EVIDENCE
     assert rows[0].score is None
+
+
+def test_a_question_naming_a_council_uses_only_its_report(hash_kb) -> None:
+    answer = hash_kb.ask("What is the median wait for a Care Act assessment in Kestrel Moor?")
+    assert answer.hits and {h.authority for h in answer.hits} == {"Kestrel Moor Metropolitan Borough Council"}
+
+
+def test_rating_words_alone_do_not_trigger_the_score_table(hash_kb) -> None:
+    answer = hash_kb.ask("Which services were rated highly by unpaid carers?")
+    assert answer.extra.get("source") != "score table"
+    table = hash_kb.ask("Which councils were rated Outstanding?")
+    assert [c.authority for c in table.citations] == ["Larchfield Unitary Council"]

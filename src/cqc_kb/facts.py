@@ -16,6 +16,10 @@ from .store import Store
 from .structure import RATINGS, STATEMENT_NAMES, norm_heading
 
 _SCORE_QUESTION = re.compile(r"\b(scor(e|ed|es|ing)|rat(ed|ing|ings)|rated)\b", re.I)
+#: "overall rating", "rated outstanding", "how was X rated": not "rated highly by carers".
+_RATING_QUESTION = re.compile(
+    r"\b(overall|ratings?)\b|\brated\s+(as\s+)?(outstanding|good|requires improvement|inadequate)\b|"
+    r"\brated\s*\??$", re.I)
 _GENERIC = {"borough", "council", "county", "city", "district", "metropolitan", "unitary", "of", "the",
             "royal", "london", "mbc", "cc", "bc"}
 
@@ -111,7 +115,7 @@ def answer_scores(question: str, store: Store, filters: Filters | None = None) -
         if wanted and not parts:
             listed = " or ".join(str(w) for w in sorted(wanted))
             parts.append(f"No council in the index scored {listed} on {statement}.")
-    elif re.search(r"\brat(ed|ing|ings)\b|\boverall\b", question, re.I):
+    elif _RATING_QUESTION.search(question):
         wanted_ratings = [r for r in RATINGS if re.search(rf"\b{r}\b", question, re.I)]
         for row in rows:
             if row["rating"] is None or row["rating_start"] is None:

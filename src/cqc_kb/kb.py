@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .answer import Answerer
 from .embed import Embedder, load_embedder
 from .errors import KbError
-from .facts import ReportRow, answer_scores, score_table
+from .facts import ReportRow, answer_scores, authorities_named, score_table
 from .ingest import ProgressFn, ReindexResult, reindex
 from .records import Answer, Hit
 from .retrieve import Filters, Retriever
@@ -64,6 +64,12 @@ class KnowledgeBase:
         structured = answer_scores(question, self.store, filters)
         if structured is not None:
             return structured
+        filters = filters or Filters()
+        if not filters.authorities and not filters.documents:
+            # A question that names a council is answered from that council's report only.
+            named = authorities_named(question, [a for a, _ in self.authorities()])
+            if named:
+                filters = replace(filters, authorities=tuple(named))
         return self.answerer.ask(question, filters=filters, mode=mode, k=k)
 
     def authorities(self) -> list[tuple[str, str]]:

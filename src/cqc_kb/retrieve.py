@@ -72,6 +72,26 @@ def named_theme(question: str) -> str | None:
     return next((t for t in THEMES if f" {norm_heading(t)} " in q), None)
 
 
+#: First words too common to stand for an authority on their own ("North", "East"...).
+_VAGUE_FIRST_WORDS = frozenset({"north", "south", "east", "west", "central", "new", "great", "greater"})
+
+
+def named_authorities(question: str, authorities: Sequence[str]) -> set[str]:
+    """Authorities the question names, in full ("Kestrel Moor") or by their first distinctive
+    word, as people shorten "Stockton-on-Tees" to "Stockton"."""
+    from .facts import authority_key  # facts imports this module: import late to avoid a cycle
+
+    q = f" {norm_heading(question)} "
+    named = set()
+    for authority in authorities:
+        key = authority_key(authority)
+        first = key.split()[0] if key else ""
+        if key and (f" {key} " in q or first not in _VAGUE_FIRST_WORDS and len(first) > 3
+                    and f" {first} " in q):
+            named.add(authority)
+    return named
+
+
 @dataclass
 class Retriever:
     """Searches one open :class:`Store` with one embedder."""
@@ -80,6 +100,13 @@ class Retriever:
     embedder: Embedder
     settings: Settings
     _df: Counter | None = field(default=None, init=False, repr=False)
+    _authorities: list[str] | None = field(default=None, init=False, repr=False)
+
+    def authorities(self) -> list[str]:
+        """Authorities with a report in the index (read once: a store never changes)."""
+        if self._authorities is None:
+            self._authorities = [r["authority"] for r in self.store.documents() if r["authority"]]
+        return self._authorities
 
     def allowed_ids(self, filters: Filters) -> np.ndarray | None:
         """Chunk ids that pass the filters, or None when nothing is filtered."""
@@ -170,12 +197,18 @@ class Retriever:
                 for rank, c in enumerate(order, start=1)]
 
     def _refine(self, query: str, fused: dict[int, float], rows: dict) -> None:
-        """Boost chunks under the statement/theme the question names, and figures when asked."""
+        """Boost chunks of the authority, statement or theme the question names, and figures
+        when asked."""
         unit = 1.0 / (self.settings.rrf_k + 1)
         statement = named_statement(query)
         theme = named_theme(query)
         figure = wants_figure(query)
+        authorities = named_authorities(query, self.authorities())
         for cid, row in rows.items():
+            # Reports share one template, so a passage on the same topic from another council
+            # often outranks the named council's own; naming a council is close to filtering.
+            if authorities and row["authority"] in authorities:
+                fused[cid] += 1.0 * unit
             if statement and row["statement"] == statement:
                 fused[cid] += 0.5 * unit
             elif theme and row["theme"] == theme:
