@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .errors import ParseError
 from .records import Block, Document
+from .text import trim_span
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".pdf", ".html", ".htm")
 
@@ -122,14 +123,9 @@ def looks_like_heading(line: str) -> bool:
 def _parse_text(text: str) -> tuple[str, list[Block]]:
     """Paragraphs are separated by blank lines; Markdown ``#`` lines and title-like lines are headings."""
     blocks: list[Block] = []
-    for m in re.finditer(r"[^\n]+(?:\n[^\n]+)*", text):
-        start, end = m.start(), m.end()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start >= end:
-            continue
+    # A paragraph is a run of lines that each have some non-space character.
+    for m in re.finditer(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*", text):
+        start, end = trim_span(text, m.start(), m.end())
         chunk = text[start:end]
         md = _MD_HEADING.match(chunk) if "\n" not in chunk else None
         lines = chunk.split("\n")
@@ -147,20 +143,19 @@ def _parse_text(text: str) -> tuple[str, list[Block]]:
     return text, blocks
 
 
+def _line_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Each non-blank line in ``text[start:end]`` as an absolute, whitespace-trimmed span."""
+    spans = (trim_span(text, start + m.start(), start + m.end())
+             for m in re.finditer(r"[^\n]+", text[start:end]))
+    return [span for span in spans if span]
+
+
 def _line_blocks(text: str, start: int, end: int) -> list[Block]:
-    lines = [m.span() for m in re.finditer(r"[^\n]+", text[start:end])]
+    lines = _line_spans(text, start, end)
     widths = sorted(e - s for s, e in lines)
     if widths[len(widths) // 2] > 150:  # long lines: each line is a whole paragraph
-        out = []
-        for s, e in lines:
-            span = (start + s, start + e)
-            line = text[span[0]:span[1]].strip()
-            if not line:
-                continue
-            s0 = text.index(line, span[0])
-            kind = "heading" if looks_like_heading(line) else "para"
-            out.append(Block(kind, s0, s0 + len(line), None, 1 if kind == "heading" else 0))
-        return out
+        return [Block("heading", s, e, None, 1) if looks_like_heading(text[s:e]) else Block("para", s, e, None)
+                for s, e in lines]
     return [Block(b.kind, b.start, b.end, None, b.level)
             for b in _pdf_page_blocks(text[start:end], start, 0)]
 
@@ -214,15 +209,7 @@ def _pdf_page_blocks(page: str, base: int, number: int) -> list[Block]:
     PDF text has no blank lines between paragraphs, so a paragraph is taken to end at a line
     that finishes a sentence well short of the page's usual line width.
     """
-    lines: list[tuple[int, int]] = []
-    for m in re.finditer(r"[^\n]+", page):
-        s, e = m.start(), m.end()
-        while s < e and page[s].isspace():
-            s += 1
-        while e > s and page[e - 1].isspace():
-            e -= 1
-        if s < e:
-            lines.append((s, e))
+    lines = _line_spans(page, 0, len(page))
     if not lines:
         return []
     widths = sorted(e - s for s, e in lines)
