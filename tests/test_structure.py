@@ -62,6 +62,8 @@ def test_statement_spellings_map_to_one_name() -> None:
     assert canonical_statement("Supporting people to lead healthier lives") == \
         canonical_statement("Supporting people to live healthier lives") == \
         "Supporting people to live healthier lives"
+    assert canonical_statement("Quality statement six: Safe systems, pathways and transitions") == \
+        "Safe pathways, systems and transitions"
     assert canonical_statement("Safeguarding adults") is None
 
 

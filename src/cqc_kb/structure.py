@@ -33,7 +33,10 @@ _ALIASES = {
     "supporting people to lead healthier lives": "Supporting people to live healthier lives",
     "care provision integration and continuity of care": "Care provision, integration and continuity",
     "safe pathways systems and transitions of care": "Safe pathways, systems and transitions",
+    "safe systems pathways and transitions": "Safe pathways, systems and transitions",
 }
+#: "Quality statement 1: Assessing needs", "Quality statement one - Assessing needs".
+_QS_PREFIX = re.compile(r"^\s*quality statement\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine)\s*[:.\-\u2013]\s*", re.I)
 
 RATINGS = ("Inadequate", "Requires improvement", "Good", "Outstanding")
 SCORE_LABELS = {
@@ -69,7 +72,7 @@ _CANON.update({norm_heading(k): v for k, v in _ALIASES.items()})
 
 def canonical_statement(text: str) -> str | None:
     """The canonical quality statement a heading names, or None."""
-    return _CANON.get(norm_heading(text))
+    return _CANON.get(norm_heading(_QS_PREFIX.sub("", text)))
 
 
 def canonical_rating(text: str) -> str | None:
