@@ -33,6 +33,14 @@ def test_pdf_keeps_page_numbers(fixture_corpus: Path) -> None:
     assert next(b.page for b in doc.blocks if b.start <= last < b.end or b.start > last) > 1
 
 
+def test_pdf_running_headers_and_footers_are_not_blocks(fixture_corpus: Path) -> None:
+    doc = parse_file(fixture_corpus / "larchfield.pdf")
+    assert doc.text.count("Page 2") == 1  # the footer stays in the verbatim text...
+    blocks = [doc.text[b.start:b.end] for b in doc.blocks]
+    assert not any(t.startswith("Page ") for t in blocks)  # ...but is never a heading or paragraph
+    assert "Larchfield Unitary Council: local authority assessment" not in blocks
+
+
 def test_html_drops_page_furniture_and_keeps_headings(fixture_corpus: Path) -> None:
     doc = parse_file(fixture_corpus / "ashdown-vale.html")
     assert doc.fmt == "html"

@@ -188,12 +188,13 @@ def _parse_pdf(data: bytes, name: str) -> tuple[str, list[Block], int, str | Non
     parts: list[str] = []
     blocks: list[Block] = []
     offset = 0
-    for number, raw in enumerate(pages, start=1):
-        page_text = raw.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    texts = [raw.replace("\r\n", "\n").replace("\r", "\n").strip("\n") for raw in pages]
+    furniture = _running_lines(texts)
+    for number, page_text in enumerate(texts, start=1):
         if parts:
             parts.append("\n\n")
             offset += 2
-        blocks.extend(_pdf_page_blocks(page_text, offset, number))
+        blocks.extend(_pdf_page_blocks(page_text, offset, number, furniture))
         parts.append(page_text)
         offset += len(page_text)
     text = "".join(parts)
@@ -203,13 +204,31 @@ def _parse_pdf(data: bytes, name: str) -> tuple[str, list[Block], int, str | Non
     return text, blocks, len(pages), title if isinstance(title, str) else None
 
 
-def _pdf_page_blocks(page: str, base: int, number: int) -> list[Block]:
-    """Group a page's lines into headings and paragraphs.
+def _furniture_key(line: str) -> str:
+    return re.sub(r"\d+", "#", line.strip().lower())
+
+
+def _running_lines(pages: list[str]) -> frozenset[str]:
+    """Headers and footers: lines (numbers ignored) at the top or bottom of most pages."""
+    if len(pages) < 3:
+        return frozenset()
+    seen: dict[str, int] = {}
+    for page in pages:
+        lines = [line for line in page.split("\n") if line.strip()]
+        for key in {_furniture_key(line) for line in lines[:2] + lines[-2:]}:
+            seen[key] = seen.get(key, 0) + 1
+    return frozenset(k for k, n in seen.items() if n >= max(3, len(pages) // 2))
+
+
+def _pdf_page_blocks(page: str, base: int, number: int,
+                     furniture: frozenset[str] = frozenset()) -> list[Block]:
+    """Group a page's lines into headings and paragraphs, leaving out running headers/footers.
 
     PDF text has no blank lines between paragraphs, so a paragraph is taken to end at a line
     that finishes a sentence well short of the page's usual line width.
     """
-    lines = _line_spans(page, 0, len(page))
+    lines = [(s, e) for s, e in _line_spans(page, 0, len(page))
+             if _furniture_key(page[s:e]) not in furniture]
     if not lines:
         return []
     widths = sorted(e - s for s, e in lines)

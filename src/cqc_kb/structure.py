@@ -109,7 +109,7 @@ def analyse(doc: Document) -> Report:
     """Read the structure of ``doc``; generic heading tree when it is not a CQC report."""
     texts = [doc.text[b.start:b.end].strip() for b in doc.blocks]
     head = doc.text[:3000]
-    title_match = next((m for m in (_TITLE.match(t) for t in texts[:8]) if m), None)
+    title_match = next((m for m in (_TITLE.match(t) for t in [doc.title or ""] + texts[:8]) if m), None)
     hits = _statement_occurrences(doc.blocks, texts)
     is_cqc = bool(title_match) or len({name for name, *_ in hits}) >= 3
     if not is_cqc:
