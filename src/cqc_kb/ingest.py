@@ -63,7 +63,7 @@ def corpus_files(corpus: Path) -> tuple[list[Path], list[tuple[str, str]]]:
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             skipped.append((path.name, f"unsupported file type {path.suffix or '(none)'}; "
                                        "add reports as .pdf, .html, .htm, .txt or .md"))
-        elif path.is_symlink() and not path.resolve().is_file() or not path.is_file():
+        elif not path.is_file():  # a broken link, a socket, a device...
             skipped.append((path.name, "is not a regular file; copy the report itself into the corpus"))
         else:
             files.append(path)
