@@ -30,7 +30,7 @@ index: install
 	$(BIN)/cqc-kb reindex || [ $$? -eq 2 ]
 
 app: index
-	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
+	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false --server.fileWatcherType none
 
 test: install
 	$(BIN)/python -m pytest -q
