@@ -17,7 +17,7 @@ import numpy as np
 from .errors import KbError
 from .records import Answer, Citation, Hit
 from .retrieve import Filters, Retriever, wants_figure
-from .text import content_terms
+from .text import content_terms, normalise
 
 NO_ANSWER = "No clear answer in these reports: the closest passages are listed below for reading."
 
@@ -41,6 +41,9 @@ _UNITS = {
 _QUALIFIERS = frozenset({"median", "average", "mean", "maximum", "minimum", "longest", "shortest",
                          "total", "target", "highest", "lowest", "overall"})
 
+#: A sentence that does not end like one and is this short is a heading or list label.
+_MIN_FRAGMENT_WORDS = 8
+
 
 @dataclass(frozen=True)
 class _Candidate:
@@ -48,6 +51,15 @@ class _Candidate:
     start: int
     end: int
     score: float
+    text: str  # normalised, to spot the same sentence twice
+
+
+def _fragment(sentence: str) -> bool:
+    """Headings, list labels and "Score: 2" lines answer nothing on their own."""
+    if len(sentence) < 25:
+        return True
+    return not sentence.rstrip().endswith((".", "!", "?", ":", ")")) and \
+        len(sentence.split()) < _MIN_FRAGMENT_WORDS
 
 
 class Answerer:
@@ -56,6 +68,18 @@ class Answerer:
     def __init__(self, retriever: Retriever) -> None:
         self.retriever = retriever
         self.settings = retriever.settings
+        self._template: set[str] | None = None
+
+    def _template_sentences(self) -> set[str]:
+        """Normalised sentences found in more than one document: the report template's text."""
+        if self._template is None:
+            store = self.retriever.store
+            seen: dict[str, set[str]] = {}
+            for document, start, end in store.db.execute('SELECT document, start, "end" FROM sentences'):
+                key = normalise(store.document_text(document)[start:end])
+                seen.setdefault(key, set()).add(document)
+            self._template = {k for k, docs in seen.items() if len(docs) > 1}
+        return self._template
 
     def ask(self, question: str, filters: Filters | None = None, mode: str = "hybrid+",
             k: int | None = None) -> Answer:
@@ -64,7 +88,7 @@ class Answerer:
         if not question:
             raise KbError("the question is empty; type a question such as "
                           "'How long do people wait for a Care Act assessment?'")
-        qvec = None if mode == "bm25" else self.retriever.embed_query(question)
+        qvec = None if mode == "bm25" else self.retriever.query_vector(question, mode)
         hits = self.retriever.search(question, k=k, filters=filters, mode=mode, qvec=qvec)
         return self.answer_from_hits(question, hits, qvec)
 
@@ -80,9 +104,11 @@ class Answerer:
         for cand in candidates[1:]:
             if len(chosen) >= self.settings.answer_sentences:
                 break
+            # A second sentence must not overlap a chosen one nor repeat its words (reports
+            # share template text, so the same sentence can come from two documents).
             if cand.score >= 0.95 * best.score and all(
-                    cand.hit.document != c.hit.document or cand.end <= c.start or cand.start >= c.end
-                    for c in chosen):
+                    (cand.hit.document != c.hit.document or cand.end <= c.start or cand.start >= c.end)
+                    and cand.text != c.text for c in chosen):
                 chosen.append(cand)
         confidence = best.score
         if confidence < self.settings.abstain_threshold:
@@ -90,6 +116,9 @@ class Answerer:
         chosen.sort(key=lambda c: (c.hit.rank, c.start))
         citations = []
         parts = []
+        # When the passages come from several councils' reports, say whose each sentence is:
+        # the same sentence shape recurs across reports with different figures.
+        mixed = len({h.authority for h in hits[:4]}) > 1
         for n, cand in enumerate(chosen, start=1):
             text = self.retriever.store.document_text(cand.hit.document)
             quote = text[cand.start:cand.end]
@@ -98,7 +127,8 @@ class Answerer:
                                       page=cand.hit.page, start=cand.start, end=cand.end,
                                       statement=cand.hit.statement,
                                       statement_score=cand.hit.statement_score))
-            parts.append(" ".join(quote.split()) + f" [{n}]")
+            prefix = f"{cand.hit.authority}: " if mixed and cand.hit.authority else ""
+            parts.append(prefix + " ".join(quote.split()) + f" [{n}]")
         return Answer(question, " ".join(parts), False, tuple(citations), tuple(hits), confidence)
 
     def _score_sentences(self, question: str, hits: list[Hit], qvec: np.ndarray | None) -> list[_Candidate]:
@@ -107,7 +137,7 @@ class Answerer:
         for hit in hits:
             text = store.document_text(hit.document)
             for sid, s, e in store.sentences_in(hit.document, hit.start, hit.end):
-                if e - s >= 25:  # fragments such as "Score: 2" answer nothing alone
+                if not _fragment(text[s:e]):
                     spans.append((hit, s, e, text[s:e]))
                     ids.append(sid)
         if not spans:
@@ -117,6 +147,7 @@ class Answerer:
         figure = wants_figure(question)
         unit_patterns = [p for word, p in _UNITS.items() if re.search(rf"\b{word}\b", question, re.I)]
         qualifiers = q_terms & _QUALIFIERS
+        template = self._template_sentences()
         if qvec is not None:
             semantic = store.sentence_vectors_for(ids) @ qvec
         else:
@@ -141,7 +172,12 @@ class Answerer:
                 # "median", "maximum", "average"... name which of several figures is wanted.
                 if qualifiers & terms:
                     score += 0.15
+            # CQC's own statement wording ("We have clear responsibilities...") recurs in every
+            # report and says nothing about the council.
+            key = normalise(sentence)
+            if key in template:
+                score -= 0.25
             score -= 0.01 * (hit.rank - 1)
-            out.append(_Candidate(hit, s, e, score))
+            out.append(_Candidate(hit, s, e, score, key))
         out.sort(key=lambda c: -c.score)
         return out

@@ -26,19 +26,24 @@ import argparse
 import hashlib
 import json
 import math
+import os
 import shutil
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from .errors import KbError
-from .records import Answer, Hit
+from .records import Answer, Citation, Hit
 from .retrieve import MODES, Filters
 from .settings import PROJECT_ROOT, Settings
 from .text import normalise
+
+if TYPE_CHECKING:
+    from .kb import KnowledgeBase
 
 CONFIGS = (*MODES, "naive")
 #: Cut-offs reported as hit@k, and the depth that MRR looks at.
@@ -88,7 +93,7 @@ class ConfigResult:
     def to_json(self, with_questions: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {"config": self.config, **self.metrics}
         if with_questions:
-            out["questions"] = [asdict(r) for r in self.questions]
+            out["details"] = [asdict(r) for r in self.questions]
         return out
 
 
@@ -195,6 +200,39 @@ def summarise(config: str, results: list[QuestionResult]) -> ConfigResult:
     return ConfigResult(config, metrics, results)
 
 
+def threshold_sweep(results: Sequence[QuestionResult]) -> list[dict[str, float]]:
+    """What each abstention threshold would do, from results gathered with abstention off.
+
+    A question abstains under threshold ``t`` when its confidence is below ``t``; candidate
+    thresholds sit just above each observed confidence, so every distinct outcome is listed.
+    """
+    answerable = [r for r in results if r.answerable]
+    unanswerable = [r for r in results if not r.answerable]
+    if not answerable or not unanswerable:
+        raise KbError("calibrating abstention needs both answerable and unanswerable gold questions")
+    cuts = sorted({0.0, *(round(r.confidence + 0.005, 2) for r in results)})
+    rows = []
+    for t in cuts:
+        rows.append({
+            "threshold": t,
+            "abstention_unanswerable": sum(r.confidence < t for r in unanswerable) / len(unanswerable),
+            "false_abstention": sum(r.confidence < t for r in answerable) / len(answerable),
+            "answer_accuracy": sum(bool(r.correct) and r.confidence >= t for r in answerable) / len(answerable),
+        })
+    return rows
+
+
+def choose_threshold(sweep: Sequence[dict[str, float]], max_false_abstention: float = 0.05) -> dict[str, float]:
+    """The threshold that abstains on most unanswerable questions while wrongly abstaining on at
+    most ``max_false_abstention`` of answerable ones; ties go to accuracy, then the lower value.
+
+    Why this objective: a missed abstention still shows quoted, checkable evidence, while a
+    false abstention hides an answer that the reports hold.
+    """
+    allowed = [row for row in sweep if row["false_abstention"] <= max_false_abstention]
+    return max(allowed, key=lambda r: (r["abstention_unanswerable"], r["answer_accuracy"], -r["threshold"]))
+
+
 # --- running a configuration ------------------------------------------------------------------
 
 AskFn = Callable[[str, Filters], Answer]
@@ -221,7 +259,7 @@ def run_config(config: str, items: Sequence[GoldItem], search: SearchFn, ask: As
     return summarise(config, results)
 
 
-def evaluate_mode(kb: Any, items: Sequence[GoldItem], mode: str) -> ConfigResult:
+def evaluate_mode(kb: KnowledgeBase, items: Sequence[GoldItem], mode: str) -> ConfigResult:
     """One retrieval mode of an open :class:`~cqc_kb.kb.KnowledgeBase`."""
     # Warm-up outside the timing: the first query pays for lazy idf tables and model start.
     kb.ask(items[0].q, mode=mode)
@@ -239,16 +277,12 @@ def naive_settings(settings: Settings) -> Settings:
 
 
 def _cache_dir() -> Path:
-    import os
-
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return base / "cqc-kb" / "eval"
 
 
-def naive_ask(kb: Any, question: str, filters: Filters) -> Answer:
+def naive_ask(kb: KnowledgeBase, question: str, filters: Filters) -> Answer:
     """Dense top-5, then the top passage's sentence nearest the question; never abstains."""
-    from .records import Citation
-
     qvec = kb.retriever.embed_query(question)
     hits = kb.retriever.search(question, k=NAIVE_TOP_K, filters=filters, mode="dense", qvec=qvec)
     if not hits:
@@ -326,8 +360,6 @@ def prepare_eval_corpus(dest: Path) -> list[Path]:
     if not real.is_file() or not (builder / "build_fixtures.py").is_file():
         raise KbError(f"the evaluation corpus needs a source checkout ({real} and "
                       f"{builder / 'build_fixtures.py'})")
-    import tempfile
-
     sys.path.insert(0, str(builder))
     try:
         from build_fixtures import build_fixture_corpus

@@ -7,9 +7,11 @@ Retrieval configurations (``mode``) exist so that the evaluation can compare the
 * ``hybrid``: both, fused by RRF
 * ``hybrid+``: hybrid plus the refinements below (the default)
 
-Refinements: a boost for chunks under the quality statement or theme a question names, a boost
-for passages carrying figures when the question asks for one, and removal of hits whose span
-mostly repeats a better-ranked hit (chunks overlap).
+Refinements: a boost for chunks of the council a question names (whose name is then left out of
+the embedded query), for chunks holding a number the question gives, for chunks under the
+quality statement or theme it names, and for passages carrying figures when it asks for one;
+and removal of hits whose span mostly repeats a better-ranked hit (chunks overlap). Their
+measured effect is in docs/evaluation.md.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from .embed import Embedder
 from .records import Hit
 from .settings import Settings
 from .store import Store
-from .structure import STATEMENT_NAMES, THEMES, norm_heading
+from .structure import STATEMENT_NAMES, THEMES, authority_key, norm_heading
 from .text import STOPWORDS, content_terms, words
 
 MODES = ("bm25", "dense", "hybrid", "hybrid+")
@@ -79,8 +81,6 @@ _VAGUE_FIRST_WORDS = frozenset({"north", "south", "east", "west", "central", "ne
 def named_authorities(question: str, authorities: Sequence[str]) -> set[str]:
     """Authorities the question names, in full ("Kestrel Moor") or by their first distinctive
     word, as people shorten "Stockton-on-Tees" to "Stockton"."""
-    from .facts import authority_key  # facts imports this module: import late to avoid a cycle
-
     q = f" {norm_heading(question)} "
     named = set()
     for authority in authorities:
@@ -128,6 +128,23 @@ class Retriever:
     def embed_query(self, query: str) -> np.ndarray:
         return self.embedder.encode([query])[0]
 
+    def query_vector(self, query: str, mode: str) -> np.ndarray:
+        """The query's embedding; hybrid+ embeds it without the council's name, because the
+        name pulls the vector towards that report's introduction rather than the topic (the
+        name is used as a boost instead, see :meth:`_refine`)."""
+        return self.embed_query(self.topic(query) if mode == "hybrid+" else query)
+
+    def topic(self, query: str) -> str:
+        """The query with the names of the authorities it names taken out."""
+        topic = query
+        for authority in named_authorities(query, self.authorities()):
+            key = authority_key(authority).split()
+            for name in (authority.split(), key, key[:1]):
+                pattern = r"[\s-]+".join(re.escape(w) for w in name)
+                topic = re.sub(rf"\b{pattern}(?:'s)?\b", " ", topic, flags=re.I)
+        topic = " ".join(topic.split())
+        return topic if content_terms(topic) else query
+
     def dense(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
         if self.store.vectors.ntotal == 0 or (allowed is not None and len(allowed) == 0):
             return []
@@ -173,7 +190,7 @@ class Retriever:
         dense_scores: dict[int, float] = {}
         lexical_ranks: dict[int, int] = {}
         if mode != "bm25":
-            qvec = self.embed_query(query) if qvec is None else qvec
+            qvec = self.query_vector(query, mode) if qvec is None else qvec
             for rank, (cid, score) in enumerate(self.dense(qvec, n, allowed), start=1):
                 dense_scores[cid] = score
                 fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.settings.rrf_k + rank)
@@ -204,7 +221,11 @@ class Retriever:
         theme = named_theme(query)
         figure = wants_figure(query)
         authorities = named_authorities(query, self.authorities())
+        # A figure given in the question ("where was the wait 37 days?") identifies the passage.
+        numbers = {w for w in words(query) if any(ch.isdigit() for ch in w)}
         for cid, row in rows.items():
+            if numbers and numbers & set(words(row["text"])):
+                fused[cid] += 0.5 * unit
             # Reports share one template, so a passage on the same topic from another council
             # often outranks the named council's own; naming a council is close to filtering.
             if authorities and row["authority"] in authorities:
