@@ -39,7 +39,7 @@ bench: install
 	$(BIN)/python scripts/bench.py
 
 eval: install
-	$(BIN)/cqc-kb eval eval/gold/heldout.jsonl --config all
+	$(BIN)/python scripts/run_eval.py
 
 clean-index:
 	rm -rf index/builds index/CURRENT index/.lock

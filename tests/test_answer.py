@@ -116,3 +116,25 @@ def test_rating_words_alone_do_not_trigger_the_score_table(hash_kb) -> None:
     assert answer.extra.get("source") != "score table"
     table = hash_kb.ask("Which councils were rated Outstanding?")
     assert [c.authority for c in table.citations] == ["Larchfield Unitary Council"]
+
+
+@pytest.mark.parametrize("question", [
+    "What rating did Ofsted give Kestrel Moor's children's services?",
+    "What proportion of Stockton's residential care homes were rated Good?",
+    "How was the local NHS trust rated?",
+])
+def test_ratings_of_other_bodies_are_not_answered_from_the_council_table(hash_kb, question: str) -> None:
+    answer = hash_kb.ask(question)
+    assert answer.extra.get("source") != "score table"
+    assert not any(c.quote in ("Good", "Requires improvement", "Outstanding", "Inadequate")
+                   for c in answer.citations)
+
+
+def test_answers_from_a_mixed_pool_name_their_council(hash_kb) -> None:
+    answer = hash_kb.ask("How many people were waiting for a Care Act assessment?")
+    assert len({h.authority for h in answer.hits[:4]}) > 1
+    for c in answer.citations:
+        assert f"{c.authority}: " in answer.answer
+    scoped = hash_kb.ask("How many people were waiting for a Care Act assessment?",
+                         filters=Filters(authorities=(STOCKTON,)))
+    assert STOCKTON not in scoped.answer

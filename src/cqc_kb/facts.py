@@ -11,17 +11,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from .records import Answer, Citation
-from .retrieve import Filters, named_statement
+from .retrieve import Filters, named_authorities, named_statement
 from .store import Store
-from .structure import RATINGS, STATEMENT_NAMES, norm_heading
+from .structure import RATINGS, STATEMENT_NAMES
 
 _SCORE_QUESTION = re.compile(r"\b(scor(e|ed|es|ing)|rat(ed|ing|ings)|rated)\b", re.I)
+#: Other bodies CQC and Ofsted rate: questions about their ratings are not about the council's
+#: assessment scores, so they go to retrieval (which may find or abstain) instead of the table.
+_OTHER_RATED = re.compile(
+    r"\b(ofsted|children'?s services|care homes?|homes|providers?|hospitals?|trusts?|nhs|gps?|"
+    r"schools?|agenc(y|ies)|practices?|services (were|are) rated)\b", re.I)
 #: "overall rating", "rated outstanding", "how was X rated": not "rated highly by carers".
 _RATING_QUESTION = re.compile(
     r"\b(overall|ratings?)\b|\brated\s+(as\s+)?(outstanding|good|requires improvement|inadequate)\b|"
     r"\brated\s*\??$", re.I)
-_GENERIC = {"borough", "council", "county", "city", "district", "metropolitan", "unitary", "of", "the",
-            "royal", "london", "mbc", "cc", "bc"}
 
 
 @dataclass(frozen=True)
@@ -57,20 +60,9 @@ def score_table(store: Store) -> list[ReportRow]:
     return out
 
 
-def authority_key(name: str) -> str:
-    """The distinctive part of an authority's name ("stockton on tees")."""
-    return " ".join(w for w in norm_heading(name).split() if w not in _GENERIC)
-
-
-def authorities_named(question: str, authorities: list[str]) -> list[str]:
-    """Authorities whose distinctive name appears in the question."""
-    q = f" {norm_heading(question)} "
-    return [a for a in authorities if authority_key(a) and f" {authority_key(a)} " in q]
-
-
 def answer_scores(question: str, store: Store, filters: Filters | None = None) -> Answer | None:
     """An answer from the score table when the question is about scores or ratings, else None."""
-    if not _SCORE_QUESTION.search(question):
+    if not _SCORE_QUESTION.search(question) or _OTHER_RATED.search(question):
         return None
     filters = filters or Filters()
     rows = [r for r in store.documents() if r["is_cqc"] and r["authority"]]
@@ -80,7 +72,7 @@ def answer_scores(question: str, store: Store, filters: Filters | None = None) -
         rows = [r for r in rows if r["authority"] in filters.authorities]
     if filters.ratings:
         rows = [r for r in rows if r["rating"] in filters.ratings]
-    named = authorities_named(question, [r["authority"] for r in rows])
+    named = named_authorities(question, [r["authority"] for r in rows])
     if named:
         rows = [r for r in rows if r["authority"] in named]
     if not rows:

@@ -8,10 +8,10 @@ from typing import Any
 from .answer import Answerer
 from .embed import Embedder, load_embedder
 from .errors import KbError
-from .facts import ReportRow, answer_scores, authorities_named, score_table
+from .facts import ReportRow, answer_scores, score_table
 from .ingest import ProgressFn, ReindexResult, reindex
 from .records import Answer, Hit
-from .retrieve import Filters, Retriever
+from .retrieve import Filters, Retriever, named_authorities
 from .settings import Settings
 from .store import Store
 
@@ -67,9 +67,9 @@ class KnowledgeBase:
         filters = filters or Filters()
         if not filters.authorities and not filters.documents:
             # A question that names a council is answered from that council's report only.
-            named = authorities_named(question, [a for a, _ in self.authorities()])
+            named = named_authorities(question, [a for a, _ in self.authorities()])
             if named:
-                filters = replace(filters, authorities=tuple(named))
+                filters = replace(filters, authorities=tuple(sorted(named)))
         return self.answerer.ask(question, filters=filters, mode=mode, k=k)
 
     def authorities(self) -> list[tuple[str, str]]:

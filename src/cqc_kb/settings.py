@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from .errors import ConfigError
 
 #: Bumped whenever parsing or chunking changes what ends up in the index.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 

@@ -75,6 +75,15 @@ def canonical_statement(text: str) -> str | None:
     return _CANON.get(norm_heading(_QS_PREFIX.sub("", text)))
 
 
+_GENERIC_NAME_WORDS = frozenset({"borough", "council", "county", "city", "district", "metropolitan",
+                                 "unitary", "of", "the", "royal", "london", "mbc", "cc", "bc"})
+
+
+def authority_key(name: str) -> str:
+    """The distinctive part of an authority's name ("stockton on tees")."""
+    return " ".join(w for w in norm_heading(name).split() if w not in _GENERIC_NAME_WORDS)
+
+
 def canonical_rating(text: str) -> str | None:
     """``Good``, ``Requires improvement``... from a block's text, or None."""
     t = norm_heading(text)
