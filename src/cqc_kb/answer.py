@@ -101,12 +101,16 @@ class Answerer:
             return Answer(question, NO_ANSWER, True, (), tuple(hits), 0.0)
         best = candidates[0]
         chosen = [best]
-        for cand in candidates[1:]:
+        # Context from the best passage is considered before near-ties from other passages.
+        rest = sorted(candidates[1:], key=lambda c: c.hit is not best.hit)
+        for cand in rest:
             if len(chosen) >= self.settings.answer_sentences:
                 break
-            # A second sentence must not overlap a chosen one nor repeat its words (reports
-            # share template text, so the same sentence can come from two documents).
-            if cand.score >= 0.95 * best.score and all(
+            # A further sentence from the best passage is context and may score a little lower;
+            # one from another passage must nearly tie. It must not overlap a chosen one nor
+            # repeat its words (reports share template text).
+            floor = 0.9 if cand.hit is best.hit else 0.95
+            if cand.score >= floor * best.score and all(
                     (cand.hit.document != c.hit.document or cand.end <= c.start or cand.start >= c.end)
                     and cand.text != c.text for c in chosen):
                 chosen.append(cand)
