@@ -119,3 +119,20 @@ def test_environment_variables_choose_folders(hash_settings, monkeypatch, capsys
     code, out, _ = run(capsys, "status", "--json")
     data = json.loads(out)
     assert code == 0 and data["documents"] == 4 and data["up_to_date"]
+
+
+def test_status_reports_new_changed_and_deleted_files(tmp_path: Path, fixture_corpus: Path, capsys) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(REAL_REPORT, corpus)
+    shutil.copy(fixture_corpus / "kestrel-moor.txt", corpus)
+    args = ["--corpus", str(corpus), "--index", str(tmp_path / "index"), "--model", "hash"]
+    assert run(capsys, "reindex", "--quiet", *args)[0] == 0
+    (corpus / "kestrel-moor.txt").unlink()
+    (corpus / "stockton-on-tees.txt").write_text("Changed\n\nNew text.\n", encoding="utf-8")
+    shutil.copy(fixture_corpus / "larchfield.pdf", corpus)
+    code, out, _ = run(capsys, "status", "--json", *args)
+    data = json.loads(out)
+    assert code == 0 and not data["up_to_date"]
+    assert (data["new"], data["changed"], data["deleted"]) == (
+        ["larchfield.pdf"], ["stockton-on-tees.txt"], ["kestrel-moor.txt"])

@@ -295,22 +295,21 @@ def cmd_scores(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from .ingest import corpus_files
-    from .parse import sha256_bytes
+    from .library import library_rows
     from .store import Store
 
     settings = _settings(args)
     store = Store.open(settings)
-    indexed = {r["name"]: r["sha256"] for r in store.documents()}
-    files, skipped = corpus_files(settings.corpus)
-    on_disk = {p.name: sha256_bytes(p.read_bytes()) for p in files}
+    rows = library_rows(settings, store.documents())
+
+    def named(status: str) -> list[str]:
+        return sorted(r.file for r in rows if r.status == status)
+
     status = {
         "index": str(store.build), "model": store.manifest.model, "built_at": store.manifest.built_at,
-        "documents": len(indexed), "chunks": store.chunk_count(),
-        "new": sorted(set(on_disk) - set(indexed)),
-        "changed": sorted(n for n in on_disk if n in indexed and indexed[n] != on_disk[n]),
-        "deleted": sorted(set(indexed) - set(on_disk)),
-        "unsupported": [{"file": f, "reason": r} for f, r in skipped],
+        "documents": store.manifest.documents, "chunks": store.chunk_count(),
+        "new": named("new"), "changed": named("changed"), "deleted": named("not in corpus"),
+        "unsupported": [{"file": r.file, "reason": r.note} for r in rows if r.status == "cannot be indexed"],
     }
     status["up_to_date"] = not (status["new"] or status["changed"] or status["deleted"])
     if args.json:
