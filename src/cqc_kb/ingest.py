@@ -82,7 +82,8 @@ def reindex(settings: Settings, full: bool = False, embedder: Embedder | None = 
             full = True  # built with other settings: its vectors cannot be reused
         result.rebuilt = full and live is not None
         indexed = {} if live is None or full else _indexed(live)
-        todo = _plan(files, indexed, int(settings.max_file_mb * 1e6), result, progress)
+        max_bytes = int(settings.max_file_mb * 1e6)
+        todo = _plan(files, indexed, max_bytes, result, progress)
         if live is not None and not full and not todo and not result.removed:
             result.chunks = _count_chunks(live)
             result.seconds = time.perf_counter() - started
@@ -90,7 +91,7 @@ def reindex(settings: Settings, full: bool = False, embedder: Embedder | None = 
         embedder = embedder or load_embedder(settings.model, settings.offline)
         writer = Writer(settings, embedder.dim, embedder.name, full)
         try:
-            _apply(settings, writer, todo, embedder, result, progress)
+            _apply(settings, writer, todo, indexed, max_bytes, embedder, result, progress)
             if result.changed or live is None:
                 writer.commit()
             else:
@@ -133,12 +134,12 @@ def _plan(files: list[Path], indexed: dict[str, str], max_bytes: int, result: Re
     return todo
 
 
-def _apply(settings: Settings, writer: Writer, todo: list[Path], embedder: Embedder,
-           result: ReindexResult, progress: ProgressFn | None) -> None:
-    indexed = writer.indexed()
+def _apply(settings: Settings, writer: Writer, todo: list[Path], indexed: dict[str, str],
+           max_bytes: int, embedder: Embedder, result: ReindexResult,
+           progress: ProgressFn | None) -> None:
+    """Remove deleted documents, then parse, chunk, embed and add the new and changed ones."""
     for name in result.removed:
         writer.remove(name)
-    max_bytes = int(settings.max_file_mb * 1e6)
     count = token_counter(settings)
     parsed = []
     for i, path in enumerate(todo):

@@ -12,7 +12,6 @@ Nothing here renders with Streamlit, so all of it is unit-testable.
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 import tempfile
@@ -201,14 +200,6 @@ def library_rows(settings: Settings, documents: Iterable[Any] = ()) -> list[Libr
 def _row(doc: Any, status: str, note: str) -> LibraryRow:
     return LibraryRow(doc["name"], doc["authority"], doc["fmt"], doc["published"], doc["rating"],
                       doc["pages"], doc["chunks"], status, note)
-
-
-def warnings_of(doc: Any) -> list[str]:
-    """The structure warnings stored with a document row."""
-    try:
-        return list(json.loads(doc["warnings"] or "[]"))
-    except (TypeError, ValueError):
-        return []
 
 
 # --------------------------------------------------------------------------- quoting in context

@@ -100,6 +100,7 @@ class Retriever:
     embedder: Embedder
     settings: Settings
     _df: Counter | None = field(default=None, init=False, repr=False)
+    _n: int = field(default=1, init=False, repr=False)
     _authorities: list[str] | None = field(default=None, init=False, repr=False)
 
     def authorities(self) -> list[str]:

@@ -246,10 +246,6 @@ class Writer:
         self.db = _connect(self.build / "kb.sqlite")
         self.db.executescript(SCHEMA)
 
-    def indexed(self) -> dict[str, str]:
-        """Document name -> content hash already in this build."""
-        return {r["name"]: r["sha256"] for r in self.db.execute("SELECT name, sha256 FROM documents")}
-
     def remove(self, name: str) -> None:
         ids = [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE document = ?", (name,))]
         if ids:
