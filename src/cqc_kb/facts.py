@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .records import Answer, Citation
-from .retrieve import Filters, named_authorities, named_statement
+from .query import Question, parse_question
+from .retrieve import Filters
 from .store import Store
 from .structure import RATINGS, STATEMENT_NAMES
 
@@ -60,8 +61,10 @@ def score_table(store: Store) -> list[ReportRow]:
     return out
 
 
-def answer_scores(question: str, store: Store, filters: Filters | None = None) -> Answer | None:
-    """An answer from the score table when the question is about scores or ratings, else None."""
+def answer_scores(question: str, store: Store, filters: Filters | None = None,
+                  parsed: Question | None = None) -> Answer | None:
+    """An answer from the score table when the question is about scores or ratings, else None.
+    ``parsed`` is the question already parsed (see :mod:`cqc_kb.query`)."""
     if not _SCORE_QUESTION.search(question) or _OTHER_RATED.search(question):
         return None
     filters = filters or Filters()
@@ -72,12 +75,13 @@ def answer_scores(question: str, store: Store, filters: Filters | None = None) -
         rows = [r for r in rows if r["authority"] in filters.authorities]
     if filters.ratings:
         rows = [r for r in rows if r["rating"] in filters.ratings]
-    named = named_authorities(question, [r["authority"] for r in rows])
+    parsed = parsed or parse_question(question, [r["authority"] for r in rows])
+    named = set(parsed.councils)
     if named:
         rows = [r for r in rows if r["authority"] in named]
     if not rows:
         return None
-    statement = named_statement(question)
+    statement = parsed.statement
     wanted = {int(n) for n in re.findall(r"\b([1-4])\b", question)} if statement else set()
     citations: list[Citation] = []
     parts: list[str] = []
@@ -125,7 +129,7 @@ def answer_scores(question: str, store: Store, filters: Filters | None = None) -
         return None
     return Answer(question=question, answer=" ".join(parts), abstained=not citations,
                   citations=tuple(citations), hits=(), confidence=1.0 if citations else 0.0,
-                  extra={"source": "score table"})
+                  extra={"source": "score table", "strength": "strong" if citations else "weak"})
 
 
 def _statement_section(store: Store, document: str, statement: str) -> str:

@@ -10,8 +10,10 @@ from .embed import Embedder, load_embedder
 from .errors import KbError
 from .facts import ReportRow, answer_scores, score_table
 from .ingest import ProgressFn, ReindexResult, reindex
+from .figures import KIND_LABELS, figure_for
+from .query import Question
 from .records import Answer, Figure, Hit
-from .retrieve import Filters, Retriever, named_authorities
+from .retrieve import Filters, Retriever
 from .settings import Settings
 from .store import Store
 
@@ -29,12 +31,14 @@ class CompareRow:
     published: str | None = None
     #: The figure the row's quote gives, when the question asks for one.
     figure: Figure | None = None
+    #: Set when the question asks for a figure and this row's evidence gives none of that kind.
+    figure_note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"authority": self.authority, "document": self.document, "published": self.published,
                 "answer": self.answer.answer, "abstained": self.answer.abstained,
                 "citations": [c.to_json() for c in self.answer.citations], "score": self.score,
-                "figure": self.figure.to_json() if self.figure else None}
+                "figure": self.figure.to_json() if self.figure else None, "figure_note": self.figure_note}
 
 
 @dataclass
@@ -64,17 +68,26 @@ class KnowledgeBase:
 
     def ask(self, question: str, filters: Filters | None = None, mode: str = "hybrid+",
             k: int | None = None) -> Answer:
-        """Score and rating questions come from the table; everything else is extractive."""
-        structured = answer_scores(question, self.store, filters)
+        """Score and rating questions come from the table; everything else is extractive.
+
+        A question that names a council is answered from that council's report only; one that
+        names none, asked over several reports with no council or document filter, is answered
+        council by council (``Answer.groups``)."""
+        if not question.strip():
+            return self.answerer.ask(question)  # raises the empty-question error
+        parsed = self.answerer.parse(question)
+        structured = answer_scores(question, self.store, filters, parsed=parsed)
         if structured is not None:
             return structured
         filters = filters or Filters()
+        reports = len(self.authorities())
         if not filters.authorities and not filters.documents:
-            # A question that names a council is answered from that council's report only.
-            named = named_authorities(question, [a for a, _ in self.authorities()])
-            if named:
-                filters = replace(filters, authorities=tuple(sorted(named)))
-        return self.answerer.ask(question, filters=filters, mode=mode, k=k)
+            if parsed.councils:
+                filters = replace(filters, authorities=parsed.councils)
+            elif reports > 1:
+                return self.answerer.ask_library(question, filters=filters, mode=mode, parsed=parsed,
+                                                 reports=reports)
+        return self.answerer.ask(question, filters=filters, mode=mode, k=k, parsed=parsed)
 
     def authorities(self) -> list[tuple[str, str]]:
         """(authority, document) for every CQC report in the index."""
@@ -97,6 +110,7 @@ class KnowledgeBase:
                 raise KbError(f"no report in the index for {', '.join(sorted(missing))}; "
                               f"known authorities: {', '.join(a for a, _ in known)}")
         dates = self.published()
+        parsed = self.answerer.parse(question)
         for authority, document in known:
             if wanted and authority.lower() not in wanted:
                 continue
@@ -110,11 +124,31 @@ class KnowledgeBase:
                     and answer.citations[0].statement_score is not None:
                 score = {"quality_statement": answer.citations[0].statement,
                          "value": answer.citations[0].statement_score}
-            rows.append(CompareRow(authority, document, answer, score, published=dates.get(document)))
+            figure, note = row_figure(parsed, answer)
+            rows.append(CompareRow(authority, document, answer, score, published=dates.get(document),
+                                   figure=figure, figure_note=note))
         return rows
 
     def scores(self) -> list[ReportRow]:
         return score_table(self.store)
+
+
+def row_figure(parsed: Question, answer: Answer) -> tuple[Figure | None, str | None]:
+    """The figure a compared row's quotes give for ``parsed`` (from the first citation that
+    gives one), or None with a note saying that the evidence gives no such figure."""
+    if parsed.kind is None or parsed.kind == "name":
+        return None, None
+    figure = next((f for c in answer.citations if (f := figure_for(parsed, c.quote)) is not None), None)
+    if figure is None:
+        return None, f"no {KIND_LABELS.get(parsed.kind, parsed.kind)} figure in this report's evidence"
+    return figure, None
+
+
+def sort_by_figure(rows: list[CompareRow], descending: bool = False) -> list[CompareRow]:
+    """Rows with a figure first, ordered by its value (grouped by unit), then rows without."""
+    with_figure = sorted((r for r in rows if r.figure is not None),
+                         key=lambda r: (r.figure.unit, -r.figure.value if descending else r.figure.value))
+    return with_figure + [r for r in rows if r.figure is None]
 
 
 def build_index(settings: Settings, full: bool = False, embedder: Embedder | None = None,
