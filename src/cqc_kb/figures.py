@@ -93,9 +93,19 @@ def parse_figures(quote: str) -> list[Figure]:
         if _is_year(raw) or quote[max(0, m.start() - 1):m.start()] in ("£", ".", "/"):
             continue
         unit = m.group("unit").lower().split()[-1].rstrip("'\u2019")
+        # "47 Stockton-on-Tees residents placed out of area" is a count, not the population.
+        unit = "people" if unit == "residents" else unit
         add(m.start(), m.end(), Figure(_number(raw), unit, m.group(0)))
+    # Any other number is a count of something unnamed ("212 adult social care complaints").
+    for m in re.finditer(rf"(?<![\w.£/-])(?P<n>{_NUM})(?![\w%/])", quote):
+        if not _is_year(m.group("n")):
+            add(m.start(), m.end(), Figure(_number(m.group("n")), "", m.group(0)))
     found.sort(key=lambda f: f[0])
     return [f for _, _, f in found]
+
+
+#: "No eligibility appeals were made", "none", "all carers": a count without a digit.
+_NONE = re.compile(r"\b(none|nobody|no one|no [\w-]+ (?:[\w-]+ )?(?:was|were|had|has)|no waiting list|all)\b", re.I)
 
 
 def figure_kind(figure: Figure) -> str:
@@ -121,7 +131,7 @@ def has_kind(quote: str, kind: str) -> bool:
     if kind == "residents":
         return "residents" in kinds or "count" in kinds and bool(re.search(r"\b(live|living|population)\b", quote, re.I))
     if kind == "count":
-        return bool(kinds & {"count", "residents"}) or bool(re.search(r"\b(no|none|nobody|all)\b", quote, re.I))
+        return bool(kinds & {"count", "residents"}) or bool(_NONE.search(quote))
     if kind == "date":
         return "date" in kinds or bool(re.search(r"\b(19|20)\d\d\b", quote))
     return kind in kinds
@@ -137,7 +147,9 @@ def figure_for(question: Question | str, quote: str) -> Figure | None:
         return None
     figures = [f for f in parse_figures(quote) if figure_kind(f) == kind
                or kind == "count" and figure_kind(f) == "residents"
-               or kind == "residents" and figure_kind(f) == "count"]
+               or kind == "residents" and figure_kind(f) == "count" and f.unit]
+    # A number that says what it counts ("412 people") before a bare one.
+    figures = [f for f in figures if f.unit] or figures
     if not figures:
         return None
     low = quote.lower()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .structure import STATEMENT_NAMES, THEMES, authority_key, norm_heading
-from .text import content_terms, words
+from .text import STOPWORDS, content_terms, stem, words
 
 #: Answer kinds a question can ask for, and what each looks like in a sentence.
 KINDS = ("days", "percent", "money", "count", "residents", "date", "name")
@@ -50,7 +50,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 MEASURES: dict[str, tuple[str, ...]] = {
     "median": ("median", "typical", "typically"),
     "maximum": ("maximum", "longest", "max", "most anyone", "at most", "highest"),
-    "minimum": ("minimum", "shortest", "lowest", "fewest"),
+    "minimum": ("minimum", "shortest", "lowest", "fewest", "at least"),
     "average": ("average", "mean", "on average"),
     "waiting": ("waiting list", "people waiting", "were waiting", "are waiting", "waiting for",
                 "number waiting", "queue", "backlog", "overdue"),
@@ -95,10 +95,20 @@ GENERIC = frozenset(content_terms(
     "england national nationally average cqc report reports assessment assessed inspection "
     "inspected found finding findings state stated called name named big large small size "
     "whether able enough really actually still also just kind kinds way ways thing things "
-    "quick fast slow easy hard much far well people's someone anyone everyone one two three first"
+    "quick fast slow easy hard much far well people's someone anyone everyone one two three first "
+    "january february march april june july august september october november december "
+    "four five six seven eight nine ten twelve under over upon via"
 ))
 
-_NUMBER = re.compile(r"(?<![\w.])(£?\d[\d,]*(?:\.\d+)?%?)")
+#: Verbs common in questions: they say what happened, not what it happened to.
+VERBS = frozenset("""generate generates win won act acts conclude concluded run runs send sends make makes
+keep keeps stop stops lift lifts identify identifies employ employs publish publishes close closes
+mean means sign introduce handle reach increase clear learn think feel feels find say tell know work
+works complete completes carry take takes give gives show shows need needs want use uses listen get
+gets go goes come comes become becomes guarantee guarantees avoid avoids rank ranks compare happen
+cut pay pays spend spends do does did seen see ask asks serve serves consider considers""".split())
+_AUX = frozenset("do does did can could will would should may might must is are was were be been being "
+                 "has have had they it we you he she i people council councils".split())
 
 
 @dataclass(frozen=True)
@@ -197,6 +207,28 @@ def subjects_in(text: str) -> tuple[str, ...]:
     return tuple(s for s, pattern in SUBJECTS.items() if pattern.search(text))
 
 
+def _subject_terms(topic: str) -> list[str]:
+    """Stems of the words that may name the question's subject: verbs ("did they generate",
+    "caring stopped them", "had been lifted") are left out, as reports describe the same thing
+    with other verbs."""
+    tokens = words(topic)
+    out = []
+    for i, w in enumerate(tokens):
+        if w in STOPWORDS or w in VERBS:
+            continue
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        prev = tokens[i - 1] if i else None
+        # "-ed" words are verbs or participles ("closed", "considered") far more often than the
+        # subject; "disabled" facilities keep their other words.
+        if w.endswith("ed") or w.endswith("ing") and (nxt in STOPWORDS or nxt in _AUX):
+            continue
+        if prev in _AUX and prev not in ("people", "council", "councils") and w.endswith(("ed", "ing", "e", "n", "t")) \
+                and (nxt is None or nxt in STOPWORDS):
+            continue
+        out.append(stem(w))
+    return out
+
+
 def parse_question(text: str, authorities: Sequence[str] = ()) -> Question:
     """Parse ``text`` once; ``authorities`` are the councils in the index (to spot names)."""
     text = " ".join(text.split())
@@ -205,16 +237,18 @@ def parse_question(text: str, authorities: Sequence[str] = ()) -> Question:
     terms = tuple(dict.fromkeys(content_terms(topic)))
     kind = answer_kind(topic)
     subjects = subjects_in(topic)
-    # "assessment" on its own, in a question about waiting, means the Care Act assessment.
-    if not subjects and re.search(r"\bassessments?\b", topic, re.I) and kind in ("days", "count"):
+    # "assessment" on its own ("wait for an assessment"), in a question about waiting, means
+    # the Care Act assessment; "a mental health assessment" does not.
+    if not subjects and kind in ("days", "count") and re.search(
+            r"\b(an?|the|their|your|for|initial|needs)\s+assessments?\b", topic, re.I):
         subjects = ("care act assessment",)
     numbers = tuple(w for w in words(topic) if any(ch.isdigit() for ch in w))
     statement = named_statement(text)
     theme = named_theme(text)
     framing = set(content_terms(" ".join(statement.split() if statement else [])))
     framing |= set(content_terms(theme or ""))
-    key_terms = tuple(t for t in terms if t not in GENERIC and t not in framing
-                      and not any(ch.isdigit() for ch in t) and len(t) > 2)
+    key_terms = tuple(dict.fromkeys(t for t in _subject_terms(topic) if t not in GENERIC and t not in framing
+                                    and not any(ch.isdigit() for ch in t) and len(t) > 2))
     return Question(text=text, topic=topic, terms=terms, councils=councils, statement=statement,
                     theme=theme, kind=kind, measures=measures_in(topic), subjects=subjects,
                     numbers=numbers, figure=kind != "name" and (wants_figure(topic) or kind is not None),

@@ -41,6 +41,17 @@ __all__ = ["MODES", "Filters", "Retriever", "named_authorities", "named_statemen
            "wants_figure"]
 
 
+#: What a passage carrying each kind of figure looks like (a cheap test for retrieval boosts).
+_KIND_SIGNATURES = {
+    "residents": re.compile(r"\d[\d,]* (residents|people live)|population of (about |around |an estimated )?\d", re.I),
+    "percent": re.compile(r"\d\s?%|\d per ?cent", re.I),
+    "money": re.compile(r"£\s?\d"),
+    "days": re.compile(r"\d (working )?(days?|weeks?|months?|hours?)\b", re.I),
+    "date": re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|"
+                       r"december) (19|20)\d\d\b", re.I),
+}
+
+
 @dataclass(frozen=True)
 class Filters:
     """Restrict retrieval; empty tuples mean no restriction."""
@@ -186,6 +197,7 @@ class Retriever:
         authorities = set(parsed.councils)
         # A figure given in the question ("where was the wait 37 days?") identifies the passage.
         numbers = set(parsed.numbers)
+        signature = _KIND_SIGNATURES.get(parsed.kind or "")
         for cid, row in rows.items():
             if numbers and numbers & set(words(row["text"])):
                 fused[cid] += 0.5 * unit
@@ -199,6 +211,9 @@ class Retriever:
                 fused[cid] += 0.25 * unit
             if figure and re.search(r"\d", row["text"]):
                 fused[cid] += 0.25 * unit
+                # ... and more when it carries the kind of figure asked for ("202,415 residents").
+                if signature is not None and signature.search(row["text"]):
+                    fused[cid] += 0.25 * unit
 
     def search_grouped(self, query: str, filters: Filters | None = None, mode: str = "hybrid+",
                        qvec: np.ndarray | None = None, parsed: Question | None = None, pool: int = 60,
