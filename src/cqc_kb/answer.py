@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -149,6 +150,12 @@ def _matches(term: str, terms: set[str]) -> bool:
     if any(p in terms for p in _PARAPHRASE_STEMS.get(term, ())):
         return True
     return len(term) >= 6 and any(len(t) >= 6 and t[:6] == term[:6] for t in terms)
+
+
+@lru_cache(maxsize=4096)
+def _support(text: str, section: str) -> frozenset[str]:
+    """The stemmed words of a passage and its heading path."""
+    return frozenset(content_terms(text)) | frozenset(content_terms(section))
 
 
 def _counted_nouns(question: str) -> tuple[str, ...]:
@@ -330,13 +337,13 @@ class Answerer:
         if not candidates:
             return _Choice((), 0.0, "no sentences")
         best = candidates[0]
-        if parsed.kind in _FIGURE_KINDS:
-            # The sentence that answers carries the kind of figure asked for (and, for "how
-            # many X", a number of X); a close runner-up that does beats a top one that does not.
-            nouns = _counted_nouns(parsed.topic) if parsed.kind == "count" else ()
-            fitting = next((c for c in candidates if has_kind(c.sentence, parsed.kind)
-                            and _counts(c.sentence, nouns)), None)
-            if fitting is not None and fitting.score >= RUNNER_UP * best.score:
+        # A close runner-up that answers what was asked (its passage supports the question's key
+        # words, it carries the kind of figure asked for and, for "how many X", a number of X)
+        # beats a top sentence that does not.
+        if self._misfit(parsed, best, [best]) is not None:
+            fitting = next((c for c in candidates[1:] if c.score >= RUNNER_UP * best.score
+                            and self._misfit(parsed, c, [c]) is None), None)
+            if fitting is not None:
                 best = fitting
         chosen = [best]
         # Context from the best passage is considered before near-ties from other passages.
@@ -356,12 +363,12 @@ class Answerer:
         chosen.sort(key=lambda c: (c.hit.rank, c.start))
         if confidence < self.settings.abstain_threshold:
             return _Choice(tuple(chosen), confidence, "weak evidence")
-        reason = self._unsupported(parsed, best, chosen)
+        reason = self._misfit(parsed, best, chosen)
         return _Choice(tuple(chosen), confidence, reason)
 
-    def _unsupported(self, parsed: Question, best: _Candidate, chosen: list[_Candidate]) -> str | None:
+    def _misfit(self, parsed: Question, best: _Candidate, chosen: list[_Candidate]) -> str | None:
         """Why the chosen sentences do not answer what was asked (None when they may)."""
-        support = set(content_terms(best.hit.text)) | set(content_terms(best.hit.section))
+        support = _support(best.hit.text, best.hit.section)
         missing = [t for t in parsed.key_terms if not _matches(t, support)]
         if missing:
             # The passage lacks words that name the question's subject: "electric vehicle"

@@ -61,6 +61,8 @@ MEASURES: dict[str, tuple[str, ...]] = {
     "total": ("total", "in all", "altogether", "overall"),
 }
 
+_MEASURE_WORDS = {m: tuple(f" {' '.join(words(n))} " for n in names) for m, names in MEASURES.items()}
+
 #: Services and processes whose figures sit side by side in reports; a sentence about one does
 #: not answer a question about another ("median wait" for OT vs for a Care Act assessment).
 SUBJECTS: dict[str, re.Pattern[str]] = {
@@ -198,8 +200,7 @@ def answer_kind(question: str) -> str | None:
 def measures_in(text: str) -> tuple[str, ...]:
     """Canonical measures named in ``text`` (a question or a report sentence)."""
     low = f" {' '.join(words(text))} "
-    return tuple(m for m, names in MEASURES.items()
-                 if any(f" {' '.join(words(n))} " in low for n in names))
+    return tuple(m for m, names in _MEASURE_WORDS.items() if any(n in low for n in names))
 
 
 def subjects_in(text: str) -> tuple[str, ...]:

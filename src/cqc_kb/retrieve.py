@@ -181,7 +181,7 @@ class Retriever:
             self._refine(parsed or self.parse(query), fused, rows)
         order = sorted(fused, key=lambda c: (-fused[c], c))
         if mode == "hybrid+":
-            order = self._dedupe(order, rows)
+            order = self._dedupe(order, rows, limit=k)
         order = order[:k]
         if qvec is not None:
             missing = [c for c in order if c not in dense_scores]
@@ -231,16 +231,21 @@ class Retriever:
         return list(grouped.values())[:documents]
 
     @staticmethod
-    def _dedupe(order: list[int], rows: dict) -> list[int]:
+    def _dedupe(order: list[int], rows: dict, limit: int | None = None) -> list[int]:
+        """``order`` without chunks whose span mostly repeats a kept one; stops at ``limit``."""
         kept: list[int] = []
+        spans: dict[str, list[tuple[int, int]]] = {}
         for cid in order:
             r = rows[cid]
-            length = max(1, r["end"] - r["start"])
-            if any(rows[k]["document"] == r["document"]
-                   and min(rows[k]["end"], r["end"]) - max(rows[k]["start"], r["start"]) > 0.5 * length
-                   for k in kept):
+            start, end = r["start"], r["end"]
+            length = max(1, end - start)
+            same = spans.setdefault(r["document"], [])
+            if any(min(e, end) - max(s, start) > 0.5 * length for s, e in same):
                 continue
+            same.append((start, end))
             kept.append(cid)
+            if limit is not None and len(kept) >= limit:
+                break
         return kept
 
     def _hit(self, rank: int, row, score: float, dense: float | None, lexical_rank: int | None) -> Hit:
