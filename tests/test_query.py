@@ -110,3 +110,9 @@ def test_has_kind() -> None:
     assert not has_kind("92.04% of the population are White", "residents")
     assert has_kind("home to an estimated 202,415 residents", "residents")
     assert not has_kind("Staff said the service was well run.", "percent")
+
+
+def test_figure_for_skips_the_period_measured_over() -> None:
+    quote = "The longest wait over the same 12 months was 311 days, and only 31% of people were assessed within 28 days."
+    assert figure_for("What was the longest wait?", quote).text == "311 days"
+    assert figure_for("How long do people wait?", "In the last 12 months, the maximum wait was 241 days.").value == 241.0

@@ -153,6 +153,10 @@ def figure_for(question: Question | str, quote: str) -> Figure | None:
     if not figures:
         return None
     low = quote.lower()
+    # "over the previous 12 months", "within 28 days": the period measured over, not the answer.
+    answers = [f for f in figures if not re.search(rf"\b(same|previous|last|past|next|first|within|every)\s+"
+                                                   rf"{re.escape(f.text.lower())}", low)]
+    figures = answers or figures
     for measure in measures:
         if measure in ("share", "waiting", "total"):
             continue
