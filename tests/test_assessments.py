@@ -26,6 +26,7 @@ from cqc_kb.assessments import (assessment_history, excluded_documents, is_chang
 from cqc_kb.cli import main
 from cqc_kb.errors import KbError
 from cqc_kb.kb import KnowledgeBase, build_index
+from cqc_kb.library import library_rows
 from cqc_kb.retrieve import Filters
 
 OLD = EARLIER_ASSESSMENTS[0]
@@ -337,6 +338,11 @@ def test_the_same_report_twice_is_indexed_once(fixture_corpus: Path, tmp_path: P
     assert [name for name, _ in result.skipped] == ["a-copy.txt", "z-copy.txt"]
     assert all("same content as kestrel-moor.txt" in reason for _, reason in result.skipped)
     assert not result.added and result.unchanged == ["kestrel-moor.txt"]
+    kb = KnowledgeBase.open(settings)
+    rows = {r.file: r for r in library_rows(settings, kb.store.documents())}
+    kb.close()
+    assert rows["kestrel-moor.txt"].status == "indexed"
+    assert rows["a-copy.txt"].status == "cannot be indexed" and "same content as" in rows["a-copy.txt"].note
     # Renamed, not copied: the report is indexed under its new name.
     (corpus / "kestrel-moor.txt").unlink()
     (corpus / "z-copy.txt").unlink()
