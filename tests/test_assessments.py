@@ -145,6 +145,15 @@ def test_ask_quotes_the_latest_report_and_an_earlier_one_on_request(kb) -> None:
     assert _fixture_median(OLD.output) in earlier.answer and earlier.citations[0].published == OLD.published
 
 
+def test_an_earlier_assessment_does_not_make_the_councils_sentences_template(kb, hash_kb) -> None:
+    # Sentences repeated across councils' reports are CQC's template and count for less; the
+    # sentences two assessments of one council share are that council's evidence.
+    question = "How many micro-providers had Ashdown Vale's Community Micro-enterprise Programme helped set up?"
+    alone, beside = hash_kb.ask(question), kb.ask(question)
+    assert [c.quote for c in beside.citations] == [c.quote for c in alone.citations]
+    assert beside.confidence == pytest.approx(alone.confidence, abs=0.05)
+
+
 def test_score_answers_use_the_latest_report(kb) -> None:
     answer = kb.ask("What was Ashdown Vale's overall rating?")
     assert [c.document for c in answer.citations] == [NEW.output]

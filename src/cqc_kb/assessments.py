@@ -115,6 +115,11 @@ def assessment_history(store: Store) -> dict[str, tuple[Assessment, ...]]:
     return dict(sorted(history.items(), key=lambda kv: (kv[1][-1].authority.lower(), kv[0])))
 
 
+def document_councils(store: Store) -> dict[str, str]:
+    """The council (``authority_key``) each CQC report assesses, by file name."""
+    return {a.document: a.council for history in assessment_history(store).values() for a in history}
+
+
 def _current(history: tuple[Assessment, ...], assessments: str) -> tuple[Assessment, ...]:
     """The assessments of one council that ``assessments`` chooses."""
     if assessments == ALL:
