@@ -273,7 +273,7 @@ def test_change_question_about_a_council_with_one_report_says_so(kb, hash_kb) ->
 
 
 def test_figure_change_is_answered_in_each_assessment(kb) -> None:
-    answer = kb.ask("How has the median wait for a Care Act assessment changed?")
+    answer = kb.ask("How has the median waiting time for a Care Act assessment changed?")
     assert not answer.abstained
     assert [(g.document, g.published) for g in answer.groups] == \
         [(OLD.output, OLD.published), (NEW.output, NEW.published)]

@@ -131,12 +131,6 @@ def _current(history: tuple[Assessment, ...], assessments: str) -> tuple[Assessm
     return tuple(before[-1:])
 
 
-def selected_assessments(store: Store, assessments: str = LATEST) -> list[Assessment]:
-    """The assessments ``assessments`` chooses, council by council, oldest first."""
-    choice = parse_assessments(assessments)
-    return [a for history in assessment_history(store).values() for a in _current(history, choice)]
-
-
 def excluded_documents(store: Store, assessments: str = LATEST) -> frozenset[str]:
     """CQC reports ``assessments`` leaves out (empty when every report is used: with ``all``,
     or with ``latest`` while no council has been assessed twice)."""

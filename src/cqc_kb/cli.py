@@ -338,7 +338,8 @@ def cmd_changes(args: argparse.Namespace) -> int:
     if not councils:
         print("No council has more than one assessment in the index.")
     for council in councils:
-        print(f"{council.authority}: {len(council.assessments)} assessments")
+        count = len(council.assessments)
+        print(f"{council.authority}: {count} assessment{'' if count == 1 else 's'}")
         heads = [a.published or "date unknown" for a in council.assessments]
         print(f"  {'':<45} " + "".join(f"{h:>22}" for h in heads) + f"{'change':>10}")
         for row in council.rows:

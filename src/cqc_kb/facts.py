@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .assessments import (ALL, Assessment, assessment_history, excluded_documents, is_change_question,
-                          parse_assessments, published_text)
-from .records import Answer, Citation
+from .assessments import (ALL, LATEST, Assessment, assessment_history, excluded_documents,
+                          is_change_question, parse_assessments, published_text)
+from .records import Answer, Citation, council_label
 from .retrieve import Filters, named_authorities, named_statement
 from .store import Store
 from .structure import RATINGS, STATEMENT_NAMES
@@ -111,13 +111,13 @@ def answer_scores(question: str, store: Store, filters: Filters | None = None) -
                 continue
             if st["score"] is None:
                 if not wanted:
-                    parts.append(f"{row['authority']}: {statement} was not assessed.")
+                    parts.append(f"{_label(row)}: {statement} was not assessed.")
                 continue
             if wanted and st["score"] not in wanted:
                 continue
             n = cite(row, st["start"], st["end"], st["page"], _statement_section(store, row["name"], statement),
                      statement, st["score"])
-            parts.append(f"{row['authority']} scored {st['score']} out of 4 on {statement} [{n}].")
+            parts.append(f"{_label(row)} scored {st['score']} out of 4 on {statement} [{n}].")
         if wanted and not parts:
             listed = " or ".join(str(w) for w in sorted(wanted))
             parts.append(f"No council in the index scored {listed} on {statement}.")
@@ -131,7 +131,7 @@ def answer_scores(question: str, store: Store, filters: Filters | None = None) -
             n = cite(row, row["rating_start"], row["rating_end"], None,
                      "Overall summary > Local authority rating and score", None, None)
             pct = f" ({row['percentage']}% of the available score)" if row["percentage"] is not None else ""
-            parts.append(f"{row['authority']} was rated {row['rating']}{pct} [{n}].")
+            parts.append(f"{_label(row)} was rated {row['rating']}{pct} [{n}].")
     else:
         return None
     if not parts:
@@ -139,6 +139,11 @@ def answer_scores(question: str, store: Store, filters: Filters | None = None) -
     return Answer(question=question, answer=" ".join(parts), abstained=not citations,
                   citations=tuple(citations), hits=(), confidence=1.0 if citations else 0.0,
                   extra={"source": "score table"})
+
+
+def _label(row) -> str:
+    """The council and the date of the report a score comes from."""
+    return council_label(row["authority"], row["published"], row["name"])
 
 
 def _change_word(before: float | None, after: float | None, higher: str, lower: str) -> str:
@@ -163,7 +168,7 @@ def answer_score_change(question: str, store: Store, filters: Filters | None = N
         kept = [a for a in assessments
                 if (not filters.documents or a.document in filters.documents)
                 and (not filters.authorities or a.authority in filters.authorities)
-                and (choice in ("latest", ALL) or a.published is None or a.published <= choice)]
+                and (choice in (LATEST, ALL) or a.published is None or a.published <= choice)]
         if kept:
             councils[key] = kept
     names = sorted({a.authority for kept in councils.values() for a in kept})
