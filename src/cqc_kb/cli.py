@@ -14,9 +14,9 @@ import textwrap
 from typing import Any, Callable, Iterable, Sequence
 
 from . import __version__
+from .assessments import parse_assessments
 from .errors import KbError
 from .records import Answer, Hit, council_label
-from .assessments import parse_assessments
 from .retrieve import MODES, Filters
 from .settings import Settings, load_settings
 from .structure import RATINGS, STATEMENT_NAMES, THEMES
@@ -132,7 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
                            help="authority to include (repeatable; default all)")
             _assessments_option(p)
             p.add_argument("--over-time", metavar="AUTHORITY",
-                           help="answer in each assessment of this council, oldest to newest")
+                           help="answer in each assessment of this council, oldest to newest "
+                                "(instead of one row per council)")
 
     p = add("scores", "Show each report's quality statement scores, rating and checks.")
     fmt = p.add_mutually_exclusive_group()
