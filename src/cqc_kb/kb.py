@@ -18,7 +18,7 @@ from .settings import Settings
 from .store import Store
 
 NO_EVIDENCE = "no evidence found in this report"
-NO_ANSWER_OVER_TIME = ("No clear answer in any of the assessments of this council: the closest "
+NO_ANSWER_OVER_TIME = ("No clear answer in any of these assessments: the closest "
                        "passages are listed below for reading.")
 
 
