@@ -72,9 +72,7 @@ def answer_scores(question: str, store: Store, filters: Filters | None = None) -
         return None
     filters = filters or Filters()
     if is_change_question(question):
-        changed = answer_score_change(question, store, filters)
-        if changed is not None:
-            return changed
+        return answer_score_change(question, store, filters)
     rows = [r for r in store.documents() if r["is_cqc"] and r["authority"]]
     if filters.documents:
         rows = [r for r in rows if r["name"] in filters.documents]
@@ -152,9 +150,9 @@ def _change_word(before: float | None, after: float | None, higher: str, lower: 
     return "was unchanged" if after == before else higher if after > before else lower
 
 
-def answer_score_change(question: str, store: Store, filters: Filters | None = None) -> Answer | None:
+def answer_score_change(question: str, store: Store, filters: Filters | None = None) -> Answer:
     """How a council's score, rating or scores changed between its assessments, citing the
-    score (or rating) line of every assessment; None when the question is not about scores.
+    score (or rating) line of every assessment.
 
     Councils the question names are answered; otherwise every council with more than one
     assessment. A date in ``filters.assessments`` leaves out reports published after it."""
