@@ -270,6 +270,9 @@ def test_change_question_about_a_council_with_one_report_says_so(kb, hash_kb) ->
     _verbatim(kb, answer.citations)
     nobody = hash_kb.ask("Which councils' safeguarding scores changed?")
     assert nobody.abstained and "more than one assessment" in nobody.answer
+    # Change wording with "score" in another sense goes to the reports, not the score table.
+    other = kb.ask("How has the way the council scored risks in its risk register changed?")
+    assert other.extra.get("source") != "score table"
 
 
 def test_figure_change_is_answered_in_each_assessment(kb) -> None:

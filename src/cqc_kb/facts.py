@@ -23,6 +23,8 @@ _SCORE_QUESTION = re.compile(r"\b(scor(e|ed|es|ing)|rat(ed|ing|ings)|rated)\b", 
 _OTHER_RATED = re.compile(
     r"\b(ofsted|children'?s services|care homes?|homes|providers?|hospitals?|trusts?|nhs|gps?|"
     r"schools?|agenc(y|ies)|practices?|services (were|are) rated)\b", re.I)
+#: "which scores changed", "quality statement scores": the nine scores as a whole.
+_SCORES_QUESTION = re.compile(r"\b(scores|quality statements?)\b", re.I)
 #: "overall rating", "rated outstanding", "how was X rated": not "rated highly by carers".
 _RATING_QUESTION = re.compile(
     r"\b(overall|ratings?)\b|\brated\s+(as\s+)?(outstanding|good|requires improvement|inadequate)\b|"
@@ -72,7 +74,9 @@ def answer_scores(question: str, store: Store, filters: Filters | None = None) -
         return None
     filters = filters or Filters()
     if is_change_question(question):
-        return answer_score_change(question, store, filters)
+        changed = answer_score_change(question, store, filters)
+        if changed is not None:
+            return changed
     rows = [r for r in store.documents() if r["is_cqc"] and r["authority"]]
     if filters.documents:
         rows = [r for r in rows if r["name"] in filters.documents]
@@ -150,15 +154,18 @@ def _change_word(before: float | None, after: float | None, higher: str, lower: 
     return "was unchanged" if after == before else higher if after > before else lower
 
 
-def answer_score_change(question: str, store: Store, filters: Filters | None = None) -> Answer:
+def answer_score_change(question: str, store: Store, filters: Filters | None = None) -> Answer | None:
     """How a council's score, rating or scores changed between its assessments, citing the
-    score (or rating) line of every assessment.
+    score (or rating) line of every assessment; None when the question names no quality
+    statement, rating or scores.
 
     Councils the question names are answered; otherwise every council with more than one
     assessment. A date in ``filters.assessments`` leaves out reports published after it."""
     filters = filters or Filters()
     statement = named_statement(question)
     rating = statement is None and bool(_RATING_QUESTION.search(question))
+    if statement is None and not rating and not _SCORES_QUESTION.search(question):
+        return None
     history = assessment_history(store)
     choice = parse_assessments(filters.assessments)
     councils: dict[str, list[Assessment]] = {}
