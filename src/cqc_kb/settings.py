@@ -56,6 +56,10 @@ class Settings:
     #: Answers below this evidence score abstain (calibrated on the development gold set).
     abstain_threshold: float = 0.40
     answer_sentences: int = 2
+    #: Serving a team: the app offers no uploads or removals, only reading and asking.
+    read_only: bool = False
+    #: Serving a team: a shared password the app asks for first; empty means none.
+    password: str = field(default="", repr=False)
 
     def index_hash(self) -> str:
         """Hash of the settings that shape the index; a different hash means rebuild."""
