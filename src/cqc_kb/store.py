@@ -320,7 +320,17 @@ class Store:
                 f"the index in {settings.index} was built with other settings "
                 f"({'; '.join(changed) or 'settings hash differs'}); run `cqc-kb reindex` to rebuild it")
         _check_files(build, manifest, DATA_FILES if verify_checksums else ("kb.sqlite",))
-        return cls(build, manifest)
+        store = cls(build, manifest)
+        if verify_checksums and "kb.sqlite" not in manifest.files:
+            # Built before checksums were recorded: SQLite's own structural check stands in.
+            try:
+                ok = [r[0] for r in store.db.execute("PRAGMA quick_check")] == ["ok"]
+            except sqlite3.DatabaseError:
+                ok = False
+            if not ok:
+                store.close()
+                raise DamagedIndexError(settings.index, "kb.sqlite fails SQLite's quick_check")
+        return store
 
     def close(self) -> None:
         self.db.close()
