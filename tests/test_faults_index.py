@@ -434,10 +434,14 @@ def test_questions_file_checks(hash_settings, tmp_path: Path, capsys) -> None:
     assert "bad.txt line 2 is not valid UTF-8 (byte 0xe9" in line
     utf16 = tmp_path / "utf16.txt"
     utf16.write_bytes("How are carers supported?\n".encode("utf-16"))
-    assert "is UTF-16 text" in one_line_error(*run(capsys, hash_settings, "compare", "--questions", str(utf16))[::2])
+    line = one_line_error(*run(capsys, hash_settings, "compare", "--questions", str(utf16))[::2])
+    assert "is UTF-16 text" in line
     blank = tmp_path / "blank.txt"
     blank.write_text("\n  \n\n")
-    assert "holds no questions" in one_line_error(*run(capsys, hash_settings, "ask", "--questions", str(blank))[::2])
+    line = one_line_error(*run(capsys, hash_settings, "ask", "--questions", str(blank))[::2])
+    assert "holds no questions" in line
+    endless = run(capsys, hash_settings, "ask", "--questions", "/dev/zero")
+    assert "/dev/zero is over 10 MB" in one_line_error(*endless[::2])
     both = run(capsys, hash_settings, "ask", "a question", "--questions", str(blank))
     assert "not both" in one_line_error(*both[::2])
     bom = tmp_path / "bom.txt"

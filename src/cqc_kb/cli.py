@@ -7,13 +7,13 @@ with its reason; the rest was indexed), 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
 import sqlite3
 import sys
 import textwrap
-from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from . import __version__
@@ -23,12 +23,15 @@ from .retrieve import MODES, Filters
 from .settings import Settings, load_settings
 from .structure import RATINGS, STATEMENT_NAMES, THEMES
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
+#: argparse itself exits with 2 on a usage error.
+EXIT_OK, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 3
 
 #: Bounds of ``search -k``: enough for any reading list, small enough to stay instant.
 TOP_K_RANGE = (1, 100)
 #: Longest query or question accepted; a paragraph fits, a pasted report does not.
 MAX_QUERY_CHARS = 2000
+#: Largest --questions file read (thousands of questions); /dev/zero is refused, not read forever.
+MAX_QUESTIONS_BYTES = 10_000_000
 
 _EXAMPLES = {
     "reindex": """examples:
@@ -238,8 +241,8 @@ def _authorities(args: argparse.Namespace, kb: Any) -> tuple[str, ...]:
 def _filters_of(args: argparse.Namespace, kb: Any) -> Filters:
     documents = [r["name"] for r in kb.store.documents()]
     return Filters(documents=_known(args.document, documents, "document", "documents"),
-                   authorities=_authorities(args, kb), themes=tuple(args.theme), statements=tuple(args.statement),
-                   scores=tuple(args.score), ratings=tuple(args.rating))
+                   authorities=_authorities(args, kb), themes=tuple(args.theme),
+                   statements=tuple(args.statement), scores=tuple(args.score), ratings=tuple(args.rating))
 
 
 def _query_text(text: str, what: str) -> str:
@@ -304,9 +307,13 @@ def _questions(args: argparse.Namespace) -> list[str]:
         raise KbError("give either a question or --questions FILE, not both")
     source = "stdin" if args.questions == "-" else args.questions
     try:
-        raw = sys.stdin.buffer.read() if args.questions == "-" else Path(args.questions).read_bytes()
+        with (contextlib.nullcontext(sys.stdin.buffer) if args.questions == "-"
+              else open(args.questions, "rb")) as stream:
+            raw = stream.read(MAX_QUESTIONS_BYTES + 1)
     except OSError as exc:
         raise KbError(f"cannot read questions file {args.questions}: {exc.strerror}") from None
+    if len(raw) > MAX_QUESTIONS_BYTES:
+        raise KbError(f"{source} is over {MAX_QUESTIONS_BYTES // 1_000_000} MB; split it into smaller files")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise KbError(f"{source} is UTF-16 text; save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)")
     questions = []

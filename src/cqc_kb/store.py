@@ -220,16 +220,19 @@ def _check_files(build: Path, manifest: Manifest, checksummed: Sequence[str]) ->
     """Every data file exists with its recorded size; those in ``checksummed`` match their CRC."""
     index_dir = build.parent.parent
     for name in DATA_FILES:
-        path = build / name
-        if not path.is_file():
-            raise DamagedIndexError(index_dir, f"{name} is missing")
         record = manifest.files.get(name)
+        try:
+            size = (build / name).stat().st_size
+            crc = _crc32(build / name) if record and name in checksummed else None
+        except FileNotFoundError:
+            raise DamagedIndexError(index_dir, f"{name} is missing") from None
+        except OSError as exc:
+            raise DamagedIndexError(index_dir, f"{name} cannot be read ({exc.strerror})") from None
         if record is None:
             continue
-        size = path.stat().st_size
         if size != record["bytes"]:
             raise DamagedIndexError(index_dir, f"{name} is {size} bytes, the manifest says {record['bytes']}")
-        if name in checksummed and _crc32(path) != record["crc32"]:
+        if crc is not None and crc != record["crc32"]:
             raise DamagedIndexError(index_dir, f"{name} does not match its checksum")
 
 
