@@ -466,3 +466,15 @@ def test_invalid_utf8_from_a_real_terminal(hash_settings) -> None:
         err = proc.stderr.decode("utf-8", "replace")
         assert proc.returncode == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
         assert "not valid UTF-8" in err
+
+
+@pytest.mark.parametrize("variable,value", [("CQC_KB_TOP_K", "1000000000"), ("CQC_KB_TOP_K", "0"),
+                                            ("CQC_KB_CANDIDATES", "2000000000"), ("CQC_KB_RRF_K", "-60"),
+                                            ("CQC_KB_ANSWER_SENTENCES", "-1"),
+                                            ("CQC_KB_ABSTAIN_THRESHOLD", "nan")])
+def test_query_settings_out_of_range_are_refused(hash_settings, monkeypatch, variable: str, value: str,
+                                                 capsys) -> None:
+    monkeypatch.setenv(variable, value)
+    for command in ("search", "ask"):
+        line = one_line_error(*run(capsys, hash_settings, command, "carers")[::2])
+        assert f"is {value}; it must be" in line and variable in line
