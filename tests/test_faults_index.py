@@ -129,7 +129,7 @@ def test_damaged_file_is_named_and_plain_reindex_repairs_it(index: Settings, nam
     for command in COMMANDS:
         code, out, err = cli(capsys, index, *command)
         assert code == 1 and len(err.strip().splitlines()) == 1, (command, err)
-        assert "is damaged (" in err and "run `cqc-kb reindex` to rebuild it" in err, (command, err)
+        assert "is damaged (" in err and name in err and "run `cqc-kb reindex` to rebuild it" in err, err
     code, out, err = cli(capsys, index, "reindex", "--quiet", "--json")
     assert code == 0, err
     result = json.loads(out)
