@@ -23,7 +23,7 @@ from conftest import make_settings
 from cqc_kb import export
 from cqc_kb.assessments import (assessment_history, excluded_documents, is_change_question,
                                 parse_assessments)
-from cqc_kb.cli import main
+from cqc_kb.cli import EXIT_SKIPPED, main
 from cqc_kb.errors import KbError
 from cqc_kb.kb import KnowledgeBase, build_index
 from cqc_kb.library import library_rows
@@ -368,4 +368,4 @@ def test_two_new_copies_keep_the_first_by_name(fixture_corpus: Path, tmp_path: P
     shutil.copy(fixture_corpus / "kestrel-moor.txt", corpus / "kestrel-moor.txt")
     shutil.copy(fixture_corpus / "kestrel-moor.txt", corpus / "kestrel-moor-again.txt")
     code, _, err = run(capsys, "reindex", "-q", *_args(make_settings(corpus, tmp_path / "index")))
-    assert code == 2 and "'kestrel-moor.txt': same content as kestrel-moor-again.txt" in err
+    assert code == EXIT_SKIPPED and "'kestrel-moor.txt': same content as kestrel-moor-again.txt" in err
