@@ -56,6 +56,10 @@ class Settings:
     #: Answers below this evidence score abstain (calibrated on the development gold set).
     abstain_threshold: float = 0.40
     answer_sentences: int = 2
+    #: Serve the library without uploads or removals (e.g. a team's shared copy).
+    read_only: bool = False
+    #: A shared password the app asks for before it shows anything; empty means no password.
+    password: str = ""
 
     def index_hash(self) -> str:
         """Hash of the settings that shape the index; a different hash means rebuild."""
