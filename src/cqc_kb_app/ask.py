@@ -68,7 +68,8 @@ def on_filters_change() -> None:
 def sync_question_input() -> str | None:
     """The question in the URL; the text box shows it when it changed (link, history, example)."""
     question = (st.query_params.get("q") or "").strip() or None
-    if st.session_state.get("question_applied") != question:
+    # A widget's state is dropped while its page is not shown, so coming back sets it again.
+    if st.session_state.get("question_applied") != question or "question_input" not in st.session_state:
         st.session_state["question_applied"] = question
         st.session_state["question_input"] = question or ""
     return question
@@ -81,7 +82,8 @@ def sidebar(kb: KnowledgeBase) -> Filters:
     sidebar_history()
     options = filter_options(kb)
     filters = filters_from_url(options)
-    if st.session_state.get("filters_applied") != filters:
+    if st.session_state.get("filters_applied") != filters or \
+            any(widget not in st.session_state for _, widget, _ in FILTER_KEYS):
         set_filter_widgets(filters)
         st.session_state["filters_applied"] = filters
     st.sidebar.subheader("Filter the reports")

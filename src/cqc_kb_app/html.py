@@ -171,7 +171,7 @@ def report_html(text: str, start: int, end: int, headings: Iterable[tuple[int, i
     for a, b in zip(points, points[1:]):
         if a in head_at and open_head is None:
             h_end, level, ident = head_at[a]
-            tag = f"h{min(max(level, 1) + 2, 6)}"
+            tag = f"h{min(max(level, 1) + 2, 5)}"
             out.append(f'<{tag} id="{html.escape(ident, quote=True)}">')
             open_head = (h_end, level, tag)
         piece = escape_text(text[a:b]) if open_head is None else html.escape(text[a:b]).replace("$", "&#36;")
@@ -185,4 +185,6 @@ def report_html(text: str, start: int, end: int, headings: Iterable[tuple[int, i
             open_head = None
     if open_head is not None:
         out.append(f"</{open_head[2]}>")
-    return "".join(out)
+    # Headings are blocks of their own: the blank lines around them would only add space.
+    joined = re.sub(r"(</h\d>)(?:<br>|\s)+", r"\1", "".join(out))
+    return re.sub(r"(?:<br>|\s)+(<h\d )", r"\1", joined)
