@@ -254,7 +254,7 @@ def test_report_html_marks_exactly_the_span_across_a_heading() -> None:
     text = "Intro line.\nHeading\nBody one. Body two."
     h = text.index("Heading")
     out = report_html(text, 0, len(text), [(h, h + len("Heading"), 2, "h-1")], (text.index("line."), h + 4))
-    assert '<h4 id="h-1"><mark>Head</mark>ing</h4>' in out
+    assert '<div role="heading" aria-level="4" class="cqc-h cqc-h2" id="h-1"><mark>Head</mark>ing</div>' in out
     assert marked(out) == "line.<br>Head"  # text[start:end] exactly, its line break as <br>
 
 

@@ -262,3 +262,34 @@ def test_shared_url_restores_question_and_filters(browser, library_server, shots
     box.send_keys("How are unpaid carers supported?", Keys.ENTER)
     wait.until(lambda d: "unpaid+carers" in d.current_url)
     assert "council=Larchfield+Unitary+Council" in browser.current_url
+
+
+def test_heat_map_cell_opens_the_statements_evidence(browser, library_server, shots: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, WAIT)
+    browser.set_window_size(*DESKTOP)
+    browser.get(library_server + page_link("scores"))
+    cell = wait.until(EC.element_to_be_clickable(
+        (By.CSS_SELECTOR, "div.cqc-heat a[title^='Stockton-on-Tees Borough Council: Safeguarding']")))
+    snap(browser, shots, "scores-1440")
+    cell.click()
+    mark = wait.until(EC.visibility_of_element_located((By.ID, "cqc-quote")))
+    assert mark.text == "Score: 3" and len(browser.window_handles) == 1
+    assert "Safeguarding: score 3 of 4" in browser.find_element(By.TAG_NAME, "body").text
+    wait.until(lambda d: in_view(d, mark))
+    snap(browser, shots, "statement-evidence-1440")
+    # The whole report, and its contents jump within the page.
+    browser.find_element(By.XPATH, "//label[contains(., 'Show the whole report')]").click()
+    wait.until(lambda d: "cqc-h" in d.find_element(By.CSS_SELECTOR, "div.cqc-report").get_attribute("innerHTML")
+               and d.find_elements(By.XPATH, "//div[contains(@class,'cqc-toc')]//a[starts-with(@href,'#')]"))
+    time.sleep(1)  # the whole report opens scrolled to the quote too; let that finish first
+    link = wait.until(EC.element_to_be_clickable(
+        (By.XPATH, "//div[contains(@class,'cqc-toc')]//a[starts-with(@href,'#')][.='Demographics']")))
+    target = browser.find_element(By.ID, link.get_attribute("href").split("#")[1])
+    link.click()
+    wait.until(lambda d: in_view(d, target))
+    assert target.text == "Demographics"
+    snap(browser, shots, "whole-report-contents-1440")
