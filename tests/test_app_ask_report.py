@@ -124,10 +124,10 @@ def test_library_wide_answer_shows_council_blocks(app, monkeypatch) -> None:
     at = run(app, page="ask", q=MEDIAN_Q)
     text = markdown(at)
     assert "**Answered in 7 of 9 reports**" in text
-    heads = [h for h in blocks(at, 'cqc-card-head"') if "<h4>" in h]
+    heads = [h for h in blocks(at, 'cqc-card-head"') if "cqc-council" in h]
     assert len(heads) == 7
     for i, head in enumerate(heads, start=1):
-        assert f"<h4>Council {i} (published 12 March 2025)</h4>" in head and "cqc-strength" in head
+        assert f'class="cqc-council">Council {i} (published 12 March 2025) <span' in head and "cqc-strength" in head
     # Five blocks first, the other two behind an expander.
     assert [e.label for e in at.expander] == ["2 more councils"]
     assert "Council 7 (published 12 March 2025)" in "".join(m.value for m in at.expander[0].markdown)

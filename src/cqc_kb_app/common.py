@@ -62,9 +62,11 @@ a.cqc-cite:hover, a.cqc-cite:focus {{text-decoration: underline; outline-offset:
 .cqc-heat th.statement {{font-size: 0.72rem; font-weight: 600;}}
 .cqc-heat td.council {{text-align: left; font-weight: 600;}}
 .cqc-card-head h4 {{margin: 0 0 0.3rem 0; padding: 0; font-size: 1.05rem;}}
+.cqc-council {{font-size: 1.1rem; font-weight: 700; margin: 0 0 0.4rem 0;}}
+.cqc-council .cqc-strength {{vertical-align: middle; margin-left: 0.3rem;}}
 .cqc-badge {{display: inline-block; padding: 1px 8px; border-radius: 3px; font-size: 0.85rem;}}
 .cqc-strength {{display: inline-block; padding: 0 8px; border-radius: 3px; font-size: 0.8rem; font-weight: 600;
-  border: 1px solid currentColor; margin-left: 0.4rem;}}
+  border: 1px solid currentColor;}}
 .cqc-strength.strong {{color: #1b5e20;}} .cqc-strength.moderate {{color: #6d4c00;}} .cqc-strength.weak {{color: #8b1a1a;}}
 .cqc-legend span {{display: inline-block; padding: 2px 8px; margin: 2px 6px 2px 0; border-radius: 3px;
   font-size: 0.85rem;}}
