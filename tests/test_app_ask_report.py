@@ -155,7 +155,7 @@ def test_single_answer_shows_the_strength_the_library_gives(app, monkeypatch) ->
 # --------------------------------------------------------------------------- citations you can follow
 
 def test_markers_link_to_cards_with_a_preview_and_enough_contrast() -> None:
-    quote = 'The wait was "28 days" & <b>falling</b>.'
+    quote = 'Kestrel Moor, Assessing needs: "28 days" & <b>falling</b>.'
     out = answer_html("The wait was 28 days. [1] Unlinked. [2]", {1: ("src-1", quote)})
     link = re.search(r'<a class="cqc-cite" href="#src-1" target="_self" title="([^"]*)"', out)
     assert link and html.unescape(link.group(1)) == f"[1] {quote}"

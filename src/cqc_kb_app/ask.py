@@ -58,7 +58,7 @@ def on_ask_submit() -> None:
 def on_filters_change() -> None:
     filters = filters_from_widgets()
     st.session_state["filters_applied"] = filters
-    for url_key, _, _ in FILTER_KEYS:
+    for url_key in [k for k, _, _ in FILTER_KEYS] + ["assessments"]:
         st.query_params.pop(url_key, None)
     for url_key, values in filters_to_params(filters).items():
         if values:
@@ -198,7 +198,13 @@ def active_filters_caption(filters: Filters) -> None:
 
 
 def targets(citations: tuple[Citation, ...], prefix: str) -> dict[int, tuple[str, str]]:
-    return {c.n: (f"{prefix}-{c.n}", c.quote) for c in citations}
+    """Marker number -> (its card's anchor id, hover preview: where the quote is from, and the quote)."""
+    def preview(c: Citation) -> str:
+        where = [c.authority or c.document, c.statement or (c.section.split(" > ")[-1] if c.section else "")]
+        if c.page is not None:
+            where.append(f"page {c.page}")
+        return f"{', '.join(w for w in where if w)}: \u201c{' '.join(c.quote.split())}\u201d"
+    return {c.n: (f"{prefix}-{c.n}", preview(c)) for c in citations}
 
 
 def render_groups(kb: KnowledgeBase, answer: Answer, question: str, filters: Filters, threshold: float) -> None:

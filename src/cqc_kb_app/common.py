@@ -7,9 +7,11 @@ when the page opens.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import logging
+import re
 from typing import Any, Iterable
 from urllib.parse import urlencode
 
@@ -25,7 +27,7 @@ from cqc_kb.settings import Settings
 from cqc_kb.store import current_build
 from cqc_kb.structure import RATINGS, SCORE_LABELS, STATEMENT_NAMES, THEMES
 
-from .html import escape_text, highlight_html, md_escape, section_body
+from .html import context_span, escape_text, highlight_html, md_escape, section_body
 
 log = logging.getLogger("cqc_kb.app")
 
@@ -39,7 +41,10 @@ LINK_COLOUR = "#0b5394"
 #: The answer box background, as an opaque colour (so its contrast can be checked).
 ANSWER_BACKGROUND = "#f3f7fb"
 CONTEXT_PARAGRAPHS = 2
+#: Context shorter than this around a quote is widened by a paragraph each side.
+SHORT_CONTEXT = 40
 MAX_HISTORY = 10
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 CSS = f"""
 <style>
@@ -146,23 +151,38 @@ def filter_options(kb: KnowledgeBase) -> dict[str, list[Any]]:
             "statements": list(STATEMENT_NAMES), "scores": [1, 2, 3, 4], "ratings": list(RATINGS)}
 
 
+def _assessments_from_url() -> dict[str, str]:
+    """``assessments`` (``latest``, ``all`` or a date) when the library's Filters know it."""
+    if "assessments" not in {f.name for f in dataclasses.fields(Filters)}:
+        return {}
+    raw = (st.query_params.get("assessments") or "").strip()
+    return {"assessments": raw} if raw in ("latest", "all") or _DATE.fullmatch(raw) else {}
+
+
 def filters_from_url(options: dict[str, list[Any]]) -> Filters:
     """The filters named in the URL, keeping only values the library knows."""
-    values: dict[str, tuple] = {}
+    values: dict[str, Any] = {}
     for url_key, _, name in FILTER_KEYS:
         raw = st.query_params.get_all(url_key)
         if name == "scores":
             raw = [int(v) for v in raw if v.strip().isdigit()]
         values[name] = tuple(v for v in dict.fromkeys(raw) if v in options[name])
-    return Filters(**values)
+    return Filters(**values, **_assessments_from_url())
 
 
 def filters_to_params(filters: Filters) -> dict[str, list[Any]]:
-    return {url_key: list(getattr(filters, name)) for url_key, _, name in FILTER_KEYS}
+    params = {url_key: list(getattr(filters, name)) for url_key, _, name in FILTER_KEYS}
+    assessments = getattr(filters, "assessments", None)
+    if assessments and assessments != "latest":
+        params["assessments"] = [assessments]
+    return params
 
 
 def filters_from_widgets() -> Filters:
-    return Filters(**{name: tuple(st.session_state.get(widget) or ()) for _, widget, name in FILTER_KEYS})
+    """The filters as the sidebar widgets hold them (the assessment choice, which has no widget
+    here, is kept from the URL)."""
+    return Filters(**{name: tuple(st.session_state.get(widget) or ()) for _, widget, name in FILTER_KEYS},
+                   **_assessments_from_url())
 
 
 def set_filter_widgets(filters: Filters) -> None:
@@ -285,7 +305,14 @@ def render_quote(kb: KnowledgeBase, document: str, start: int, end: int, fallbac
     # The first view stays inside the quote's own section (PDF text has no blank lines to split
     # at); more context reaches across headings.
     clip = None if more else section_body(kb.store.sections(document), text, start, end)
-    html_block(highlight_html(text, start, end, CONTEXT_PARAGRAPHS if more else 0, clip), "cqc-quote")
+    extra = CONTEXT_PARAGRAPHS if more else 0
+    if not more:
+        ps, pe = context_span(text, start, end)
+        if (pe - ps) - (end - start) < SHORT_CONTEXT:
+            # A quote that is its own paragraph (a score line, a heading-like sentence) reads
+            # better with its heading and the next paragraph.
+            clip, extra = None, 1
+    html_block(highlight_html(text, start, end, extra, clip), "cqc-quote")
     st.toggle("Show more context", key=f"more_{key}")
 
 

@@ -126,18 +126,18 @@ _MARKER = re.compile(r"\[(\d+)\]")
 def answer_html(text: str, targets: dict[int, tuple[str, str]] | None = None) -> str:
     """The answer text, escaped, with its ``[n]`` markers as superscripts.
 
-    ``targets`` maps a marker number to (anchor id of its source card, quote): such a marker
-    becomes a same-page link to the card whose hover text (``title``) previews the quote."""
+    ``targets`` maps a marker number to (anchor id of its source card, preview text): such a
+    marker becomes a same-page link to the card, its hover text (``title``) the preview."""
     targets = targets or {}
 
     def marker(m: re.Match) -> str:
         n = int(m.group(1))
         if n not in targets:
             return f"<sup>[{n}]</sup>"
-        ident, quote = targets[n]
-        preview = " ".join(quote.split())
-        if len(preview) > 300:
-            preview = preview[:299].rstrip() + "…"
+        ident, preview = targets[n]
+        preview = " ".join(preview.split())
+        if len(preview) > 320:
+            preview = preview[:319].rstrip() + "…"
         title = html.escape(f"[{n}] {preview}", quote=True).replace("$", "&#36;")
         return (f'<sup><a class="cqc-cite" href="#{html.escape(ident, quote=True)}" target="_self" '
                 f'title="{title}" aria-label="Source {n}: {title}">[{n}]</a></sup>')
