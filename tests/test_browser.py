@@ -66,12 +66,14 @@ def server(tmp_path: Path):
     yield from serve(corpus, tmp_path)
 
 
-@pytest.fixture
-def library_server(fixture_corpus: Path, tmp_path: Path):
-    """The same over four councils' reports (txt, PDF, HTML); yields its URL."""
-    corpus = tmp_path / "corpus"
+@pytest.fixture(scope="module")
+def library_server(fixture_corpus: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The same over four councils' reports (txt, PDF, HTML), shared by this module's tests
+    (they only read); yields its URL."""
+    base = tmp_path_factory.mktemp("library-server")
+    corpus = base / "corpus"
     shutil.copytree(fixture_corpus, corpus)
-    yield from serve(corpus, tmp_path)
+    yield from serve(corpus, base)
 
 
 def serve(corpus: Path, tmp_path: Path):
@@ -245,7 +247,7 @@ def test_shared_url_restores_question_and_filters(browser, library_server, shots
         browser.get(library_server + page_link("ask", q=QUESTION, council=LARCHFIELD))
         answer = wait_answer(browser, "11 days")
         assert "28 days" not in answer.text  # Stockton's figure: the filter is in force
-        box = browser.find_element(By.CSS_SELECTOR, "input[aria-label='Your question']")
+        box = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "input[aria-label='Your question']")))
         assert box.get_attribute("value") == QUESTION
         body = browser.find_element(By.TAG_NAME, "body").text
         assert f"Filtered to Council: {LARCHFIELD}." in body

@@ -10,9 +10,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import html
-import logging
 import re
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -28,8 +27,6 @@ from cqc_kb.store import current_build
 from cqc_kb.structure import RATINGS, SCORE_LABELS, STATEMENT_NAMES, THEMES
 
 from .html import context_span, escape_text, highlight_html, md_escape, section_body
-
-log = logging.getLogger("cqc_kb.app")
 
 #: URL name -> label of the pages in the sidebar (the report view is reached by links only).
 PAGES = {"ask": "Ask", "compare": "Compare", "scores": "Scores", "library": "Library"}
@@ -319,7 +316,3 @@ def render_quote(kb: KnowledgeBase, document: str, start: int, end: int, fallbac
 def citation_key(question: str, c: Citation) -> str:
     """The state key of one citation of one question."""
     return state_key(question, c.document, c.start, c.end)
-
-
-def unique(values: Iterable[Any]) -> list[Any]:
-    return list(dict.fromkeys(values))
