@@ -179,21 +179,27 @@ def in_view(browser, element) -> bool:
         "return r.bottom > 0 && r.top < window.innerHeight && r.height > 0;", element)
 
 
+def waiter(browser):
+    """A wait that looks again when Streamlit has replaced an element while it was being read."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, WAIT, ignored_exceptions=(StaleElementReferenceException,))
+
+
 def wait_answer(browser, text: str):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(browser, WAIT).until(EC.visibility_of_element_located(
+    return waiter(browser).until(EC.visibility_of_element_located(
         (By.XPATH, f"//div[contains(@class,'cqc-answer')][contains(., '{text}')]")))
 
 
 def test_citation_marker_leads_to_its_card_and_the_report(browser, library_server, shots: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    wait = WebDriverWait(browser, WAIT)
+    wait = waiter(browser)
     for size, tag in ((DESKTOP, "1440"), (PHONE, "390")):
         browser.set_window_size(*size)
         browser.get(library_server + page_link("ask", q=QUESTION, council="Stockton-on-Tees Borough Council"))
@@ -204,7 +210,7 @@ def test_citation_marker_leads_to_its_card_and_the_report(browser, library_serve
         snap(browser, shots, f"ask-{tag}")
         marker.click()
         card = browser.find_element(By.ID, "src-1")
-        wait.until(lambda d: in_view(d, card))
+        wait.until(lambda d: in_view(d, d.find_element(By.ID, "src-1")))
         assert "Stockton-on-Tees Borough Council" in card.text
         snap(browser, shots, f"source-card-{tag}")
         quote = browser.find_element(By.XPATH, "//div[contains(@class,'cqc-quote')]//mark").text
@@ -212,7 +218,7 @@ def test_citation_marker_leads_to_its_card_and_the_report(browser, library_serve
         mark = wait.until(EC.visibility_of_element_located((By.ID, "cqc-quote")))
         assert " ".join(mark.text.split()) == " ".join(quote.split())
         assert "page=report" in browser.current_url and "doc=stockton-on-tees.txt" in browser.current_url
-        wait.until(lambda d: in_view(d, mark))
+        wait.until(lambda d: in_view(d, d.find_element(By.ID, "cqc-quote")))
         body = browser.find_element(By.TAG_NAME, "body").text
         assert "Traceback" not in body
         snap(browser, shots, f"report-{tag}")
@@ -221,17 +227,16 @@ def test_citation_marker_leads_to_its_card_and_the_report(browser, library_serve
 def test_pdf_citation_opens_its_page_in_the_report(browser, library_server, shots: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.set_window_size(*DESKTOP)
     browser.get(library_server + page_link("ask", q=QUESTION, council=LARCHFIELD))
     wait_answer(browser, "11 days")
-    WebDriverWait(browser, WAIT).until(EC.element_to_be_clickable(
+    waiter(browser).until(EC.element_to_be_clickable(
         (By.XPATH, "//button[contains(., 'Open in report')]"))).click()
-    mark = WebDriverWait(browser, WAIT).until(EC.visibility_of_element_located((By.ID, "cqc-quote")))
+    mark = waiter(browser).until(EC.visibility_of_element_located((By.ID, "cqc-quote")))
     assert "median waiting time was 11 days" in " ".join(mark.text.split())
     assert "of the PDF" in browser.find_element(By.TAG_NAME, "body").text
-    WebDriverWait(browser, WAIT).until(lambda d: in_view(d, mark))
+    waiter(browser).until(lambda d: in_view(d, d.find_element(By.ID, "cqc-quote")))
     snap(browser, shots, "report-pdf-page-1440")
 
 
@@ -239,9 +244,8 @@ def test_shared_url_restores_question_and_filters(browser, library_server, shots
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    wait = WebDriverWait(browser, WAIT)
+    wait = waiter(browser)
     for size, tag in ((DESKTOP, "1440"), (PHONE, "390")):
         browser.set_window_size(*size)
         browser.get(library_server + page_link("ask", q=QUESTION, council=LARCHFIELD))
@@ -269,9 +273,8 @@ def test_shared_url_restores_question_and_filters(browser, library_server, shots
 def test_heat_map_cell_opens_the_statements_evidence(browser, library_server, shots: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    wait = WebDriverWait(browser, WAIT)
+    wait = waiter(browser)
     browser.set_window_size(*DESKTOP)
     browser.get(library_server + page_link("scores"))
     cell = wait.until(EC.element_to_be_clickable(
@@ -281,7 +284,7 @@ def test_heat_map_cell_opens_the_statements_evidence(browser, library_server, sh
     mark = wait.until(EC.visibility_of_element_located((By.ID, "cqc-quote")))
     assert mark.text == "Score: 3" and len(browser.window_handles) == 1
     assert "Safeguarding: score 3 of 4" in browser.find_element(By.TAG_NAME, "body").text
-    wait.until(lambda d: in_view(d, mark))
+    wait.until(lambda d: in_view(d, d.find_element(By.ID, "cqc-quote")))
     snap(browser, shots, "statement-evidence-1440")
     # The whole report, and its contents jump within the page.
     browser.find_element(By.XPATH, "//label[contains(., 'Show the whole report')]").click()
@@ -290,8 +293,8 @@ def test_heat_map_cell_opens_the_statements_evidence(browser, library_server, sh
     time.sleep(1)  # the whole report opens scrolled to the quote too; let that finish first
     link = wait.until(EC.element_to_be_clickable(
         (By.XPATH, "//div[contains(@class,'cqc-toc')]//a[starts-with(@href,'#')][.='Demographics']")))
-    target = browser.find_element(By.ID, link.get_attribute("href").split("#")[1])
+    ident = link.get_attribute("href").split("#")[1]
     link.click()
-    wait.until(lambda d: in_view(d, target))
-    assert target.text == "Demographics"
+    wait.until(lambda d: in_view(d, d.find_element(By.ID, ident)))
+    assert browser.find_element(By.ID, ident).text == "Demographics"
     snap(browser, shots, "whole-report-contents-1440")
