@@ -335,16 +335,21 @@ def test_password_gate(app, monkeypatch) -> None:
     monkeypatch.setenv("CQC_KB_PASSWORD", "s3cret")
     app.run()
     assert not app.exception and not app.sidebar.radio and not app.dataframe
-    app.text_input(key="password_input").input("wrong")
+    app.text_input[0].input("wrong")
     app.get("form_submit_button")[0].click()
     app.run()
     assert any("not right" in e.value for e in app.error)
     assert not app.sidebar.radio
-    app.text_input(key="password_input").input("s3cret")
+    app.text_input[0].input("s3cret")
     app.get("form_submit_button")[0].click()
     app.run()
     assert_clean(app)
     assert app.sidebar.radio(key="nav").value == "Ask" and "reports" in markdown(app)
+    # The browser is asked to remember the sign-in (links between pages reload the app), with a
+    # token derived from the password, not the password.
+    cookies = [h.proto.body for h in app.get("html") if "document.cookie" in h.proto.body]
+    assert len(cookies) == 1 and "s3cret" not in cookies[0] and "SameSite=Strict" in cookies[0]
+    assert re.search(r"cqc_kb_signed_in=[0-9a-f]{64};", cookies[0])
 
 
 def test_read_only_library_offers_no_uploads(app, monkeypatch) -> None:

@@ -76,13 +76,14 @@ def library_server(fixture_corpus: Path, tmp_path_factory: pytest.TempPathFactor
     yield from serve(corpus, base)
 
 
-def serve(corpus: Path, tmp_path: Path):
+def serve(corpus: Path, tmp_path: Path, **extra_env: str):
+    """Build a hash index over ``corpus`` and run the app on it; yields its URL."""
     settings = make_settings(corpus, tmp_path / "index")
     build_index(settings)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CQC_KB_")}
     env.update(CQC_KB_CORPUS=str(corpus), CQC_KB_INDEX=str(settings.index), CQC_KB_MODEL="hash",
-               PYTHONUNBUFFERED="1")
+               PYTHONUNBUFFERED="1", **extra_env)
     log = (tmp_path / "streamlit.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
@@ -298,3 +299,38 @@ def test_heat_map_cell_opens_the_statements_evidence(browser, library_server, sh
     wait.until(lambda d: in_view(d, d.find_element(By.ID, ident)))
     assert browser.find_element(By.ID, ident).text == "Demographics"
     snap(browser, shots, "whole-report-contents-1440")
+
+
+@pytest.fixture
+def guarded_server(tmp_path: Path):
+    """The real report behind a shared password; yields its URL."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(REAL_REPORT, corpus / REAL_REPORT.name)
+    yield from serve(corpus, tmp_path, CQC_KB_PASSWORD="open sesame")
+
+
+def test_password_is_asked_once_and_survives_links(browser, guarded_server, shots: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as EC
+
+    wait = waiter(browser)
+    browser.set_window_size(*DESKTOP)
+    browser.get(guarded_server + page_link("scores"))
+    box = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "input[type='password']")))
+    assert "Published scores" not in browser.find_element(By.TAG_NAME, "body").text
+    snap(browser, shots, "password-1440")
+    box.send_keys("wrong", Keys.ENTER)
+    wait.until(EC.visibility_of_element_located((By.XPATH, "//*[contains(., 'That password is not right')]")))
+    box = browser.find_element(By.CSS_SELECTOR, "input[type='password']")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("open sesame", Keys.ENTER)
+    cell = wait.until(EC.element_to_be_clickable(
+        (By.CSS_SELECTOR, "div.cqc-heat a[title^='Stockton-on-Tees Borough Council: Safeguarding']")))
+    cookie = browser.get_cookie("cqc_kb_signed_in")
+    assert cookie and "sesame" not in cookie["value"]
+    cell.click()  # a link: the app reloads, and the cookie lets the visitor straight in
+    mark = wait.until(EC.visibility_of_element_located((By.ID, "cqc-quote")))
+    assert mark.text == "Score: 3"
+    assert not browser.find_elements(By.CSS_SELECTOR, "input[type='password']")
