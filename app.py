@@ -49,7 +49,8 @@ def password_gate(settings: Settings) -> bool:
     gate = st.empty()
     with gate.container():
         st.header("CQC assessment reports")
-        with st.form("password_form", border=False):
+        st.caption("This library is shared with a password.")
+        with st.columns([1, 2])[0], st.form("password_form", border=False):
             given = st.text_input("Password", type="password")
             submitted = st.form_submit_button("Open", type="primary")
     if not submitted:
