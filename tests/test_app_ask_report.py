@@ -213,6 +213,7 @@ def test_report_view_opens_at_the_exact_quote_with_its_contents(app, library) ->
     assert f'<mark id="{QUOTE_ID}">' in report
     assert marked(report) == escape_text(text[c.start:c.end])
     assert f"Page {c.page} of the PDF" in markdown(at)
+    assert "Quality statement: Assessing needs (score 4 of 4)" in markdown(at)
     assert len(report) < len(text)  # the page around the quote, not the whole report
     toc = blocks(at, "cqc-toc")[0]
     assert "Assessing needs" in toc and "Timeliness of assessments" in toc

@@ -200,6 +200,10 @@ def render(kb: KnowledgeBase) -> None:
         where.append(f"Page {page}" + ("" if whole else " of the PDF, as its text was read"))
     if current is not None:
         where.append(f"Section: {current.title}")
+        if current.statement and not statement:
+            scored = {r["name"]: r["score"] for r in kb.store.statements(document)}
+            where.append(f"Quality statement: {current.statement}"
+                         + (f" (score {scored[current.statement]} of 4)" if scored.get(current.statement) else ""))
     if where:
         st.markdown("**" + md_escape(" · ".join(where)) + "**")
     if not whole and (lo > 0 or hi < len(text)):
