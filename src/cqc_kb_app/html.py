@@ -4,6 +4,8 @@
   stored document text and render it as escaped HTML with the quote in ``<mark>``.
 * :func:`escape_text` / :func:`md_escape` make report text safe for an HTML block or a
   Markdown label.
+* :func:`answer_html` turns an answer's ``[n]`` markers into links to their source cards;
+  :func:`report_html` renders a stretch of a report with its headings and the quote marked.
 
 Nothing here uses Streamlit, so all of it is unit-testable.
 """
