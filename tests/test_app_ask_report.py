@@ -280,6 +280,7 @@ def test_shared_url_restores_question_and_filters(app) -> None:
     assert at.sidebar.multiselect(key="f_scores").value == [2]
     assert "the median waiting time was 28 days" in markdown(at)
     assert f"Filtered to Council: {STOCKTON}; Score: 2." in [c.value for c in at.caption]
+    assert [b.label for b in at.sidebar.button] == [f"{MEDIAN_Q} (filtered)"]  # a recent question now
     # Changing a filter changes the address.
     at.sidebar.multiselect(key="f_scores").set_value([])
     at.run()
