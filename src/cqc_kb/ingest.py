@@ -134,21 +134,34 @@ def _count_chunks(build: Path) -> int:
 
 def _plan(files: list[Path], indexed: dict[str, str], max_bytes: int, result: ReindexResult,
           progress: ProgressFn | None) -> list[Path]:
-    """Decide by content hash what to parse; record removals and unchanged files in ``result``."""
+    """Decide by content hash what to parse; record removals and unchanged files in ``result``.
+
+    A file with the same content as another (the same report saved twice, perhaps under
+    another name) is skipped: one report is one assessment. The copy already in the index
+    wins, then the first in name order."""
     on_disk = {p.name for p in files}
     result.removed.extend(sorted(set(indexed) - on_disk))
-    todo = []
+    digests: dict[Path, str | None] = {}
     for i, path in enumerate(files):
         if progress:
             progress("scan", i + 1, len(files))
         try:
-            digest = sha256_bytes(path.read_bytes()) if path.stat().st_size <= max_bytes else None
+            digests[path] = sha256_bytes(path.read_bytes()) if path.stat().st_size <= max_bytes else None
         except OSError as exc:
             result.skipped.append((path.name, f"cannot be read ({exc.strerror})"))
-            continue
+    seen = {d: p.name for p, d in digests.items() if d is not None and indexed.get(p.name) == d}
+    todo = []
+    for path, digest in digests.items():
         if digest is not None and indexed.get(path.name) == digest:
             result.unchanged.append(path.name)
+        elif digest is not None and digest in seen:
+            result.skipped.append((path.name, f"same content as {seen[digest]}, which is indexed "
+                                              "once; delete one of the two copies"))
+            if path.name in indexed:  # its earlier content is no longer in the corpus
+                result.removed.append(path.name)
         else:
+            if digest is not None:
+                seen[digest] = path.name
             todo.append(path)
     return todo
 
