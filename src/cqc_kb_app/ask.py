@@ -17,9 +17,10 @@ from cqc_kb.kb import KnowledgeBase
 from cqc_kb.records import Answer, Citation, Hit, council_label
 from cqc_kb.retrieve import Filters
 
-from .common import (FILTER_KEYS, MAX_HISTORY, citation_key, describe_filters, filter_options,
-                     filters_from_url, filters_from_widgets, filters_to_params, go_to, html_block,
-                     place, render_quote, score_label, score_phrase, set_filter_widgets)
+from .common import (ASSESSMENTS_WIDGET, FILTER_KEYS, MAX_HISTORY, assessment_choices, citation_key,
+                     describe_filters, filter_options, filters_from_url, filters_from_widgets,
+                     filters_to_params, go_to, html_block, place, render_quote, score_label, score_phrase,
+                     set_filter_widgets)
 from .html import answer_html, escape_text, md_escape
 
 EXAMPLES = (
@@ -107,7 +108,17 @@ def sidebar(kb: KnowledgeBase) -> Filters:
                            format_func=score_label, placeholder="Any score", **common)
     st.sidebar.multiselect("Overall rating", options["ratings"], key="f_ratings",
                            placeholder="Any rating", **common)
+    if repeated_assessments(kb):
+        choices = assessment_choices(filters)
+        st.sidebar.radio("Councils assessed more than once", list(choices), key=ASSESSMENTS_WIDGET,
+                         format_func=choices.get, **common)
     return filters
+
+
+def repeated_assessments(kb: KnowledgeBase) -> bool:
+    """Does any council have more than one report in the library?"""
+    history = getattr(kb, "assessments", None)
+    return callable(history) and any(len(reports) > 1 for reports in history().values())
 
 
 def sidebar_history() -> None:

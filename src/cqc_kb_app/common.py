@@ -138,6 +138,7 @@ def state_key(*parts: Any) -> str:
 # --------------------------------------------------------------------------- filters
 
 #: Filter: (URL key, widget key, Filters field).
+ASSESSMENTS_WIDGET = "f_assessments"
 FILTER_KEYS = (("council", "f_authorities", "authorities"), ("theme", "f_themes", "themes"),
                ("statement", "f_statements", "statements"), ("score", "f_scores", "scores"),
                ("rating", "f_ratings", "ratings"))
@@ -150,7 +151,7 @@ def filter_options(kb: KnowledgeBase) -> dict[str, list[Any]]:
 
 def _assessments_from_url() -> dict[str, str]:
     """``assessments`` (``latest``, ``all`` or a date) when the library's Filters know it."""
-    if "assessments" not in {f.name for f in dataclasses.fields(Filters)}:
+    if not _has_assessments():
         return {}
     raw = (st.query_params.get("assessments") or "").strip()
     return {"assessments": raw} if raw in ("latest", "all") or _DATE.fullmatch(raw) else {}
@@ -176,15 +177,32 @@ def filters_to_params(filters: Filters) -> dict[str, list[Any]]:
 
 
 def filters_from_widgets() -> Filters:
-    """The filters as the sidebar widgets hold them (the assessment choice, which has no widget
-    here, is kept from the URL)."""
+    """The filters as the sidebar widgets hold them (the choice of assessments from its widget
+    when the library has councils assessed more than once, else from the URL)."""
+    chosen = st.session_state.get(ASSESSMENTS_WIDGET)
+    assessments = {"assessments": chosen} if chosen and _has_assessments() else _assessments_from_url()
     return Filters(**{name: tuple(st.session_state.get(widget) or ()) for _, widget, name in FILTER_KEYS},
-                   **_assessments_from_url())
+                   **assessments)
 
 
 def set_filter_widgets(filters: Filters) -> None:
     for _, widget, name in FILTER_KEYS:
         st.session_state[widget] = list(getattr(filters, name))
+    if _has_assessments():
+        st.session_state[ASSESSMENTS_WIDGET] = filters.assessments
+
+
+def _has_assessments() -> bool:
+    return "assessments" in {f.name for f in dataclasses.fields(Filters)}
+
+
+def assessment_choices(filters: Filters) -> dict[str, str]:
+    """The choices of assessments offered (value -> words), the one in ``filters`` included."""
+    choices = {"latest": "Each council's latest report", "all": "Every report (all assessments)"}
+    current = getattr(filters, "assessments", "latest")
+    if current not in choices:
+        choices[current] = f"The report current on {current}"
+    return choices
 
 
 def describe_filters(filters: Filters) -> str:
@@ -194,8 +212,10 @@ def describe_filters(filters: Filters) -> str:
     parts = [f"{label}: {', '.join(map(str, getattr(filters, field)))}"
              for field, label in names if getattr(filters, field, ())]
     assessments = getattr(filters, "assessments", None)
-    if assessments and assessments != "latest":
-        parts.append(f"Assessments: {assessments}")
+    if assessments == "all":
+        parts.append("every assessment of each council")
+    elif assessments and assessments != "latest":
+        parts.append(f"the assessments current on {assessments}")
     return "; ".join(parts)
 
 
