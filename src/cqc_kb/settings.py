@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from .errors import ConfigError
 
 #: Bumped whenever parsing or chunking changes what ends up in the index.
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "6"
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,6 +49,13 @@ class Settings:
     embed_headings: bool = True
     batch_size: int = 32
     max_file_mb: float = 50.0
+    #: Limits on reading one corpus file; a file over any of them is skipped with its reason,
+    #: so one hostile or huge file cannot stall a reindex or hold the write lock for long.
+    max_pages: int = 1000
+    max_passages: int = 10000
+    parse_seconds: float = 120.0
+    #: Largest size one compressed PDF stream, or a PDF's extracted text, may grow to.
+    max_decompressed_mb: float = 100.0
     rrf_k: int = 60
     #: Candidates taken from each retriever before fusion.
     candidates: int = 50
