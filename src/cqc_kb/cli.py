@@ -9,6 +9,7 @@ import argparse
 import csv
 import io
 import json
+import logging
 import sys
 import textwrap
 from typing import Any, Callable, Iterable, Sequence
@@ -334,9 +335,30 @@ COMMANDS = {"reindex": cmd_reindex, "search": cmd_search, "ask": cmd_ask, "compa
             "scores": cmd_scores, "status": cmd_status, "eval": cmd_eval}
 
 
+class _StderrHandler(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is at the time (tests and pipes replace it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"cqc-kb: {self.format(record)}", file=sys.stderr)
+
+
+_LOG_HANDLER = _StderrHandler()
+
+
+def _configure_logging(quiet: bool) -> None:
+    """The library's notes (and the PDF reader's warnings it relays) go to stderr; --quiet
+    keeps only errors."""
+    logger = logging.getLogger("cqc_kb")
+    if _LOG_HANDLER not in logger.handlers:
+        logger.addHandler(_LOG_HANDLER)
+    logger.propagate = False
+    logger.setLevel(logging.ERROR if quiet else logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _configure_logging(getattr(args, "quiet", False))
     try:
         return COMMANDS[args.command](args)
     except KbError as exc:

@@ -198,7 +198,7 @@ def _read_all(settings: Settings, todo: list[tuple[Path, str]], limits: Limits,
         except ParseError as exc:
             reason = f"{exc.reason}. {exc.fix}"
         except Exception as exc:  # isolation: never let one file stop the corpus
-            log.warning("%s: unexpected error while reading", path.name, exc_info=True)
+            log.debug("%s: unexpected error while reading", path.name, exc_info=True)
             reason = (f"could not be read ({type(exc).__name__}: {str(exc)[:80]}). Re-save the report from "
                       "its source; if it opens fine elsewhere, report this")
         else:

@@ -378,9 +378,12 @@ def _parse_pdf(data: bytes, name: str, limits: Limits, deadline: _Deadline) -> t
     except ParseError:
         raise
     except LimitReachedError as exc:
-        raise ParseError(name, f"is a PDF that goes over a safety limit while being read ({str(exc)[:80]}); "
-                               "it may be a decompression bomb or damaged",
-                         "Re-download the report; if it is genuine, raise CQC_KB_MAX_DECOMPRESSED_MB") from None
+        if "decompress" in str(exc).lower():
+            raise ParseError(name, f"expands past the {human_size(inflate or 0)} decompression limit "
+                                   "(a decompression bomb or a damaged PDF)",
+                             "Re-download the report; if it is genuine, raise CQC_KB_MAX_DECOMPRESSED_MB") from None
+        raise ParseError(name, f"goes over a safety limit of the PDF reader ({str(exc)[:80]})",
+                         "Re-download the report or export it again as PDF") from None
     except (RecursionError, MemoryError):
         raise
     except Exception as exc:  # pypdf raises many types on damaged files
@@ -465,15 +468,15 @@ def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
 
 def _end_keys(lines: list[str]) -> list[tuple[int, tuple[int, str]]]:
     """(line index, (position, key)) for the short lines at each end of a page; position
-    counts from the top (0, 1) or the bottom (-1, -2)."""
+    counts from the top (0, 1) or the bottom (-1, -2). A page's middle line is never one of
+    them, so the body of a short page cannot be taken for furniture."""
     n = len(lines)
-    positions = sorted({*range(min(_FURNITURE_LINES, n)), *range(max(0, n - _FURNITURE_LINES), n)})
+    ends = min(_FURNITURE_LINES, n // 2)
     keys = []
-    for i in positions:
-        if len(lines[i]) > _FURNITURE_MAX:
-            continue
-        where = i if i < _FURNITURE_LINES else i - n
-        keys.append((i, (where, _furniture_key(lines[i]))))
+    for i in (*range(ends), *range(n - ends, n)):
+        if len(lines[i]) <= _FURNITURE_MAX:
+            where = i if i < ends else i - n
+            keys.append((i, (where, _furniture_key(lines[i]))))
     return keys
 
 
@@ -516,12 +519,24 @@ _BLOCK_TAGS = {"p", "li", "dt", "dd", "blockquote", "pre", "tr", "caption", "fig
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 
+def _dropped(tag) -> bool:
+    """Page furniture and anything hidden or executable: never part of the report's text."""
+    if tag.name.lower() in _DROP_TAGS:
+        return True
+    attrs = tag.attrs or {}
+    role = str(attrs.get("role") or "").lower()
+    classes = attrs.get("class") or []
+    marker = f"{attrs.get('id') or ''} {' '.join(classes) if isinstance(classes, list) else classes}".lower()
+    return role in _DROP_ROLES or "cookie" in marker or "skip-link" in marker or "hidden" in attrs
+
+
 def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[Block], str | None]:
     """Walk the page body and rebuild its text block by block.
 
     Navigation, scripts, cookie banners and forms are dropped; nothing from the page is
-    ever rendered as HTML later, so only the text survives. The walk uses an explicit
-    stack, so markup nested thousands deep cannot exhaust Python's recursion limit.
+    ever rendered as HTML later, so only the text survives. Every walk uses an explicit
+    stack and visits each node once, so markup nested thousands deep can neither exhaust
+    Python's recursion limit nor take quadratic time.
     """
     from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
@@ -531,20 +546,31 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
         raise ParseError(name, f"is not readable HTML ({exc})", "Save the page again as HTML") from None
     title_tag = soup.find("title")
     title = " ".join(title_tag.get_text(" ").split()) if title_tag else None
-    for tag in soup.find_all(_DROP_TAGS):
-        tag.decompose()
-    for n, tag in enumerate(soup.find_all(True)):
-        if n % 1000 == 0:
-            deadline.check("cleaning the page")
-        if tag.decomposed:
-            continue
-        role = (tag.get("role") or "").lower() if tag.attrs is not None else ""
-        marker = " ".join([tag.get("id") or "", " ".join(tag.get("class") or [])]).lower() \
-            if tag.attrs is not None else ""
-        if role in _DROP_ROLES or "cookie" in marker or "skip-link" in marker \
-                or (tag.attrs is not None and tag.has_attr("hidden")):
-            tag.decompose()
     root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article") or soup.body or soup
+
+    steps = 0
+
+    def children(node: Tag) -> list:
+        nonlocal steps
+        steps += 1
+        if steps % 1000 == 0:
+            deadline.check("reading the page")
+        return list(reversed(node.contents))
+
+    def flat(tag: Tag) -> str:
+        """The visible text under ``tag`` on one line."""
+        pieces: list[str] = []
+        stack = children(tag)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, Comment):
+                continue
+            if isinstance(node, NavigableString):
+                pieces.append(str(node))
+            elif isinstance(node, Tag) and not _dropped(node):
+                pieces.append(" ")
+                stack.extend(children(node))
+        return re.sub(r"\s+", " ", strip_emphasis("".join(pieces))).strip()
 
     out: list[tuple[str, int, str]] = []  # (kind, level, text)
     buffer: list[str] = []
@@ -555,19 +581,11 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
         if text:
             out.append(("para", 0, text))
 
-    def flat(tag: Tag) -> str:
-        return re.sub(r"\s+", " ", strip_emphasis(tag.get_text(" "))).strip()
-
-    # The stack holds nodes still to visit and markers that close a block ("end" -> flush).
-    _END = object()
-    stack: list[object] = list(reversed(list(root.children)))
-    steps = 0
+    end_of_block = object()  # a marker on the stack: the block tag above it is finished
+    stack: list[object] = children(root)
     while stack:
         child = stack.pop()
-        steps += 1
-        if steps % 1000 == 0:
-            deadline.check("reading the page")
-        if child is _END:
+        if child is end_of_block:
             flush()
             continue
         if isinstance(child, Comment):
@@ -575,7 +593,7 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
         if isinstance(child, NavigableString):
             buffer.append(str(child))
             continue
-        if not isinstance(child, Tag):
+        if not isinstance(child, Tag) or _dropped(child):
             continue
         tag = child.name.lower()
         if tag in _HEADINGS:
@@ -589,10 +607,10 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
             flush()
             if tag == "li":
                 buffer.append("- ")
-            stack.append(_END)
-            stack.extend(reversed(list(child.children)))
+            stack.append(end_of_block)
+            stack.extend(children(child))
         else:
-            stack.extend(reversed(list(child.children)))
+            stack.extend(children(child))
     flush()
     parts: list[str] = []
     blocks: list[Block] = []
