@@ -441,8 +441,9 @@ _FURNITURE_LINES = 2
 
 
 def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
-    """Remove running headers and footers: short lines that repeat (numbers ignored) at the
-    same place, among the first or last two lines, on at least half of the pages.
+    """Remove running headers and footers: short lines, not ending a sentence, that repeat
+    (numbers ignored) at the same place, among the first or last two lines, on at least half
+    of the pages.
 
     At most two lines at each end of a page go, and never a page's last remaining line, so
     body text that happens to repeat can never empty a page.
@@ -474,7 +475,8 @@ def _end_keys(lines: list[str]) -> list[tuple[int, tuple[int, str]]]:
     ends = min(_FURNITURE_LINES, n // 2)
     keys = []
     for i in (*range(ends), *range(n - ends, n)):
-        if len(lines[i]) <= _FURNITURE_MAX:
+        # Headers and footers are short labels; a line ending a sentence is body text.
+        if len(lines[i]) <= _FURNITURE_MAX and lines[i][-1] not in ".!?":
             where = i if i < ends else i - n
             keys.append((i, (where, _furniture_key(lines[i]))))
     return keys
