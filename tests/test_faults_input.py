@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from cqc_kb import ingest
-from cqc_kb.cli import main
+from cqc_kb.cli import EXIT_SKIPPED, main
 from cqc_kb.errors import ParseError
 from cqc_kb.ingest import FAILURES_FILE, corpus_files
 from cqc_kb.kb import KnowledgeBase
@@ -152,7 +152,7 @@ def hostile_run(hostile_corpus: Path, tmp_path_factory: pytest.TempPathFactory):
 
 def test_each_bad_file_is_named_with_its_reason_and_the_rest_is_indexed(hostile_run) -> None:
     settings, code, out, err = hostile_run
-    assert code == 2
+    assert code == EXIT_SKIPPED
     assert "Traceback" not in out + err
     result = json.loads(out)
     reasons = {s["file"]: s["reason"] for s in result["skipped"]}
@@ -214,7 +214,7 @@ def test_second_reindex_reports_skips_without_reading_or_loading_the_model(hosti
     code = main(["reindex", "--json", "--corpus", str(settings.corpus), "--index", str(settings.index),
                  "--model", "hash"])
     captured = capsys.readouterr()
-    assert code == 2 and "Traceback" not in captured.out + captured.err
+    assert code == EXIT_SKIPPED and "Traceback" not in captured.out + captured.err
     again = json.loads(captured.out)
     assert {s["file"]: s["reason"] for s in again["skipped"]} == \
         {s["file"]: s["reason"] for s in json.loads(first_out)["skipped"]}
@@ -332,3 +332,32 @@ def test_pdf_reader_warnings_are_logged_and_quiet_silences_them(tmp_path: Path, 
     assert "noeof.pdf: EOF marker not found (pypdf)" in loud
     main(args + ["--full", "--quiet"])
     assert "pypdf" not in capsys.readouterr().err
+
+
+def test_any_other_error_in_one_file_skips_only_that_file(tmp_path: Path, monkeypatch) -> None:
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text(GOOD_TEXT)
+    (corpus / "cursed.txt").write_text("Cursed notes\n\nThis one breaks the analyser.\n")
+    real_analyse = ingest.analyse
+
+    def analyse(doc):
+        if doc.name == "cursed.txt":
+            raise RecursionError("maximum recursion depth exceeded")
+        return real_analyse(doc)
+
+    monkeypatch.setattr(ingest, "analyse", analyse)
+    result = ingest.reindex(make_settings(corpus, index))
+    assert result.added == ["good.txt"]
+    assert dict(result.skipped)["cursed.txt"].startswith("could not be read (RecursionError")
+
+
+@pytest.mark.parametrize("error,reason", [(RecursionError, "nested too deeply"), (MemoryError, "more memory"),
+                                          (KeyError, "could not be read (KeyError")])
+def test_parser_errors_become_parse_errors(monkeypatch, error, reason) -> None:
+    def boom(*args, **kwargs):
+        raise error("x")
+
+    monkeypatch.setattr("cqc_kb.parse._parse_text", boom)
+    with pytest.raises(ParseError, match=reason.replace("(", r"\(")):
+        parse_bytes(GOOD_TEXT.encode(), "notes.txt")

@@ -281,7 +281,10 @@ def load_failures(settings: Settings) -> dict[str, Failure]:
 
 
 def save_failures(settings: Settings, failures: dict[str, Failure]) -> None:
-    """Write the failure record atomically (or remove it when nothing failed)."""
+    """Write the failure record atomically (or remove it when nothing failed). Call it holding
+    the write lock: temporary files an interrupted reindex left are removed here."""
+    for stale in settings.index.glob(".failures-*.tmp"):
+        stale.unlink(missing_ok=True)
     path = settings.index / FAILURES_FILE
     if not failures:
         path.unlink(missing_ok=True)
