@@ -92,11 +92,16 @@ def _unicode_encoding(data: bytes) -> str | None:
     sample = data[:4096]
     if len(sample) >= 8:
         even, odd = sample[0::2], sample[1::2]
-        if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
-            return "utf-16-le"
-        if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
-            return "utf-16-be"
+        for encoding, zeros, chars in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+            if zeros.count(0) > 0.9 * len(zeros) and _mostly_ascii_text(chars):
+                return encoding
     return None
+
+
+def _mostly_ascii_text(chars: bytes) -> bool:
+    """Printable ASCII and line breaks, as the low bytes of English UTF-16 text are."""
+    printable = sum(1 for b in chars if 32 <= b < 127 or b in (9, 10, 13))
+    return printable > 0.9 * len(chars)
 
 
 def _as_utf8(data: bytes, name: str) -> bytes:
@@ -114,12 +119,10 @@ def _as_utf8(data: bytes, name: str) -> bytes:
 def sniff_format(data: bytes, name: str) -> str:
     """Return ``pdf``, ``html`` or ``txt`` by looking at the bytes; raise on binary junk."""
     data = _as_utf8(data, name)
-    head = data[:2048].lstrip()
+    head = data[:2048].removeprefix(codecs.BOM_UTF8).lstrip()
     if head.startswith(b"%PDF-"):
         return "pdf"
     lowered = head.lower()
-    if lowered.startswith((b"\xef\xbb\xbf<",)):
-        lowered = lowered[3:]
     if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in lowered[:512]:
         return "html"
     suffix = Path(name).suffix.lower()
