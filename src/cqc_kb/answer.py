@@ -130,7 +130,8 @@ class Answerer:
                                       authority=cand.hit.authority, section=cand.hit.section,
                                       page=cand.hit.page, start=cand.start, end=cand.end,
                                       statement=cand.hit.statement,
-                                      statement_score=cand.hit.statement_score))
+                                      statement_score=cand.hit.statement_score,
+                                      published=cand.hit.published))
             prefix = f"{cand.hit.authority}: " if mixed and cand.hit.authority else ""
             parts.append(prefix + " ".join(quote.split()) + f" [{n}]")
         return Answer(question, " ".join(parts), False, tuple(citations), tuple(hits), confidence)

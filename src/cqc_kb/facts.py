@@ -87,7 +87,8 @@ def answer_scores(question: str, store: Store, filters: Filters | None = None) -
         text = store.document_text(row["name"])
         citations.append(Citation(n=len(citations) + 1, quote=text[start:end], document=row["name"],
                                   authority=row["authority"], section=section, page=page,
-                                  start=start, end=end, statement=st, statement_score=score))
+                                  start=start, end=end, statement=st, statement_score=score,
+                                  published=row["published"]))
         return len(citations)
 
     if statement:

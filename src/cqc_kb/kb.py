@@ -10,7 +10,7 @@ from .embed import Embedder, load_embedder
 from .errors import KbError
 from .facts import ReportRow, answer_scores, score_table
 from .ingest import ProgressFn, ReindexResult, reindex
-from .records import Answer, Hit
+from .records import Answer, Figure, Hit
 from .retrieve import Filters, Retriever, named_authorities
 from .settings import Settings
 from .store import Store
@@ -26,11 +26,15 @@ class CompareRow:
     document: str
     answer: Answer
     score: dict[str, Any] | None
+    published: str | None = None
+    #: The figure the row's quote gives, when the question asks for one.
+    figure: Figure | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"authority": self.authority, "document": self.document,
+        return {"authority": self.authority, "document": self.document, "published": self.published,
                 "answer": self.answer.answer, "abstained": self.answer.abstained,
-                "citations": [c.to_json() for c in self.answer.citations], "score": self.score}
+                "citations": [c.to_json() for c in self.answer.citations], "score": self.score,
+                "figure": self.figure.to_json() if self.figure else None}
 
 
 @dataclass
@@ -76,6 +80,10 @@ class KnowledgeBase:
         """(authority, document) for every CQC report in the index."""
         return [(r["authority"], r["name"]) for r in self.store.documents() if r["authority"]]
 
+    def published(self) -> dict[str, str | None]:
+        """Publication date of every document, by file name."""
+        return {r["name"]: r["published"] for r in self.store.documents()}
+
     def compare(self, question: str, authorities: list[str] | None = None,
                 filters: Filters | None = None, mode: str = "hybrid+") -> list[CompareRow]:
         """Answer ``question`` inside each authority's own report; never across reports."""
@@ -88,6 +96,7 @@ class KnowledgeBase:
             if missing:
                 raise KbError(f"no report in the index for {', '.join(sorted(missing))}; "
                               f"known authorities: {', '.join(a for a, _ in known)}")
+        dates = self.published()
         for authority, document in known:
             if wanted and authority.lower() not in wanted:
                 continue
@@ -101,7 +110,7 @@ class KnowledgeBase:
                     and answer.citations[0].statement_score is not None:
                 score = {"quality_statement": answer.citations[0].statement,
                          "value": answer.citations[0].statement_score}
-            rows.append(CompareRow(authority, document, answer, score))
+            rows.append(CompareRow(authority, document, answer, score, published=dates.get(document)))
         return rows
 
     def scores(self) -> list[ReportRow]:

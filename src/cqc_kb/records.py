@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,6 +122,8 @@ class Hit:
     #: Per-retriever evidence, used for abstention and shown in eval.
     dense: float | None = None
     lexical_rank: int | None = None
+    #: Publication date (YYYY-MM-DD) of the report the passage comes from.
+    published: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The ``search --json`` hit object (contract: extend, never break)."""
@@ -138,6 +141,7 @@ class Hit:
             "theme": self.theme,
             "quality_statement": self.statement,
             "statement_score": self.statement_score,
+            "published": self.published,
         }
 
 
@@ -155,6 +159,8 @@ class Citation:
     end: int
     statement: str | None = None
     statement_score: int | None = None
+    #: Publication date (YYYY-MM-DD) of the cited report.
+    published: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -168,6 +174,54 @@ class Citation:
             "end": self.end,
             "quality_statement": self.statement,
             "statement_score": self.statement_score,
+            "published": self.published,
+        }
+
+
+def council_label(authority: str | None, published: str | None, document: str = "") -> str:
+    """How a council is named beside its evidence: "Name (published 24 October 2025)"."""
+    name = authority or document or "unknown report"
+    if not published:
+        return name
+    try:
+        date = _dt.date.fromisoformat(published)
+    except ValueError:
+        return f"{name} (published {published})"
+    return f"{name} (published {date.day} {date.strftime('%B %Y')})"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure parsed from a quote: ``value`` in ``unit`` ("days", "%", "£", "people"...);
+    ``text`` is the span of the quote it was read from."""
+
+    value: float
+    unit: str
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"value": self.value, "unit": self.unit, "text": self.text}
+
+
+@dataclass(frozen=True)
+class AnswerGroup:
+    """One council's part of a library-wide answer: its own sentences and citations."""
+
+    authority: str | None
+    document: str
+    published: str | None
+    answer: str
+    citations: tuple["Citation", ...]
+    confidence: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "authority": self.authority,
+            "document": self.document,
+            "published": self.published,
+            "answer": self.answer,
+            "confidence": round(float(self.confidence), 4),
+            "citations": [c.to_json() for c in self.citations],
         }
 
 
@@ -182,6 +236,11 @@ class Answer:
     hits: tuple[Hit, ...]
     confidence: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Library-wide answers: one group per council, strongest evidence first (empty when the
+    #: answer comes from one report or from the score table).
+    groups: tuple[AnswerGroup, ...] = ()
+    #: Reports the question was asked over (for "answered in K of N reports"); 0 = not counted.
+    reports_searched: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The ``ask --json`` object (contract: extend, never break)."""
@@ -191,5 +250,7 @@ class Answer:
             "abstained": self.abstained,
             "confidence": round(float(self.confidence), 4),
             "citations": [c.to_json() for c in self.citations],
+            "groups": [g.to_json() for g in self.groups],
+            "reports_searched": self.reports_searched,
             "hits": [h.to_json() for h in self.hits],
         }

@@ -256,7 +256,7 @@ class Retriever:
                    authority=row["authority"], section=row["section"], page=row["page"],
                    start=row["start"], end=row["end"], text=row["text"], theme=row["theme"],
                    statement=row["statement"], statement_score=row["statement_score"],
-                   dense=dense, lexical_rank=lexical_rank)
+                   dense=dense, lexical_rank=lexical_rank, published=row["published"])
 
     def idf(self, term: str) -> float:
         """Inverse chunk frequency of a stemmed term, for sentence scoring."""

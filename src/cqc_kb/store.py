@@ -181,7 +181,7 @@ class Store:
             return {}
         marks = ",".join("?" * len(ids))
         rows = self.db.execute(
-            "SELECT c.*, d.authority, s.score AS statement_score FROM chunks c"
+            "SELECT c.*, d.authority, d.published, s.score AS statement_score FROM chunks c"
             " JOIN documents d ON d.name = c.document"
             " LEFT JOIN statements s ON s.document = c.document AND s.name = c.statement"
             f" WHERE c.id IN ({marks})", list(ids)).fetchall()
