@@ -168,3 +168,15 @@ def test_sizes_print_with_sensible_precision() -> None:
     with pytest.raises(ParseError) as info:
         parse_bytes(b"a" * 20_000, "big.txt", max_bytes=10_000)
     assert "is 20 KB, over the 10 KB limit" in str(info.value)
+
+
+def test_pdf_sentence_cut_by_a_page_break_is_one_block() -> None:
+    pages = [[f"Thornbury Council assessment - page {n}", *_body(n),
+              "Waiting lists were reviewed weekly by a senior practitioner, and people waiting"] for n in (1, 2)]
+    pages.append(["Thornbury Council assessment - page 3", "were contacted every month to check their needs.",
+                  *_body(3)])
+    doc = parse_bytes(_pdf_of_lines(pages), "runs-on.pdf")
+    sentence = ("Waiting lists were reviewed weekly by a senior practitioner, and people waiting\n"
+                "were contacted every month to check their needs.")
+    block = next(b for b in doc.blocks if sentence in doc.text[b.start:b.end])
+    assert block.page == 2 and doc.text[block.start:block.end].endswith(sentence)

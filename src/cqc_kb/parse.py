@@ -402,10 +402,18 @@ def _parse_pdf(data: bytes, name: str, limits: Limits, deadline: _Deadline) -> t
     blocks: list[Block] = []
     offset = 0
     for number, lines in enumerate(page_lines, start=1):
+        # A paragraph cut by the page break (no sentence end, next page starts in lower case)
+        # stays one block joined by a line break, so its sentences can be quoted whole.
+        runs_on = bool(blocks and blocks[-1].kind == "para" and lines and lines[0][:1].islower()
+                       and parts[-1][-1:] not in (".", "!", "?", ":"))
         if parts:
-            parts.append("\n\n")
-            offset += 2
+            separator = "\n" if runs_on else "\n\n"
+            parts.append(separator)
+            offset += len(separator)
         page_text, page_blocks = _pdf_page(lines, offset, number)
+        if runs_on and page_blocks and page_blocks[0].kind == "para":
+            previous = blocks.pop()
+            page_blocks[0] = Block("para", previous.start, page_blocks[0].end, previous.page)
         blocks.extend(page_blocks)
         parts.append(page_text)
         offset += len(page_text)
