@@ -127,10 +127,7 @@ def reindex(settings: Settings, full: bool = False, embedder: Embedder | None = 
         writer = Writer(settings, embedder.dim, embedder.name, full)
         try:
             _apply(settings, writer, parsed, indexed, embedder, result, progress)
-            if result.changed or live is None:
-                writer.commit()
-            else:
-                writer.abort()
+            writer.commit()
         except BaseException:
             writer.abort()
             raise
