@@ -59,6 +59,10 @@ def test_malicious_html_is_text_only() -> None:
     doc = parse_bytes(markup, "evil.html")
     assert "alert" not in doc.text and "<" not in doc.text
     assert "Click here." in doc.text
+    hidden = parse_bytes(b"<html><body><main><h1>Report</h1><p>Score: 2</p><p style='display: none'>Score: 4</p>"
+                         b"<p aria-hidden='true'>Rated outstanding</p><div hidden>Secret</div></main></body></html>",
+                         "hidden.html")
+    assert hidden.text == "Report\n\nScore: 2"  # text a reader cannot see is never indexed
 
 
 @pytest.mark.parametrize("data,name,reason", [

@@ -540,7 +540,10 @@ def _dropped(tag) -> bool:
     role = str(attrs.get("role") or "").lower()
     classes = attrs.get("class") or []
     marker = f"{attrs.get('id') or ''} {' '.join(classes) if isinstance(classes, list) else classes}".lower()
-    return role in _DROP_ROLES or "cookie" in marker or "skip-link" in marker or "hidden" in attrs
+    style = str(attrs.get("style") or "").replace(" ", "").lower()
+    return (role in _DROP_ROLES or "cookie" in marker or "skip-link" in marker or "hidden" in attrs
+            or str(attrs.get("aria-hidden") or "").lower() == "true"
+            or "display:none" in style or "visibility:hidden" in style)
 
 
 def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[Block], str | None]:
