@@ -1,18 +1,21 @@
 """``cqc-kb``: a thin command line over :mod:`cqc_kb.kb`. It parses flags and renders; the
-library does the work. Exit codes: 0 success, 1 error (one line on stderr), 2 reindex skipped
-some files (each named with its reason), 130 interrupted.
+library does the work. Exit codes: 0 success, 1 error (one line on stderr), 2 usage error (a
+flag or argument is wrong; one line and the usage), 3 reindex skipped some files (each named
+with its reason; the rest was indexed), 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
 import logging
+import sqlite3
 import sys
 import textwrap
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 from . import __version__
 from .errors import KbError
@@ -21,7 +24,15 @@ from .retrieve import MODES, Filters
 from .settings import Settings, load_settings
 from .structure import RATINGS, STATEMENT_NAMES, THEMES
 
-EXIT_OK, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2
+#: argparse itself exits with 2 on a usage error.
+EXIT_OK, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 3
+
+#: Bounds of ``search -k``: enough for any reading list, small enough to stay instant.
+TOP_K_RANGE = (1, 100)
+#: Longest query or question accepted; a paragraph fits, a pasted report does not.
+MAX_QUERY_CHARS = 2000
+#: Largest --questions file read (thousands of questions); /dev/zero is refused, not read forever.
+MAX_QUESTIONS_BYTES = 10_000_000
 
 _EXAMPLES = {
     "reindex": """examples:
@@ -64,14 +75,39 @@ def _filters(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("filters (repeat a flag to allow several values)")
     g.add_argument("--document", action="append", default=[], help="corpus file name")
     g.add_argument("--authority", action="append", default=[], help="authority name as in `cqc-kb scores`")
-    g.add_argument("--theme", action="append", default=[], choices=THEMES, metavar="THEME",
+    g.add_argument("--theme", action="append", default=[], type=_one_of(THEMES), metavar="THEME",
                    help=f"one of: {', '.join(THEMES)}")
-    g.add_argument("--statement", action="append", default=[], choices=STATEMENT_NAMES, metavar="STATEMENT",
+    g.add_argument("--statement", action="append", default=[], type=_one_of(STATEMENT_NAMES), metavar="STATEMENT",
                    help="a quality statement, e.g. 'Assessing needs'")
     g.add_argument("--score", action="append", default=[], type=int, choices=(1, 2, 3, 4),
                    help="score of the quality statement a passage sits under")
-    g.add_argument("--rating", action="append", default=[], choices=RATINGS, metavar="RATING",
+    g.add_argument("--rating", action="append", default=[], type=_one_of(RATINGS), metavar="RATING",
                    help=f"overall rating: {', '.join(RATINGS)}")
+
+
+def _one_of(known: Sequence[str]) -> Callable[[str], str]:
+    """An argparse type accepting one of ``known`` in any letter case, naming them all if not."""
+    by_key = {k.casefold(): k for k in known}
+
+    def convert(raw: str) -> str:
+        try:
+            return by_key[raw.strip().casefold()]
+        except KeyError:
+            raise argparse.ArgumentTypeError(
+                f"unknown value {raw!r}; choose from: {'; '.join(known)}") from None
+
+    return convert
+
+
+def _top_k(raw: str) -> int:
+    low, high = TOP_K_RANGE
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}, not {raw!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,7 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("search", "Find the passages that best match a query.")
     p.add_argument("query", help="words or a question")
-    p.add_argument("-k", "--top", type=int, default=None, help="number of passages (default 5)")
+    p.add_argument("-k", "--top", type=_top_k, default=None,
+                   help=f"number of passages, {TOP_K_RANGE[0]} to {TOP_K_RANGE[1]} (default 5)")
     p.add_argument("--mode", choices=MODES, default="hybrid+", help="retrieval configuration")
     p.add_argument("--json", action="store_true", help="print JSON (see README for the schema)")
     _filters(p)
@@ -176,15 +213,54 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         print(f"Indexed {settings.corpus} into {settings.index}: {len(result.added)} added, "
               f"{len(result.updated)} updated, {len(result.removed)} removed, "
               f"{len(result.unchanged)} unchanged; {result.chunks} passages; {result.seconds:.1f} s")
+    if result.repaired:
+        print(f"the index was damaged ({result.repaired}); rebuilt it from the corpus", file=sys.stderr)
+    if result.leftovers and not args.quiet:
+        print(f"removed what an interrupted reindex left: {', '.join(result.leftovers)}", file=sys.stderr)
     for name, reason in result.skipped:
         print(f"skipped {name!r}: {reason}", file=sys.stderr)
     return EXIT_SKIPPED if result.skipped else EXIT_OK
 
 
-def _filters_of(args: argparse.Namespace) -> Filters:
-    return Filters(documents=tuple(args.document), authorities=tuple(args.authority),
-                   themes=tuple(args.theme), statements=tuple(args.statement),
-                   scores=tuple(args.score), ratings=tuple(args.rating))
+def _known(values: Sequence[str], known: Sequence[str], what: str, plural: str) -> tuple[str, ...]:
+    """``values`` matched to names in the index (any letter case); an unknown one is an error
+    naming every known value, rather than a filter that silently matches nothing."""
+    by_key = {k.casefold(): k for k in known}
+    matched = []
+    for value in values:
+        name = by_key.get(value.strip().casefold())
+        if name is None:
+            raise KbError(f"no {what} {value!r} in the index; known {plural}: {'; '.join(known) or 'none'}")
+        matched.append(name)
+    return tuple(matched)
+
+
+def _authorities(args: argparse.Namespace, kb: Any) -> tuple[str, ...]:
+    return _known(args.authority, sorted({a for a, _ in kb.authorities()}), "authority", "authorities")
+
+
+def _filters_of(args: argparse.Namespace, kb: Any) -> Filters:
+    documents = [r["name"] for r in kb.store.documents()]
+    return Filters(documents=_known(args.document, documents, "document", "documents"),
+                   authorities=_authorities(args, kb), themes=tuple(args.theme),
+                   statements=tuple(args.statement), scores=tuple(args.score), ratings=tuple(args.rating))
+
+
+def _query_text(text: str, what: str) -> str:
+    """A query or question checked before any work: UTF-8, not blank, not a whole document."""
+    bad = next((i for i, ch in enumerate(text) if "\ud800" <= ch <= "\udfff"), None)
+    if bad is not None:
+        # Bytes that are not UTF-8 reach argv as lone surrogates (PEP 383).
+        code = ord(text[bad])
+        byte = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else "a lone surrogate"
+        raise KbError(f"the {what} is not valid UTF-8 text ({byte} at character {bad + 1}); "
+                      "retype it, or set the terminal to UTF-8")
+    text = text.strip()
+    if not text:
+        raise KbError(f"the {what} is empty; type some words, e.g. 'waiting times for Care Act assessments'")
+    if len(text) > MAX_QUERY_CHARS:
+        raise KbError(f"the {what} is {len(text)} characters long; keep it under {MAX_QUERY_CHARS}")
+    return text
 
 
 def _place(authority: str | None, document: str, section: str, page: int | None) -> str:
@@ -210,10 +286,11 @@ def _print_answer(answer: Answer) -> None:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    query = _query_text(args.query, "query")
     kb = _open(args)
-    hits = kb.search(args.query, k=args.top, filters=_filters_of(args), mode=args.mode)
+    hits = kb.search(query, k=args.top, filters=_filters_of(args, kb), mode=args.mode)
     if args.json:
-        _emit({"query": args.query, "hits": [h.to_json() for h in hits]})
+        _emit({"query": query, "hits": [h.to_json() for h in hits]})
     elif not hits:
         print("No passages matched.")
     else:
@@ -221,24 +298,46 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _questions(args: argparse.Namespace) -> Iterable[str]:
+def _questions(args: argparse.Namespace) -> list[str]:
+    """The question argument, or the lines of --questions, each checked by :func:`_query_text`."""
     if args.questions is None:
-        if not args.question:
+        if args.question is None:
             raise KbError("give a question, or --questions FILE (one question a line, '-' for stdin)")
-        return [args.question]
+        return [_query_text(args.question, "question")]
+    if args.question is not None:
+        raise KbError("give either a question or --questions FILE, not both")
+    source = "stdin" if args.questions == "-" else args.questions
     try:
-        stream = sys.stdin if args.questions == "-" else open(args.questions, encoding="utf-8")
+        with (contextlib.nullcontext(sys.stdin.buffer) if args.questions == "-"
+              else open(args.questions, "rb")) as stream:
+            raw = stream.read(MAX_QUESTIONS_BYTES + 1)
     except OSError as exc:
         raise KbError(f"cannot read questions file {args.questions}: {exc.strerror}") from None
-    with stream:
-        return [line.strip() for line in stream if line.strip()]
+    if len(raw) > MAX_QUESTIONS_BYTES:
+        raise KbError(f"{source} is over {MAX_QUESTIONS_BYTES // 1_000_000} MB; split it into smaller files")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise KbError(f"{source} is UTF-16 text; save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)")
+    questions = []
+    for n, line in enumerate(raw.splitlines(), start=1):
+        try:
+            text = line.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError as exc:
+            raise KbError(f"{source} line {n} is not valid UTF-8 (byte 0x{line[exc.start]:02x} at column "
+                          f"{exc.start + 1}); save the questions as UTF-8 text") from None
+        if text.strip():
+            questions.append(_query_text(text, f"question on {source} line {n}"))
+    if not questions:
+        raise KbError(f"{source} holds no questions; write one question a line")
+    return questions
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    questions = _questions(args)
     kb = _open(args)
+    filters = _filters_of(args, kb)
     batch = args.questions is not None
-    for question in _questions(args):
-        answer = kb.ask(question, filters=_filters_of(args), mode=args.mode)
+    for question in questions:
+        answer = kb.ask(question, filters=filters, mode=args.mode)
         if args.json or batch:
             _emit(answer.to_json())
         else:
@@ -247,10 +346,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    questions = _questions(args)
     kb = _open(args)
+    authorities = _authorities(args, kb)
     batch = args.questions is not None
-    for question in _questions(args):
-        rows = kb.compare(question, authorities=args.authority or None, mode=args.mode)
+    for question in questions:
+        rows = kb.compare(question, authorities=list(authorities) or None, mode=args.mode)
         if args.json or batch:
             _emit({"question": question, "rows": [r.to_json() for r in rows]})
             continue
@@ -300,7 +401,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from .store import Store
 
     settings = _settings(args)
-    store = Store.open(settings)
+    store = Store.open(settings, verify_checksums=True)  # status is where a user checks the index
     rows = library_rows(settings, store.documents())
 
     def named(status: str) -> list[str]:
@@ -356,6 +457,9 @@ def _configure_logging(quiet: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # File names that are not UTF-8 (kept by Python as lone surrogates) print escaped, not crash.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(getattr(args, "quiet", False))
@@ -364,8 +468,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KbError as exc:
         print(f"cqc-kb {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except sqlite3.DatabaseError as exc:  # damaged after the checks on open, or a full disk
+        print(f"cqc-kb {args.command}: error: the index database failed ({exc}); check the free disk "
+              "space, then run `cqc-kb reindex` to rebuild it", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # a folder that cannot be created or read, a full disk
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"cqc-kb {args.command}: error: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR

@@ -21,11 +21,11 @@ from typing import Callable
 
 from .chunk import chunk_document, document_sentences, embed_text, token_counter
 from .embed import Embedder, load_embedder
-from .errors import KbError, ParseError
+from .errors import DamagedIndexError, IndexMissingError, KbError, ParseError, StaleIndexError
 from .parse import SUPPORTED_SUFFIXES, Limits, parse_file, sha256_bytes, too_big
 from .records import Chunk, Document, Report
 from .settings import Settings
-from .store import current_build, read_manifest, Writer, write_lock
+from .store import current_build, remove_leftovers, Store, Writer, write_lock
 from .structure import analyse
 
 log = logging.getLogger("cqc_kb.ingest")
@@ -50,6 +50,10 @@ class ReindexResult:
     embedded: int = 0
     seconds: float = 0.0
     rebuilt: bool = False
+    #: What was wrong with the live index when this reindex found it damaged and rebuilt it.
+    repaired: str | None = None
+    #: Build folders and pointer files that interrupted reindexes had left, now removed.
+    leftovers: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -109,10 +113,9 @@ def reindex(settings: Settings, full: bool = False, embedder: Embedder | None = 
     files, result.skipped = corpus_files(settings.corpus)
     limits = Limits.from_settings(settings)
     with write_lock(settings.index):
-        live = current_build(settings.index)
-        if live is not None and not full and read_manifest(live).settings_hash != settings.index_hash():
-            full = True  # built with other settings: its vectors cannot be reused
-        result.rebuilt = full and live is not None
+        live, full = _check_live(settings, full, result)
+        result.leftovers = remove_leftovers(settings.index)
+        result.rebuilt = result.rebuilt or full and live is not None
         indexed = {} if live is None or full else _indexed(live)
         known_failures = {} if full else load_failures(settings)
         failures: dict[str, Failure] = {}
@@ -133,6 +136,22 @@ def reindex(settings: Settings, full: bool = False, embedder: Embedder | None = 
             raise
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _check_live(settings: Settings, full: bool, result: ReindexResult) -> tuple[Path | None, bool]:
+    """The live build after a full check (checksums included), and whether to rebuild fully:
+    a build made with other settings cannot be reused, a damaged one is replaced."""
+    try:
+        Store.open(settings, verify_checksums=True).close()
+    except IndexMissingError:
+        return None, full
+    except StaleIndexError:
+        return current_build(settings.index), True
+    except DamagedIndexError as exc:
+        result.repaired = exc.finding
+        result.rebuilt = True
+        return None, True
+    return current_build(settings.index), full
 
 
 def _indexed(build: Path) -> dict[str, str]:
