@@ -18,8 +18,9 @@ import textwrap
 from typing import Any, Callable, Sequence
 
 from . import __version__
+from .assessments import parse_assessments
 from .errors import KbError
-from .records import Answer, Hit
+from .records import Answer, Hit, council_label
 from .retrieve import MODES, Filters
 from .settings import Settings, load_settings
 from .structure import RATINGS, STATEMENT_NAMES, THEMES
@@ -41,19 +42,28 @@ _EXAMPLES = {
   cqc-kb reindex --corpus reports/ --index /tmp/idx --json""",
     "search": """examples:
   cqc-kb search "waiting times for Care Act assessments"
-  cqc-kb search "direct payments" --authority "Stockton-on-Tees Borough Council" -k 3 --json""",
+  cqc-kb search "direct payments" --authority "Stockton-on-Tees Borough Council" -k 3 --json
+  cqc-kb search "median wait" --assessments all      # superseded reports too""",
     "ask": """examples:
   cqc-kb ask "What was the median waiting time for a Care Act assessment?"
   cqc-kb ask "How do councils support young people moving to adult services?" --json
   cqc-kb ask "Which councils scored 1 or 2 on safeguarding?"
+  cqc-kb ask "Has Stockton's safeguarding score improved since its last assessment?"
+  cqc-kb ask "What was the median wait?" --assessments 2024-01-31   # reports current then
   cqc-kb ask --questions questions.txt      # one question a line; JSON lines out""",
     "compare": """examples:
   cqc-kb compare "What is the median wait for a Care Act assessment?"
-  cqc-kb compare "How are unpaid carers supported?" --authority "Stockton-on-Tees Borough Council" --json""",
+  cqc-kb compare "How are unpaid carers supported?" --authority "Stockton-on-Tees Borough Council" --json
+  cqc-kb compare --over-time Stockton-on-Tees "What is the median wait for a Care Act assessment?" --json""",
     "scores": """examples:
   cqc-kb scores
   cqc-kb scores --json
-  cqc-kb scores --csv > scores.csv""",
+  cqc-kb scores --csv > scores.csv
+  cqc-kb scores --assessments all      # every report, superseded ones too""",
+    "changes": """examples:
+  cqc-kb changes                       # every council assessed more than once
+  cqc-kb changes "Stockton-on-Tees"
+  cqc-kb changes "Stockton-on-Tees" --json""",
     "status": """examples:
   cqc-kb status
   cqc-kb status --json""",
@@ -83,6 +93,13 @@ def _filters(parser: argparse.ArgumentParser) -> None:
                    help="score of the quality statement a passage sits under")
     g.add_argument("--rating", action="append", default=[], type=_one_of(RATINGS), metavar="RATING",
                    help=f"overall rating: {', '.join(RATINGS)}")
+    _assessments_option(g)
+
+
+def _assessments_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    parser.add_argument("--assessments", default="latest", metavar="latest|all|DATE",
+                        help="which report of a council assessed more than once: its latest (default), "
+                             "all, or the one current on DATE (YYYY-MM-DD); a --document is always used")
 
 
 def _one_of(known: Sequence[str]) -> Callable[[str], str]:
@@ -151,11 +168,20 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             p.add_argument("--authority", action="append", default=[],
                            help="authority to include (repeatable; default all)")
+            _assessments_option(p)
+            p.add_argument("--over-time", metavar="AUTHORITY",
+                           help="answer in each assessment of this council, oldest to newest "
+                                "(instead of one row per council)")
 
     p = add("scores", "Show each report's quality statement scores, rating and checks.")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON")
     fmt.add_argument("--csv", action="store_true", help="print CSV")
+    _assessments_option(p)
+
+    p = add("changes", "Show how a council's scores, rating and percentage changed between its assessments.")
+    p.add_argument("authority", nargs="?", help="the council (default: every council assessed more than once)")
+    p.add_argument("--json", action="store_true", help="print JSON")
 
     p = add("status", "Show what the index holds and whether it is up to date.")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -243,7 +269,8 @@ def _filters_of(args: argparse.Namespace, kb: Any) -> Filters:
     documents = [r["name"] for r in kb.store.documents()]
     return Filters(documents=_known(args.document, documents, "document", "documents"),
                    authorities=_authorities(args, kb), themes=tuple(args.theme),
-                   statements=tuple(args.statement), scores=tuple(args.score), ratings=tuple(args.rating))
+                   statements=tuple(args.statement), scores=tuple(args.score), ratings=tuple(args.rating),
+                   assessments=parse_assessments(args.assessments))
 
 
 def _query_text(text: str, what: str) -> str:
@@ -263,14 +290,15 @@ def _query_text(text: str, what: str) -> str:
     return text
 
 
-def _place(authority: str | None, document: str, section: str, page: int | None) -> str:
-    where = authority or document
+def _place(authority: str | None, document: str, section: str, page: int | None,
+           published: str | None = None) -> str:
+    where = council_label(authority, published, document)
     return f"{where} | {section or '(no heading)'}" + (f" | page {page}" if page else "")
 
 
 def _print_hits(hits: Sequence[Hit]) -> None:
     for h in hits:
-        print(f"{h.rank}. {_place(h.authority, h.document, h.section, h.page)}  [{h.start}:{h.end}]")
+        print(f"{h.rank}. {_place(h.authority, h.document, h.section, h.page, h.published)}  [{h.start}:{h.end}]")
         print(textwrap.indent(textwrap.fill(" ".join(h.text.split()), 100), "   "))
         print()
 
@@ -278,7 +306,7 @@ def _print_hits(hits: Sequence[Hit]) -> None:
 def _print_answer(answer: Answer) -> None:
     print(textwrap.fill(answer.answer, 100))
     for c in answer.citations:
-        print(f"\n[{c.n}] {_place(c.authority, c.document, c.section, c.page)}  [{c.start}:{c.end}]")
+        print(f"\n[{c.n}] {_place(c.authority, c.document, c.section, c.page, c.published)}  [{c.start}:{c.end}]")
         print(textwrap.indent(textwrap.fill("\u201c" + " ".join(c.quote.split()) + "\u201d", 96), "    "))
     if answer.abstained and answer.hits:
         print("\nClosest passages:")
@@ -351,7 +379,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     authorities = _authorities(args, kb)
     batch = args.questions is not None
     for question in questions:
-        rows = kb.compare(question, authorities=list(authorities) or None, mode=args.mode)
+        rows = kb.compare(question, authorities=list(authorities) or None, mode=args.mode,
+                          filters=Filters(assessments=parse_assessments(args.assessments)),
+                          over_time=args.over_time)
         if args.json or batch:
             _emit({"question": question, "rows": [r.to_json() for r in rows]})
             continue
@@ -359,7 +389,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         for row in rows:
             score = f" (evidence under {row.score['quality_statement']}, scored {row.score['value']})" \
                 if row.score else ""
-            print(f"== {row.authority}{score}")
+            print(f"== {row.label}{score}")
             _print_answer(row.answer)
             print()
     return EXIT_OK
@@ -367,7 +397,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_scores(args: argparse.Namespace) -> int:
     kb = _open(args)
-    rows = kb.scores()
+    rows = kb.scores(parse_assessments(args.assessments))
     if args.json:
         _emit([r.to_json() for r in rows])
     elif args.csv:
@@ -381,11 +411,13 @@ def cmd_scores(args: argparse.Namespace) -> int:
                              *["" if r.scores[n] is None else r.scores[n] for n in STATEMENT_NAMES],
                              " | ".join(r.warnings)])
         sys.stdout.write(buf.getvalue())
+    elif not rows and args.assessments not in ("latest", "all"):
+        print(f"No CQC report in the index was published on or before {args.assessments}.")
     elif not rows:
         print("No CQC reports in the index.")
     else:
         for r in rows:
-            print(f"{r.authority} ({r.document}), published {r.published or 'unknown'}: "
+            print(f"{council_label(r.authority, r.published)} ({r.document}): "
                   f"{r.rating or 'rating not found'}, {r.percentage}%")
             for name in STATEMENT_NAMES:
                 value = r.scores[name]
@@ -393,6 +425,33 @@ def cmd_scores(args: argparse.Namespace) -> int:
             for w in r.warnings:
                 print(f"  warning: {w}")
             print()
+    return EXIT_OK
+
+
+def _value(value: Any) -> str:
+    return "-" if value is None else f"{value}%" if isinstance(value, float) else str(value)
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    kb = _open(args)
+    councils = kb.changes(args.authority)
+    if args.json:
+        _emit([c.to_json() for c in councils])
+        return EXIT_OK
+    if not councils:
+        print("No council has more than one assessment in the index.")
+    for council in councils:
+        count = len(council.assessments)
+        print(f"{council.authority}: {count} assessment{'' if count == 1 else 's'}")
+        heads = [a.published or "date unknown" for a in council.assessments]
+        print(f"  {'':<45} " + "".join(f"{h:>22}" for h in heads) + f"{'change':>10}")
+        for row in council.rows:
+            change = "" if row.change is None else f"{row.change:+g}" if row.change else "0"
+            print(f"  {row.measure:<45} " + "".join(f"{_value(v):>22}" for v in row.values)
+                  + f"{change:>10}")
+        for a in council.assessments:
+            print(f"  {a.published or 'date unknown'}: {a.document}")
+        print()
     return EXIT_OK
 
 
@@ -433,7 +492,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"reindex": cmd_reindex, "search": cmd_search, "ask": cmd_ask, "compare": cmd_compare,
-            "scores": cmd_scores, "status": cmd_status, "eval": cmd_eval}
+            "scores": cmd_scores, "changes": cmd_changes, "status": cmd_status, "eval": cmd_eval}
 
 
 class _StderrHandler(logging.Handler):

@@ -168,10 +168,14 @@ def _plan(files: list[Path], indexed: dict[str, str], known_failures: dict[str, 
           failures: dict[str, Failure], max_bytes: int | None, result: ReindexResult,
           progress: ProgressFn | None) -> list[tuple[Path, str]]:
     """Decide by content hash what to read; record removals, unchanged files, files over the
-    size limit and files that already failed with this content in ``result``."""
+    size limit, files that already failed with this content and duplicates in ``result``.
+
+    A file with the same content as another (the same report saved twice, perhaps under
+    another name) is skipped: one report is one assessment. The copy already in the index
+    wins, then the first in name order."""
     on_disk = {p.name for p in files}
     result.removed.extend(sorted(set(indexed) - on_disk))
-    todo = []
+    digests: dict[Path, str] = {}
     for i, path in enumerate(files):
         if progress:
             progress("scan", i + 1, len(files))
@@ -181,17 +185,25 @@ def _plan(files: list[Path], indexed: dict[str, str], known_failures: dict[str, 
                 error = too_big(path.name, size, max_bytes)
                 result.skipped.append((path.name, f"{error.reason}. {error.fix}"))
                 continue
-            digest = sha256_bytes(path.read_bytes())
+            digests[path] = sha256_bytes(path.read_bytes())
         except OSError as exc:
             result.skipped.append((path.name, f"cannot be read ({exc.strerror}); check the file's permissions"))
-            continue
+    seen = {d: p.name for p, d in digests.items() if indexed.get(p.name) == d}
+    todo = []
+    for path, digest in digests.items():
         known = known_failures.get(path.name)
         if indexed.get(path.name) == digest:
             result.unchanged.append(path.name)
+        elif digest in seen:
+            result.skipped.append((path.name, f"same content as {seen[digest]}, which is indexed "
+                                              "once; delete one of the two copies"))
+            if path.name in indexed:  # its earlier content is no longer in the corpus
+                result.removed.append(path.name)
         elif known is not None and known.sha256 == digest:
             failures[path.name] = known
             result.skipped.append((path.name, known.reason))
         else:
+            seen[digest] = path.name
             todo.append((path, digest))
     return todo
 
