@@ -521,7 +521,7 @@ def test_compare_and_scores_exports(hash_kb) -> None:
     md = export.compare_to_markdown(MEDIAN_Q, rows)
     table_rows = [line for line in md.splitlines() if line.startswith("| ") and "Authority" not in line]
     assert len(table_rows) == 4
-    assert all(line.count(" | ") == 3 for line in table_rows)  # pipes in text are escaped
+    assert all(line.count(" | ") == 5 for line in table_rows)  # pipes in text are escaped
 
     scores = list(csv.DictReader(io.StringIO(export.scores_to_csv(hash_kb.scores()))))
     assert sorted(r["authority"] for r in scores) == AUTHORITIES

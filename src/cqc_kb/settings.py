@@ -56,6 +56,10 @@ class Settings:
     #: Answers below this evidence score abstain (calibrated on the development gold set).
     abstain_threshold: float = 0.40
     answer_sentences: int = 2
+    #: No uploads, removals or replacements through the app (for a library served to a team).
+    read_only: bool = False
+    #: A shared password the app asks for before showing anything; empty means none.
+    password: str = ""
 
     def index_hash(self) -> str:
         """Hash of the settings that shape the index; a different hash means rebuild."""
