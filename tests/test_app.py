@@ -1,5 +1,6 @@
 """The Streamlit app through AppTest (each page's main path), and the pure helpers behind it:
-upload validation (``cqc_kb.library``) and downloads (``cqc_kb.export``)."""
+upload validation (``cqc_kb.library``), evidence HTML (``cqc_kb_app.html``) and downloads
+(``cqc_kb.export``)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from streamlit.testing.v1 import AppTest
 
 from cqc_kb import export
 from cqc_kb.kb import KnowledgeBase, build_index
-from cqc_kb.library import (DuplicateUploadError, UploadError, context_span, escape_text, highlight_html,
-                            library_rows, md_escape, safe_filename, save_upload,
-                            section_body)
+from cqc_kb.library import DuplicateUploadError, UploadError, library_rows, safe_filename, save_upload
 from cqc_kb.records import Answer, Citation
+from cqc_kb_app.common import citation_key
+from cqc_kb_app.html import context_span, escape_text, highlight_html, md_escape, section_body
 
 from conftest import FIXTURES, REAL_REPORT, make_settings
 
@@ -72,13 +73,18 @@ def markdown_text(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
+def source_cards(at: AppTest) -> list[str]:
+    """The header of every source card on the Ask page (the target of its ``[n]`` marker)."""
+    return [m.value for m in at.markdown if m.value.startswith('<div class="cqc-card-head cqc-anchor"')]
+
+
 def submit(at: AppTest, form_index: int = 0) -> None:
     at.get("form_submit_button")[form_index].click()
     at.run()
 
 
 def go(at: AppTest, page: str) -> None:
-    at.sidebar.radio(key="page").set_value(page)
+    at.sidebar.radio(key="nav").set_value(page)
     at.run()
     assert_clean(at)
 
@@ -115,11 +121,13 @@ def test_ask_shows_answer_with_cited_quote_in_context(app_index, monkeypatch) ->
     assert_clean(at)
     text = markdown_text(at)
     first = expected.citations[0]
-    # The answer with its [n] marker, and the quote marked inside its paragraph.
-    assert "<sup>[1]</sup>" in text
+    # The answer with its [n] marker linking to its source card, and the quote marked inside
+    # its paragraph.
+    assert '<a class="cqc-cite" href="#src-1"' in text and ">[1]</a></sup>" in text
+    assert 'id="src-1"' in source_cards(at)[0]
     assert f"<mark>{escape_text(first.quote)}</mark>" in text
     assert "median waiting time was" in text
-    label = at.expander[0].label
+    label = source_cards(at)[0]
     assert first.authority in label
     assert "Assessing needs" in label and "score 2 of 4" in label  # statement and its score
     assert "Key findings for this quality statement" in text  # section path
@@ -135,7 +143,9 @@ def test_more_context_widens_the_paragraph(app_index, monkeypatch) -> None:
     submit(at)
     quote_blocks = lambda: [m.value for m in at.markdown if m.value.startswith('<div class="cqc-quote">')]
     before = quote_blocks()[0]
-    at.toggle(key="more_cite_1").set_value(True)
+    with open_kb(app_index) as kb:
+        first = kb.ask(MEDIAN_Q).citations[0]
+    at.toggle(key=f"more_{citation_key(MEDIAN_Q, first)}").set_value(True)
     at.run()
     assert_clean(at)
     after = quote_blocks()[0]
@@ -165,7 +175,8 @@ def test_sidebar_filter_restricts_the_answer_to_one_council(app_index, monkeypat
     assert_clean(at)
     text = markdown_text(at)
     assert "the median waiting time was 28 days" in text
-    assert all("Stockton-on-Tees" in e.label for e in at.expander)
+    assert source_cards(at) and all("Stockton-on-Tees" in card for card in source_cards(at))
+    assert "Filtered to Council: Stockton-on-Tees Borough Council." in [c.value for c in at.caption]
 
 
 def test_score_question_is_answered_from_the_score_table(app_index, monkeypatch) -> None:
@@ -202,7 +213,7 @@ def test_report_text_with_script_tag_is_shown_escaped(fixture_corpus, tmp_path, 
     text = markdown_text(at)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert SCRIPT not in text
-    for label in [e.label for e in at.expander] + [w.value for w in at.warning]:
+    for label in [e.label for e in at.expander] + [w.value for w in at.warning] + source_cards(at):
         assert "<script>" not in label
 
 
@@ -294,7 +305,7 @@ def test_upload_adds_a_searchable_report(app_index, monkeypatch) -> None:
     submit(at)
     assert_clean(at)
     assert "median waiting time was 63 days" in markdown_text(at)
-    assert all("Otterburn Fells" in e.label for e in at.expander)
+    assert source_cards(at) and all("Otterburn Fells" in card for card in source_cards(at))
 
 
 def test_bad_upload_is_refused_and_changes_nothing(app_index, monkeypatch) -> None:

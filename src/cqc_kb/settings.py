@@ -56,9 +56,9 @@ class Settings:
     #: Answers below this evidence score abstain (calibrated on the development gold set).
     abstain_threshold: float = 0.40
     answer_sentences: int = 2
-    #: No uploads, removals or replacements through the app (for a library served to a team).
+    #: Serve the library without uploads or removals (e.g. a team's shared copy).
     read_only: bool = False
-    #: A shared password the app asks for before showing anything; empty means none.
+    #: A shared password the app asks for before it shows anything; empty means no password.
     password: str = ""
 
     def index_hash(self) -> str:

@@ -1,0 +1,101 @@
+"""The Scores page: the published scores as a heat map, and each statement's key findings."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import streamlit as st
+
+from cqc_kb import export
+from cqc_kb.kb import KnowledgeBase
+from cqc_kb.structure import SCORE_LABELS, STATEMENTS, STATEMENT_NAMES
+
+from .common import SCORE_COLOURS, anchor, document_text, html_block, report_link
+from .html import escape_text, md_escape, section_text
+
+#: Where long header words may break (a soft hyphen), so nine statements fit a laptop screen.
+_SOFT_HYPHENS = {w.replace("|", ""): w.replace("|", "&shy;") for w in (
+    "Assess|ing", "Support|ing", "experi|ence", "out|comes", "pro|vision", "integ|ration", "contin|uity",
+    "Partner|ships", "commun|ities", "path|ways", "trans|itions", "Safe|guarding", "Govern|ance",
+    "manage|ment", "sustain|ability", "Learn|ing", "improve|ment", "innov|ation", "health|ier",
+    "Out|standing", "improve|ment")}
+
+
+def soft_hyphens(escaped: str) -> str:
+    return re.sub(r"[A-Za-z]+", lambda m: _SOFT_HYPHENS.get(m.group(0), m.group(0)), escaped)
+
+
+def heat_map_html(rows: list) -> str:
+    """The heat map; each score cell links to that statement's findings and evidence in the report."""
+    themes = []
+    for name, theme in STATEMENTS:
+        if themes and themes[-1][0] == theme:
+            themes[-1][1] += 1
+        else:
+            themes.append([theme, 1])
+    head1 = "<tr><th rowspan='2'>Council</th><th rowspan='2'>Rating</th><th rowspan='2'>Score %</th>" + \
+        "".join(f"<th colspan='{n}'>{html.escape(t)}</th>" for t, n in themes) + "</tr>"
+    head2 = "<tr>" + "".join(f"<th class='statement'>{soft_hyphens(html.escape(n))}</th>"
+                             for n in STATEMENT_NAMES) + "</tr>"
+    body = []
+    for r in rows:
+        cells = [f"<td class='council'>{html.escape(r.authority)}</td>",
+                 f"<td>{soft_hyphens(html.escape(r.rating or '—'))}</td>",
+                 f"<td class='pct'>{'—' if r.percentage is None else f'{r.percentage:.1f}%'}</td>"]
+        for name in STATEMENT_NAMES:
+            score = r.scores.get(name)
+            title = f"{r.authority}: {name}: " + (SCORE_LABELS[score] if score else "not assessed")
+            shown = "not assessed" if score is None else str(score)
+            link = anchor(report_link(r.document, statement=name), shown, title=title + " (open the evidence)")
+            cells.append(f"<td style='background:{SCORE_COLOURS.get(score, '#eee')}' "
+                         f"title=\"{html.escape(title, quote=True)}\">{link}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table lang='en'><thead>{head1}{head2}</thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def render(kb: KnowledgeBase) -> None:
+    st.header("Published scores")
+    rows = kb.scores()
+    if not rows:
+        st.info("No CQC reports are indexed yet. Add reports on the Library page.")
+        return
+    st.markdown("Each quality statement is scored 1 to 4 by CQC. The percentage is the total score out of "
+                "the maximum for the statements assessed. Select a score to read that statement's "
+                "findings and evidence in the report.")
+    html_block(heat_map_html(rows), "cqc-heat")
+    legend = "".join(f"<span style='background:{SCORE_COLOURS[s]}'>{s} – {html.escape(SCORE_LABELS[s])}</span>"
+                     for s in (1, 2, 3, 4)) + f"<span style='background:{SCORE_COLOURS[None]}'>not assessed</span>"
+    html_block(legend, "cqc-legend")
+    st.download_button("Download scores (CSV)", export.scores_to_csv(rows), "scores.csv", mime="text/csv",
+                       key="dl_scores_csv")
+    warned = [(r.authority, w) for r in rows for w in r.warnings]
+    if warned:
+        st.subheader("Checks on the reports", anchor=False)
+        st.caption("Things in a report that did not add up, or were missing, when it was read.")
+        for authority, warning in warned:
+            st.warning(f"**{md_escape(authority)}**: {md_escape(warning)}")
+
+    st.subheader("Key findings", anchor=False)
+    cols = st.columns(2)
+    by_name = {r.authority: r for r in rows}
+    authority = cols[0].selectbox("Council", list(by_name), key="scores_authority")
+    statement = cols[1].selectbox("Quality statement", STATEMENT_NAMES, key="scores_statement")
+    row = by_name[authority]
+    score = row.scores.get(statement)
+    st.markdown(f"**{md_escape(authority)}** — {md_escape(statement)}: "
+                + ("not assessed in this report" if score is None
+                   else f"score {score} of 4 ({md_escape(SCORE_LABELS[score])})"))
+    sections = kb.store.sections(row.document, statement)
+    findings = [s for s in sections if "Key findings" in s["path"] and s["end"] > s["start"]]
+    text = document_text(kb, row.document) or ""
+    shown = 0
+    for s in findings or sections:
+        body = section_text(text, s["start"], s["end"])
+        if not body:
+            continue
+        shown += 1
+        st.markdown(f"##### {md_escape(s['path'].split(' > ')[-1])}")
+        html_block(escape_text(body), "cqc-quote")
+    if not shown:
+        st.info("This report has no key findings under that quality statement.")
