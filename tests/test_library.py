@@ -17,7 +17,8 @@ from cqc_kb.errors import IndexBusyError, ParseError
 from cqc_kb.kb import KnowledgeBase, build_index
 from cqc_kb.library import (DuplicateUploadError, IndexProgress, ReadOnlyError, ReportNotFoundError,
                             UploadError, add_reports, check_upload, format_size, library_rows, remove_report,
-                            replace_report, save_upload, unsupported_reason, upload_limit_mb, user_words)
+                            replace_report, safe_filename, save_upload, unsupported_reason, upload_limit_mb,
+                            user_words)
 from cqc_kb.store import write_lock
 
 from conftest import make_settings
@@ -169,6 +170,46 @@ def test_duplicates_are_refused_by_content(folder) -> None:
     data = (folder.corpus / "kestrel-moor.txt").read_bytes()
     with pytest.raises(DuplicateUploadError, match="already in the library as kestrel-moor.txt"):
         check_upload(folder, "another name.txt", data)
+
+
+@pytest.mark.parametrize("name,data,reason", [
+    ("fake.pdf", b"just some text pretending", "not a PDF"),
+    ("junk.txt", bytes(range(256)) * 40, "binary"),
+])
+def test_save_upload_rejects_unreadable_files(folder, name, data, reason) -> None:
+    before = listing(folder.corpus)
+    with pytest.raises(UploadError, match=reason):
+        save_upload(folder, name, data)
+    assert listing(folder.corpus) == before  # nothing written, no temp file left
+
+
+def test_save_upload_never_clobbers_and_never_hides(folder) -> None:
+    corpus = folder.corpus
+    other = save_upload(folder, "kestrel-moor.txt", b"Other report\n\nDifferent text.\n")
+    assert other.name == "kestrel-moor-2.txt"
+    assert (corpus / "kestrel-moor.txt").read_bytes().startswith(b"Kestrel Moor")
+    hidden = save_upload(folder, ".hidden", b"Hidden report\n\nText.\n")
+    assert hidden.name == "hidden.txt"
+    assert not [p for p in corpus.iterdir() if p.name.startswith(".")]
+
+
+def test_save_upload_names_by_content_type(folder, fixture_corpus) -> None:
+    page = b"<!doctype html><html><head><title>T</title></head><body><h1>Report</h1><p>Text here.</p></body></html>"
+    assert save_upload(folder, "page.txt", page).name == "page.html"
+    assert save_upload(folder, "notes.exe", b"Notes\n\nPlain text notes.\n").name == "notes-exe.txt"
+    pdf = (fixture_corpus / "larchfield.pdf").read_bytes()
+    assert save_upload(folder, "report", pdf).name == "report.pdf"
+
+
+@pytest.mark.parametrize("name,fmt,expected", [
+    ("report.pdf", "pdf", "report.pdf"),
+    ("C:\\Users\\me\\Report (final).PDF", "pdf", "Report-final.pdf"),
+    ("readme.md", "txt", "readme-report.md"),
+    ("...", "txt", "report.txt"),
+    ("page.htm", "html", "page.htm"),
+])
+def test_safe_filename(name, fmt, expected) -> None:
+    assert safe_filename(name, fmt) == expected
 
 
 def test_save_upload_writes_a_safe_name_without_indexing(lib) -> None:
@@ -357,10 +398,14 @@ def test_library_rows_speak_of_the_library_not_folders(lib) -> None:
         docs = kb.store.documents()
     (lib.corpus / "kestrel-moor.txt").unlink()
     (lib.corpus / "notes.docx").write_bytes(DOCX)
+    (lib.corpus / "ashdown-vale.html").write_bytes(NEW_PAGE)
+    (lib.corpus / "otterburn.txt").write_bytes(NEW_REPORT)
     rows = {r.file: r for r in library_rows(lib, docs)}
+    assert rows["ashdown-vale.html"].status == "changed" and rows["otterburn.txt"].status == "new"
+    assert rows["kestrel-moor.txt"].status == "not in corpus"  # the CLI's status code is kept
     assert rows["kestrel-moor.txt"].to_dict()["Status"] == "file removed"
     assert rows["notes.docx"].to_dict()["Status"] == "cannot be read"
-    assert rows["ashdown-vale.html"].to_dict()["Status"] == "searchable"
+    assert rows["otterburn.txt"].to_dict()["Status"] == "not indexed yet"
     shown = " ".join(str(v) for r in rows.values() for v in r.to_dict().values())
     assert "corpus" not in shown.lower() and str(lib.corpus) not in shown
 

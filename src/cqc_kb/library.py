@@ -2,7 +2,7 @@
 
 * :func:`check_upload` checks an uploaded file (type by content, size, a full parse) and says
   in plain words why a file is refused ("Word .docx is not supported: save it as PDF ...").
-* :func:`add_reports` saves the good files of an upload batch, refuses the bad ones each with
+* :func:`add_reports` (:func:`check_uploads`, then :func:`add_checked`) saves the good files of an upload batch, refuses the bad ones each with
   its reason, then indexes the good ones; a file that fails while indexing is taken out again
   and reported by name, so no good file is ever left saved but not searchable.
 * :func:`remove_report` and :func:`replace_report` take a report out of the library or swap in
@@ -470,39 +470,61 @@ def _summary(settings: Settings, outcomes: list[FileOutcome], result: ReindexRes
                          time.perf_counter() - started, others)
 
 
-def add_reports(settings: Settings, uploads: Sequence[tuple[str, bytes]], embedder: Embedder | None = None,
-                progress: ProgressFn | None = None) -> LibraryChange:
-    """Add a batch of uploaded files ``(filename, data)`` to the library and index them.
+@dataclass(frozen=True)
+class UploadPlan:
+    """An upload batch after its checks: the files that will be added, and the refused ones."""
 
-    Each file is checked first (:func:`check_upload`); refused files are reported with their
-    reason and never saved. The good files are saved, then indexed in one reindex. A saved
-    file that the indexer skips is removed again and reported as ``not indexed`` with its
-    reason; if the reindex itself fails, every file of this batch is removed again and the
-    error is raised, so good files are never left saved but unindexed.
+    good: tuple[CheckedUpload, ...]
+    refused: tuple[FileOutcome, ...]
+
+    @property
+    def passages(self) -> int:
+        """Passages the good files make: the count shown while they are indexed."""
+        return sum(c.passages for c in self.good)
+
+
+def check_uploads(settings: Settings, uploads: Sequence[tuple[str, bytes]]) -> UploadPlan:
+    """Check every file of a batch ``(filename, data)``; write nothing.
+
+    A file is refused with its reason (:func:`check_upload`), and so is a second copy of a file
+    already in the same batch.
     """
-    ensure_writable(settings)
     _check_folder(settings)
-    started = time.perf_counter()
     known = _library_hashes(settings.corpus)
-    outcomes: list[FileOutcome] = []
+    refused: list[FileOutcome] = []
     good: dict[str, CheckedUpload] = {}  # by content hash
     for filename, data in uploads:
         try:
             checked = check_upload(settings, filename, data, known)
         except UploadError as exc:
-            outcomes.append(FileOutcome(exc.filename, "refused", exc.reason))
+            refused.append(FileOutcome(exc.filename, "refused", exc.reason))
             continue
         twin = good.get(checked.sha256)
         if twin is not None:
-            outcomes.append(FileOutcome(checked.filename, "refused",
-                                        f"it is the same file as {twin.filename} in this upload"))
+            refused.append(FileOutcome(checked.filename, "refused",
+                                       f"it is the same file as {twin.filename} in this upload"))
             continue
         good[checked.sha256] = checked
-    if not good:
+    return UploadPlan(tuple(good.values()), tuple(refused))
+
+
+def add_checked(settings: Settings, plan: UploadPlan, embedder: Embedder | None = None,
+                progress: ProgressFn | None = None) -> LibraryChange:
+    """Save the good files of a checked batch, then index them in one reindex.
+
+    A saved file that the indexer skips is removed again and reported as ``not indexed`` with
+    its reason; if the reindex itself fails, every file of this batch is removed again and the
+    error is raised, so good files are never left saved but unindexed.
+    """
+    ensure_writable(settings)
+    _check_folder(settings)
+    started = time.perf_counter()
+    outcomes = list(plan.refused)
+    if not plan.good:
         return _summary(settings, outcomes, None, set(), started)
     saved: list[tuple[CheckedUpload, Path]] = []
     try:
-        for checked in good.values():
+        for checked in plan.good:
             saved.append((checked, _write_new(settings.corpus, _free_name(settings.corpus, checked.name),
                                               checked.data)))
         result = reindex(settings, embedder=embedder, progress=progress)
@@ -518,6 +540,15 @@ def add_reports(settings: Settings, uploads: Sequence[tuple[str, bytes]], embedd
         else:
             outcomes.append(FileOutcome(checked.filename, "added", saved_as=path.name))
     return _summary(settings, outcomes, result, {p.name for _, p in saved}, started)
+
+
+def add_reports(settings: Settings, uploads: Sequence[tuple[str, bytes]], embedder: Embedder | None = None,
+                progress: ProgressFn | None = None) -> LibraryChange:
+    """Add a batch of uploaded files ``(filename, data)`` to the library and index them:
+    :func:`check_uploads`, then :func:`add_checked`. Refused files are reported with their
+    reason and never saved."""
+    ensure_writable(settings)
+    return add_checked(settings, check_uploads(settings, uploads), embedder, progress)
 
 
 def _library_file(settings: Settings, name: str) -> Path:

@@ -184,9 +184,9 @@ def render(kb: KnowledgeBase, filters: Filters) -> None:
         for c in answer.citations:
             render_citation(kb, c, question, f"src-{c.n}")
     cols = st.columns(2)
-    cols[0].download_button("Download answer (CSV)", export.answer_to_csv(answer), "answer.csv",
+    cols[0].download_button("Download answer (CSV)", export.answer_to_csv(answer, filters), "answer.csv",
                             mime="text/csv", key="dl_answer_csv")
-    cols[1].download_button("Download answer (Markdown)", export.answer_to_markdown(answer), "answer.md",
+    cols[1].download_button("Download answer (Markdown)", export.answer_to_markdown(answer, filters), "answer.md",
                             mime="text/markdown", key="dl_answer_md")
 
 

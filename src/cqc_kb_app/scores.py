@@ -22,6 +22,17 @@ _SOFT_HYPHENS = {w.replace("|", ""): w.replace("|", "&shy;") for w in (
     "Out|standing", "improve|ment")}
 
 
+#: Score cells are links to the evidence: the whole cell is the target, in the text colour so
+#: the numbers stay as legible as plain text on every background, underlined on hover and focus.
+CSS = """
+<style>
+.cqc-heat td a.cqc-cell {display: block; color: #1a1a1a; text-decoration: none; font-weight: 600;}
+.cqc-heat td a.cqc-cell:hover, .cqc-heat td a.cqc-cell:focus {text-decoration: underline; outline-offset: 1px;}
+.cqc-heat td.na a.cqc-cell {font-weight: 400; color: #444;}
+</style>
+"""
+
+
 def soft_hyphens(escaped: str) -> str:
     return re.sub(r"[A-Za-z]+", lambda m: _SOFT_HYPHENS.get(m.group(0), m.group(0)), escaped)
 
@@ -47,8 +58,10 @@ def heat_map_html(rows: list) -> str:
             score = r.scores.get(name)
             title = f"{r.authority}: {name}: " + (SCORE_LABELS[score] if score else "not assessed")
             shown = "not assessed" if score is None else str(score)
-            link = anchor(report_link(r.document, statement=name), shown, title=title + " (open the evidence)")
-            cells.append(f"<td style='background:{SCORE_COLOURS.get(score, '#eee')}' "
+            link = anchor(report_link(r.document, statement=name), shown, title=title + " (open the evidence)",
+                          cls="cqc-cell")
+            cls = "" if score else " class='na'"
+            cells.append(f"<td{cls} style='background:{SCORE_COLOURS.get(score, '#eee')}' "
                          f"title=\"{html.escape(title, quote=True)}\">{link}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table lang='en'><thead>{head1}{head2}</thead><tbody>{''.join(body)}</tbody></table>"
@@ -63,12 +76,16 @@ def render(kb: KnowledgeBase) -> None:
     st.markdown("Each quality statement is scored 1 to 4 by CQC. The percentage is the total score out of "
                 "the maximum for the statements assessed. Select a score to read that statement's "
                 "findings and evidence in the report.")
+    st.markdown(CSS, unsafe_allow_html=True)
     html_block(heat_map_html(rows), "cqc-heat")
     legend = "".join(f"<span style='background:{SCORE_COLOURS[s]}'>{s} – {html.escape(SCORE_LABELS[s])}</span>"
                      for s in (1, 2, 3, 4)) + f"<span style='background:{SCORE_COLOURS[None]}'>not assessed</span>"
     html_block(legend, "cqc-legend")
-    st.download_button("Download scores (CSV)", export.scores_to_csv(rows), "scores.csv", mime="text/csv",
-                       key="dl_scores_csv")
+    cols = st.columns(2)
+    cols[0].download_button("Download scores (CSV)", export.scores_to_csv(rows), "scores.csv", mime="text/csv",
+                            key="dl_scores_csv")
+    cols[1].download_button("Download scores (Markdown)", export.scores_to_markdown(rows), "scores.md",
+                            mime="text/markdown", key="dl_scores_md")
     warned = [(r.authority, w) for r in rows for w in r.warnings]
     if warned:
         st.subheader("Checks on the reports", anchor=False)
