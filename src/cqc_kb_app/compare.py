@@ -263,9 +263,10 @@ def render_chart(rows: Sequence[Any]) -> None:
     st.markdown(f"**The figure each council's quote gives ({unit})**")
     chart = alt.Chart(data).mark_bar(color="#0b5394").encode(
         x=alt.X("Figure:Q", title=unit),
-        y=alt.Y("Council:N", sort=list(data["Council"]), title=None, axis=alt.Axis(labelLimit=400)),
+        y=alt.Y("Council:N", sort=list(data["Council"]), title=None,
+                axis=alt.Axis(labelLimit=400, labelOverlap=False, labelFontSize=13)),
         tooltip=[alt.Tooltip("Council:N"), alt.Tooltip("Shown:N", title="Figure")],
-    ).properties(height=max(120, 36 * len(data)))
+    ).properties(height=alt.Step(34))
     labels = chart.mark_text(align="left", dx=4, color="#1a1a1a").encode(text="Shown:N")
     st.altair_chart(chart + labels, width="stretch")
     notes = []

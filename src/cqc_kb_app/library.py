@@ -101,7 +101,7 @@ def render(kb: KnowledgeBase, settings: Settings, read_only: bool = False) -> No
     settings = effective_settings(settings)
     render_upload(settings)
     if rows:
-        render_manage(settings, [r.file for r in rows])
+        render_manage(settings, rows)
 
 
 # --------------------------------------------------------------------------- adding
@@ -193,12 +193,14 @@ def finish(flash: list[tuple[str, str]]) -> None:
 
 # --------------------------------------------------------------------------- one report
 
-def render_manage(settings: Settings, files: list[str]) -> None:
+def render_manage(settings: Settings, rows: list) -> None:
     st.subheader("Open, replace or remove a report", anchor=False)
-    name = st.selectbox("Report", files, key="manage_file")
+    status = {r.file: r.status for r in rows}
+    name = st.selectbox("Report", list(status), key="manage_file")
     if name is None:
         return
-    html_block(anchor(report_link(name), f"Open {html.escape(name)} in the report view"), "cqc-meta")
+    if status[name] in ("indexed", "changed"):
+        html_block(anchor(report_link(name), f"Open {html.escape(name)} in the report view"), "cqc-meta")
     left, right = st.columns(2)
     with left:
         new = st.file_uploader("Replace it with a new version", key=f"replace_file_{name}",
