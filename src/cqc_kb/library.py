@@ -2,9 +2,10 @@
 
 * :func:`check_upload` checks an uploaded file (type by content, size, a full parse) and says
   in plain words why a file is refused ("Word .docx is not supported: save it as PDF ...").
-* :func:`add_reports` (:func:`check_uploads`, then :func:`add_checked`) saves the good files of an upload batch, refuses the bad ones each with
-  its reason, then indexes the good ones; a file that fails while indexing is taken out again
-  and reported by name, so no good file is ever left saved but not searchable.
+* :func:`add_reports` (:func:`check_uploads`, then :func:`add_checked`) saves the good files
+  of an upload batch, refuses the bad ones each with its reason, then indexes the good ones; a
+  file that fails while indexing is taken out again and reported by name, so no good file is
+  ever left saved but not searchable.
 * :func:`remove_report` and :func:`replace_report` take a report out of the library or swap in
   a new version, and update the index; the previous state is restored if that fails.
 * :class:`IndexProgress` turns the indexer's progress into a fraction, a passage count and a
@@ -373,7 +374,8 @@ class IndexProgress:
     ``passages`` is how many passages the files of this change make (from
     :func:`check_upload`); it is the only passage count shown while indexing, so it matches
     the count reported at the end. The time left is estimated from the embedding rate
-    measured so far (texts per second), once the first batch is done.
+    measured so far (texts per second), once the first batch is done; the embedder takes short
+    texts first, so the estimate tends to grow a little as longer passages come.
     """
 
     passages: int = 0

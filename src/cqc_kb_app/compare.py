@@ -94,8 +94,8 @@ def sort_rows(rows: Sequence[Any], order: str) -> list[Any]:
         return sorted(rows, key=name)
     if order in FIGURE_SORTS:
         sign = -1 if order == FIGURE_HIGH else 1
-        return sorted(rows, key=lambda r: (figure_of(r) is None, sign * (figure_of(r).value if figure_of(r) else 0),
-                                           name(r)))
+        return sorted(rows, key=lambda r: (figure_of(r) is None,
+                                           sign * (figure_of(r).value if figure_of(r) else 0), name(r)))
     sign = -1 if order == SCORE_HIGH else 1
     return sorted(rows, key=lambda r: (score_value(r) is None, not has_evidence(r),
                                        sign * (score_value(r) or 0), name(r)))
@@ -136,7 +136,8 @@ def _answer_html(row: Any) -> str:
         c = by_n.get(int(m.group(1)))
         if c is None:
             return m.group(0)
-        return f"<sup>{anchor(report_link(c.document, c.start, c.end), f'[{c.n}]', title=' '.join(c.quote.split()))}</sup>"
+        link = anchor(report_link(c.document, c.start, c.end), f"[{c.n}]", title=" ".join(c.quote.split()))
+        return f"<sup>{link}</sup>"
 
     return re.sub(r"\[(\d+)\]", marker, escape_text(" ".join(row.answer.answer.split())))
 

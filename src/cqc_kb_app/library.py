@@ -95,8 +95,8 @@ def render(kb: KnowledgeBase, settings: Settings, read_only: bool = False) -> No
             if result is not None:
                 flash = [("success", f"Index updated: {len(result.added)} added, {len(result.updated)} "
                                      f"updated, {len(result.removed)} removed.")]
-                flash += [("warning", f"**{md_escape(name)}** could not be indexed: {md_escape(user_words(reason))}")
-                          for name, reason in result.skipped]
+                flash += [("warning", f"**{md_escape(name)}** could not be indexed: "
+                                      f"{md_escape(user_words(reason))}") for name, reason in result.skipped]
                 finish(flash)
     settings = effective_settings(settings)
     render_upload(settings)
