@@ -68,7 +68,8 @@ def on_filters_change() -> None:
 def sync_question_input() -> str | None:
     """The question in the URL; the text box shows it when it changed (link, history, example)."""
     question = (st.query_params.get("q") or "").strip() or None
-    if st.session_state.get("question_applied") != question:
+    # A widget's state is dropped while its page is not shown, so coming back sets it again.
+    if st.session_state.get("question_applied") != question or "question_input" not in st.session_state:
         st.session_state["question_applied"] = question
         st.session_state["question_input"] = question or ""
     return question
@@ -81,7 +82,8 @@ def sidebar(kb: KnowledgeBase) -> Filters:
     sidebar_history()
     options = filter_options(kb)
     filters = filters_from_url(options)
-    if st.session_state.get("filters_applied") != filters:
+    if st.session_state.get("filters_applied") != filters or \
+            any(widget not in st.session_state for _, widget, _ in FILTER_KEYS):
         set_filter_widgets(filters)
         st.session_state["filters_applied"] = filters
     st.sidebar.subheader("Filter the reports")
@@ -222,20 +224,25 @@ def render_group(kb: KnowledgeBase, group: Any, i: int, question: str, threshold
     level = strength({"strength": getattr(group, "strength", None)}, getattr(group, "confidence", 0.0), threshold)
     label = council_label(group.authority, getattr(group, "published", None), group.document)
     with st.container(border=True):
-        html_block(f"<h4>{html.escape(label)}</h4>{strength_badge(level)}", "cqc-card-head")
+        html_block(f'<div role="heading" aria-level="3" class="cqc-council">{html.escape(label)} '
+                   f"{strength_badge(level)}</div>", "cqc-card-head")
         html_block(answer_html(group.answer, targets(citations, f"src-{i}")), "cqc-answer")
         for c in citations:
-            render_citation(kb, c, question, f"src-{i}-{c.n}")
+            render_citation(kb, c, question, f"src-{i}-{c.n}", council=False)
 
 
-def render_citation(kb: KnowledgeBase, c: Citation, question: str, anchor_id: str) -> None:
+def render_citation(kb: KnowledgeBase, c: Citation, question: str, anchor_id: str, council: bool = True) -> None:
     """A source card: its anchor (the target of the ``[n]`` marker), the quote in context, and
-    a button that opens the report at the quote."""
-    label = f"[{c.n}] {council_label(c.authority, getattr(c, 'published', None), c.document)}"
+    a button that opens the report at the quote. Inside a council block the council is not
+    named again (``council=False``)."""
+    parts = [council_label(c.authority, getattr(c, "published", None), c.document)] if council else []
     if c.statement:
-        label += f" — {c.statement} ({score_phrase(c.statement_score)})"
+        parts.append(f"{c.statement} ({score_phrase(c.statement_score)})")
+    elif not council and c.section:
+        parts.append(c.section.split(" > ")[-1])
     if c.page is not None:
-        label += f" — page {c.page}"
+        parts.append(f"page {c.page}")
+    label = f"[{c.n}] " + " — ".join(parts)
     key = citation_key(question, c)
     with st.container(border=True):
         html_block(f"<b>{html.escape(label)}</b>", "cqc-card-head cqc-anchor", element_id=anchor_id)

@@ -51,7 +51,9 @@ a.cqc-cite:hover, a.cqc-cite:focus {{text-decoration: underline; outline-offset:
 .cqc-quote {{line-height: 1.55; padding: 0.5rem 0.75rem; border-left: 3px solid #bbb; margin: 0.25rem 0 0.5rem;}}
 .cqc-quote mark, .cqc-report mark {{background: #fff176; color: #1a1a1a; padding: 0 2px;}}
 .cqc-meta {{color: #555; font-size: 0.9rem;}}
-.cqc-meta a, .cqc-toc a, .cqc-heat a {{color: {LINK_COLOUR};}}
+.cqc-meta a, .cqc-toc a {{color: {LINK_COLOUR};}}
+/* Score cells are coloured: near-black links keep 7:1 or more on every score colour. */
+.cqc-heat a {{color: #1a1a1a;}}
 .cqc-heat {{overflow-x: auto;}}
 .cqc-heat table {{border-collapse: collapse; width: 100%; font-size: 0.85rem;}}
 .cqc-heat th, .cqc-heat td {{border: 1px solid #ddd; padding: 3px 4px; text-align: center; vertical-align: middle;}}
@@ -60,14 +62,18 @@ a.cqc-cite:hover, a.cqc-cite:focus {{text-decoration: underline; outline-offset:
 .cqc-heat th.statement {{font-size: 0.72rem; font-weight: 600;}}
 .cqc-heat td.council {{text-align: left; font-weight: 600;}}
 .cqc-card-head h4 {{margin: 0 0 0.3rem 0; padding: 0; font-size: 1.05rem;}}
+.cqc-council {{font-size: 1.1rem; font-weight: 700; margin: 0 0 0.4rem 0;}}
+.cqc-council .cqc-strength {{vertical-align: middle; margin-left: 0.3rem;}}
 .cqc-badge {{display: inline-block; padding: 1px 8px; border-radius: 3px; font-size: 0.85rem;}}
 .cqc-strength {{display: inline-block; padding: 0 8px; border-radius: 3px; font-size: 0.8rem; font-weight: 600;
-  border: 1px solid currentColor; margin-left: 0.4rem;}}
+  border: 1px solid currentColor;}}
 .cqc-strength.strong {{color: #1b5e20;}} .cqc-strength.moderate {{color: #6d4c00;}} .cqc-strength.weak {{color: #8b1a1a;}}
 .cqc-legend span {{display: inline-block; padding: 2px 8px; margin: 2px 6px 2px 0; border-radius: 3px;
   font-size: 0.85rem;}}
 .cqc-report {{line-height: 1.6; max-width: 52rem;}}
-.cqc-report h1, .cqc-report h2, .cqc-report h3, .cqc-report h4 {{scroll-margin-top: 4rem;}}
+.cqc-report .cqc-h {{font-weight: 700; line-height: 1.3; margin: 1.1rem 0 0.4rem; scroll-margin-top: 4rem;}}
+.cqc-report .cqc-h1 {{font-size: 1.45rem;}} .cqc-report .cqc-h2 {{font-size: 1.25rem;}}
+.cqc-report .cqc-h3 {{font-size: 1.08rem;}}
 .cqc-report mark {{scroll-margin-top: 6rem;}}
 .cqc-toc {{font-size: 0.9rem; line-height: 1.5;}}
 .cqc-toc ul {{list-style: none; padding-left: 0.9rem; margin: 0;}}

@@ -184,14 +184,13 @@ def compare_table_html(rows: Sequence[Any]) -> str:
 
 # --------------------------------------------------------------------------- page
 
-def _open_from_url(authorities: list[str]) -> None:
+def _open_from_url() -> None:
     """A shared link (``?page=compare&q=...``) fills in the question and runs the comparison once."""
     question = (st.query_params.get("q") or "").strip()
     if not question or st.session_state.get("compare_url_q") == question:
         return
     st.session_state["compare_url_q"] = question
     st.session_state["compare_question"] = question
-    st.session_state["compare_authorities"] = authorities
     st.session_state["compare_run"] = True
 
 
@@ -210,7 +209,7 @@ def render(kb: KnowledgeBase) -> None:
     if not authorities:
         st.info("No council reports are indexed yet. Add reports on the Library page.")
         return
-    _open_from_url(authorities)
+    _open_from_url()
     st.markdown("Each council's answer comes from its own report only.")
     with st.form("compare_form", border=False, enter_to_submit=True):
         chosen = st.multiselect("Councils", authorities, default=authorities, key="compare_authorities")

@@ -167,22 +167,25 @@ def report_html(text: str, start: int, end: int, headings: Iterable[tuple[int, i
     out: list[str] = []
     marked_once = False
     head_at = {s: (e, level, ident) for s, e, level, ident in heads}
-    open_head: tuple[int, int, str] | None = None
+    head_end: int | None = None  # end of the heading being written
     for a, b in zip(points, points[1:]):
-        if a in head_at and open_head is None:
-            h_end, level, ident = head_at[a]
-            tag = f"h{min(max(level, 1) + 2, 6)}"
-            out.append(f'<{tag} id="{html.escape(ident, quote=True)}">')
-            open_head = (h_end, level, tag)
-        piece = escape_text(text[a:b]) if open_head is None else html.escape(text[a:b]).replace("$", "&#36;")
+        if a in head_at and head_end is None:
+            head_end, level, ident = head_at[a]
+            # Not <h3>..<h5>: Streamlit gives those its own ids and link icons.
+            depth = min(max(level, 1), 3)
+            out.append(f'<div role="heading" aria-level="{depth + 2}" class="cqc-h cqc-h{depth}" '
+                       f'id="{html.escape(ident, quote=True)}">')
+        piece = escape_text(text[a:b]) if head_end is None else html.escape(text[a:b]).replace("$", "&#36;")
         if mark is not None and mark[0] <= a < mark[1]:
             ident = "" if marked_once else f' id="{QUOTE_ID}"'
             marked_once = True
             piece = f"<mark{ident}>{piece}</mark>"
         out.append(piece)
-        if open_head is not None and b >= open_head[0]:
-            out.append(f"</{open_head[2]}>")
-            open_head = None
-    if open_head is not None:
-        out.append(f"</{open_head[2]}>")
-    return "".join(out)
+        if head_end is not None and b >= head_end:
+            out.append("</div><!--/h-->")
+            head_end = None
+    if head_end is not None:
+        out.append("</div><!--/h-->")
+    # Headings are blocks of their own: the blank lines around them would only add space.
+    joined = re.sub(r"(<!--/h-->)(?:<br>|\s)+", r"\1", "".join(out))
+    return re.sub(r"(?:<br>|\s)+(<div role=\"heading\")", r"\1", joined).replace("<!--/h-->", "")

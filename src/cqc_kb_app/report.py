@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 import streamlit as st
@@ -36,7 +36,7 @@ class Heading:
     level: int
     start: int  # the heading line
     line_end: int
-    end: int  # the end of its section
+    end: int  # the end of its part of the report, sub-headings included
     statement: str | None
     ident: str
 
@@ -55,6 +55,11 @@ def headings(sections: Sequence[Any], text: str) -> list[Heading]:
         line_end = row["end"] if line_end < 0 else line_end
         out.append(Heading(path[-1].strip(), len(path), start, line_end, row["end"],
                            row["statement"], f"h-{i}"))
+    # A section row spans its own text only; a heading's part of the report runs on through
+    # its sub-headings, to the next heading at its level or above.
+    for i, h in enumerate(out):
+        nxt = next((later.start for later in out[i + 1:] if later.level <= h.level), len(text))
+        out[i] = replace(h, end=max(h.end, nxt))
     return out
 
 
