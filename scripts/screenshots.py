@@ -53,25 +53,30 @@ def pages(settings) -> dict[str, str]:
             "report": urlencode(report)}
 
 
-def ready(driver) -> bool:
-    """The script has finished running and something of the page is drawn."""
+#: What each page shows once it has answered: the screenshot waits for it.
+READY = {"ask": "div.cqc-answer, [data-testid='stAlert']", "compare": "div.cqc-compare",
+         "scores": "div.cqc-heat", "library": "div.cqc-library", "report": "mark"}
+
+
+def ready(driver, selector: str) -> bool:
+    """The script has finished running and the page's own content is drawn."""
     from selenium.webdriver.common.by import By
 
     busy = driver.find_elements(By.CSS_SELECTOR, "[data-testid='stStatusWidget'], [data-testid='stSpinner']")
-    return not busy and bool(driver.find_elements(By.CSS_SELECTOR, "h1, h2"))
+    return not busy and bool(driver.find_elements(By.CSS_SELECTOR, selector))
 
 
 #: Pages whose interesting part starts below their form: scrolled to this element first.
 SCROLL_TO = {"compare": "div.cqc-compare"}
 
 
-def shoot(driver, url: str, out: Path, scroll_to: str | None = None, timeout: float = 180) -> None:
+def shoot(driver, url: str, out: Path, wait_for: str, scroll_to: str | None = None, timeout: float = 300) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(url)
     time.sleep(1.0)
-    WebDriverWait(driver, timeout, poll_frequency=0.3).until(ready)
+    WebDriverWait(driver, timeout, poll_frequency=0.3).until(lambda d: ready(d, wait_for))
     time.sleep(1.5)  # expanders, charts and the scroll to a quote finish drawing
     if scroll_to:
         targets = driver.find_elements(By.CSS_SELECTOR, scroll_to)
@@ -116,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
                                    {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False})
             for name, query in links.items():
                 out = args.out / f"{name}.png"
-                shoot(driver, f"{url}/?{query}", out, SCROLL_TO.get(name))
+                shoot(driver, f"{url}/?{query}", out, READY[name], SCROLL_TO.get(name))
                 print(f"{out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}: "
                       f"{out.stat().st_size // 1024} KB", file=sys.stderr)
     return 0

@@ -329,3 +329,20 @@ def test_library_updates_a_changed_file(app_lib) -> None:
     assert_clean(at)
     assert any("1 updated" in s.value for s in at.success)
     assert "changed since indexed" not in block(at, "cqc-library")
+
+
+def test_an_unexpected_indexing_failure_rolls_back_and_says_so(app_lib, monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr("cqc_kb.library.reindex", broken)
+    before = sorted(p.name for p in app_lib.corpus.iterdir())
+    at = open_page("library")
+    at.file_uploader(key="upload_files").set_value(("otterburn.txt", NEW_REPORT, "text/plain"))
+    at.get("form_submit_button")[0].click()
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "The library could not be updated, so nothing was changed. Try again; if it happens again, "
+        "the server log has the details."]
+    assert sorted(p.name for p in app_lib.corpus.iterdir()) == before

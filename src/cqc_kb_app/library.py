@@ -8,6 +8,7 @@ confirmation before a report is removed or replaced. In read-only mode it only l
 from __future__ import annotations
 
 import html
+import logging
 from typing import Any
 
 import streamlit as st
@@ -36,6 +37,7 @@ CSS = """
 """
 STATUS_CLASS = {"indexed": "status-ok", "new": "status-todo", "changed": "status-todo",
                 "not in corpus": "status-todo", "cannot be indexed": "status-bad"}
+log = logging.getLogger("cqc_kb.app")
 BUSY = "Another change to the library is being indexed. Wait a minute, then try again."
 
 
@@ -151,6 +153,12 @@ def index_change(settings: Settings, passages: int, run: Any, plan: UploadPlan |
     except KbError as exc:
         bar.empty()
         st.error(f"The library could not be updated, so nothing was changed: {md_escape(str(exc))}")
+        return None
+    except Exception:  # the change was rolled back; the log has the details, the page a plain message
+        log.exception("library change failed")
+        bar.empty()
+        st.error("The library could not be updated, so nothing was changed. Try again; if it happens "
+                 "again, the server log has the details.")
         return None
     bar.progress(1.0, text="Done")
     return change
