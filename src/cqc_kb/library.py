@@ -447,9 +447,6 @@ class LibraryChange:
     #: Files already in the library that the indexer skipped (name, reason in plain words).
     other_skipped: tuple[tuple[str, str], ...] = ()
 
-    def with_status(self, *statuses: str) -> list[FileOutcome]:
-        return [f for f in self.files if f.status in statuses]
-
 
 def _index_counts(settings: Settings) -> tuple[dict[str, int], int]:
     """Passages per indexed file, and the number of indexed reports (documents)."""
