@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cqc_kb import export
 from cqc_kb.kb import CompareRow, KnowledgeBase, build_index
 from cqc_kb.records import Answer, Citation, Figure
 from cqc_kb.structure import STATEMENT_NAMES
@@ -126,11 +127,15 @@ def test_compare_table_shows_full_names_and_links_every_quote(app_lib) -> None:
     assert statements and set(statements) <= set(STATEMENT_NAMES)
 
 
-def test_compare_says_no_evidence_instead_of_none(app_lib) -> None:
+def test_compare_says_no_evidence_instead_of_none(app_lib, monkeypatch) -> None:
+    exported = []  # what the CSV download holds: it names the council chosen as its filter
+    real = export.compare_to_csv
+    monkeypatch.setattr(export, "compare_to_csv", lambda *a, **k: exported.append(real(*a, **k)) or exported[-1])
     at = open_page("compare")
     compare(at, "What colour is the council's fleet of electric buses?", ["Larchfield Unitary Council"])
     with closing(KnowledgeBase.open(app_lib)) as kb:
         row = kb.compare("What colour is the council's fleet of electric buses?", ["Larchfield Unitary Council"])[0]
+    assert exported and exported[-1].splitlines()[1].count("council: Larchfield Unitary Council") == 1
     table = block(at, "cqc-compare")
     assert "None" not in table
     if row.answer.abstained:

@@ -224,7 +224,9 @@ def render(kb: KnowledgeBase) -> None:
         else:
             with st.spinner("Searching each report…"):
                 rows = kb.compare(question.strip(), chosen)
-            st.session_state["compare"] = {"question": question.strip(), "rows": rows}
+            # The councils chosen are the comparison's filter; all of them means none.
+            scope = {"authorities": chosen} if set(chosen) != set(authorities) else None
+            st.session_state["compare"] = {"question": question.strip(), "rows": rows, "filters": scope}
     result = st.session_state.get("compare")
     if not result:
         return
@@ -240,10 +242,11 @@ def render(kb: KnowledgeBase) -> None:
     html_block(compare_table_html(rows), "cqc-compare")
     render_chart(rows)
     cols = st.columns(2)
-    cols[0].download_button("Download comparison (CSV)", export.compare_to_csv(result["question"], rows),
+    scope = result.get("filters")
+    cols[0].download_button("Download comparison (CSV)", export.compare_to_csv(result["question"], rows, scope),
                             "comparison.csv", mime="text/csv", key="dl_compare_csv")
     cols[1].download_button("Download comparison (Markdown)",
-                            export.compare_to_markdown(result["question"], rows), "comparison.md",
+                            export.compare_to_markdown(result["question"], rows, scope), "comparison.md",
                             mime="text/markdown", key="dl_compare_md")
     with st.expander("Evidence in context, council by council"):
         grid = st.columns(2)
