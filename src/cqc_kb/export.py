@@ -311,3 +311,20 @@ def scores_to_markdown(rows: Sequence[Any], generated: _dt.datetime | None = Non
     if warned:
         lines += ["", "## Checks on the reports", ""] + [f"- {_md(a)}: {_md(w)}" for a, w in warned]
     return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- changes
+
+def changes_to_csv(changes: Any, generated: _dt.datetime | None = None) -> str:
+    """A council's assessments side by side (:class:`cqc_kb.assessments.CouncilChanges`): one row
+    per measure, one column per assessment headed by its publication date and file, oldest
+    first, then the change since the previous assessment."""
+    stamp = generated_at(generated)
+    heads = tuple(f"{a.published or 'date unknown'} ({a.document})" for a in changes.assessments)
+    header = ("council", "measure", "theme") + heads + ("change_since_previous", "direction", "generated_utc")
+    out = []
+    for row in changes.rows:
+        values = ["" if v is None else v for v in row.values]
+        out.append([changes.authority, row.measure, row.theme or "", *values,
+                    "" if row.change is None else f"{row.change:g}", row.direction or "", stamp])
+    return _csv(header, out)

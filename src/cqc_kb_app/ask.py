@@ -17,8 +17,8 @@ from cqc_kb.kb import KnowledgeBase
 from cqc_kb.records import Answer, Citation, Hit, council_label
 from cqc_kb.retrieve import Filters
 
-from .common import (FILTER_KEYS, MAX_HISTORY, citation_key, describe_filters, filter_options,
-                     filters_from_url, filters_from_widgets, filters_to_params, go_to, html_block,
+from .common import (FILTER_KEYS, MAX_HISTORY, assessments_select, citation_key, describe_filters,
+                     filter_options, filters_from_url, filters_from_widgets, filters_to_params, go_to, html_block,
                      place, render_quote, score_label, score_phrase, set_filter_widgets)
 from .html import answer_html, escape_text, md_escape
 
@@ -97,6 +97,7 @@ def sidebar(kb: KnowledgeBase) -> Filters:
                            format_func=score_label, placeholder="Any score", **common)
     st.sidebar.multiselect("Overall rating", options["ratings"], key="f_ratings",
                            placeholder="Any rating", **common)
+    assessments_select(kb, "f_assessments", **common)
     return filters
 
 
@@ -263,7 +264,7 @@ def open_report(document: str, start: int | None, end: int | None) -> None:
 
 
 def render_hit(hit: Hit) -> None:
-    label = f"{hit.rank}. {place(hit.authority, hit.document, hit.section, hit.page)}"
+    label = f"{hit.rank}. {place(hit.authority, hit.document, hit.section, hit.page, hit.published)}"
     with st.expander(md_escape(label), expanded=hit.rank <= 2):
         html_block(f"<b>Section:</b> {html.escape(hit.section)}"
                    + (f"<br><b>Quality statement:</b> {html.escape(hit.statement)} "
@@ -275,7 +276,7 @@ def render_hit(hit: Hit) -> None:
 
 
 def first_run(kb: KnowledgeBase, filters: Filters) -> None:
-    authorities = sorted(a for a, _ in kb.authorities())
+    authorities = sorted(set(a for a, _ in kb.authorities()))
     docs = kb.store.documents()
     if not docs:
         st.info("No reports are indexed yet. Add CQC local authority assessment reports on the "

@@ -15,11 +15,12 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from cqc_kb.assessments import ALL, LATEST, parse_assessments, published_text
 from cqc_kb.embed import load_embedder
-from cqc_kb.errors import IndexMissingError, StaleIndexError
+from cqc_kb.errors import IndexMissingError, KbError, StaleIndexError
 from cqc_kb.ingest import ReindexResult
 from cqc_kb.kb import KnowledgeBase, build_index
-from cqc_kb.records import Citation
+from cqc_kb.records import Citation, council_label
 from cqc_kb.retrieve import Filters
 from cqc_kb.settings import Settings
 from cqc_kb.store import current_build
@@ -30,7 +31,7 @@ from .html import escape_text, highlight_html, md_escape, section_body
 log = logging.getLogger("cqc_kb.app")
 
 #: URL name -> label of the pages in the sidebar (the report view is reached by links only).
-PAGES = {"ask": "Ask", "compare": "Compare", "scores": "Scores", "library": "Library"}
+PAGES = {"ask": "Ask", "compare": "Compare", "scores": "Scores", "changes": "Changes", "library": "Library"}
 ALL_PAGES = (*PAGES, "report")
 #: Heat map colours for scores 1-4 (red, amber, light green, green) and "not assessed".
 SCORE_COLOURS = {1: "#f4c7c3", 2: "#fce8b2", 3: "#c8e6c9", 4: "#81c784", None: "#eeeeee"}
@@ -138,18 +139,60 @@ def state_key(*parts: Any) -> str:
 #: Filter: (URL key, widget key, Filters field).
 FILTER_KEYS = (("council", "f_authorities", "authorities"), ("theme", "f_themes", "themes"),
                ("statement", "f_statements", "statements"), ("score", "f_scores", "scores"),
-               ("rating", "f_ratings", "ratings"))
+               ("rating", "f_ratings", "ratings"), ("assessments", "f_assessments", "assessments"))
+#: The one filter with a single value ("latest", "all" or a date) rather than a list.
+SINGLE_FILTER = "assessments"
 
 
 def filter_options(kb: KnowledgeBase) -> dict[str, list[Any]]:
-    return {"authorities": [a for a, _ in kb.authorities()], "themes": list(THEMES),
-            "statements": list(STATEMENT_NAMES), "scores": [1, 2, 3, 4], "ratings": list(RATINGS)}
+    # One entry per council name: a council assessed twice has two reports.
+    return {"authorities": unique(a for a, _ in kb.authorities()), "themes": list(THEMES),
+            "statements": list(STATEMENT_NAMES), "scores": [1, 2, 3, 4], "ratings": list(RATINGS),
+            "assessments": assessment_options(kb)}
+
+
+def assessment_options(kb: KnowledgeBase) -> list[str]:
+    """"latest", "all", then every publication date in the library, newest first."""
+    dates = {a.published for history in kb.assessments().values() for a in history if a.published}
+    return [LATEST, ALL, *sorted(dates, reverse=True)]
+
+
+def assessment_choice_label(value: str) -> str:
+    if value == LATEST:
+        return "Latest assessment of each council"
+    if value == ALL:
+        return "All assessments"
+    return f"Assessments current on {published_text(value).removeprefix('published ')}"
+
+
+def assessments_from_url() -> str:
+    """The ``assessments`` value in the URL; "latest" when absent or not understood."""
+    try:
+        return parse_assessments(st.query_params.get(SINGLE_FILTER))
+    except KbError:
+        return LATEST
+
+
+def assessments_select(kb: KnowledgeBase, key: str, on_change: Any = None) -> str:
+    """The sidebar choice of assessments; a date from a shared link is offered even when no
+    report was published on it."""
+    options = assessment_options(kb)
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = assessments_from_url()
+    if st.session_state[key] not in options:
+        options.append(st.session_state[key])
+    return st.sidebar.selectbox("Assessments", options, key=key, format_func=assessment_choice_label,
+                                on_change=on_change,
+                                help="Each council's latest report by default; all of them, or the one "
+                                     "current on a date.")
 
 
 def filters_from_url(options: dict[str, list[Any]]) -> Filters:
     """The filters named in the URL, keeping only values the library knows."""
-    values: dict[str, tuple] = {}
+    values: dict[str, Any] = {SINGLE_FILTER: assessments_from_url()}
     for url_key, _, name in FILTER_KEYS:
+        if name == SINGLE_FILTER:
+            continue
         raw = st.query_params.get_all(url_key)
         if name == "scores":
             raw = [int(v) for v in raw if v.strip().isdigit()]
@@ -158,16 +201,21 @@ def filters_from_url(options: dict[str, list[Any]]) -> Filters:
 
 
 def filters_to_params(filters: Filters) -> dict[str, list[Any]]:
-    return {url_key: list(getattr(filters, name)) for url_key, _, name in FILTER_KEYS}
+    params = {url_key: list(getattr(filters, name)) for url_key, _, name in FILTER_KEYS if name != SINGLE_FILTER}
+    params[SINGLE_FILTER] = [] if filters.assessments == LATEST else [filters.assessments]
+    return params
 
 
 def filters_from_widgets() -> Filters:
-    return Filters(**{name: tuple(st.session_state.get(widget) or ()) for _, widget, name in FILTER_KEYS})
+    values: dict[str, Any] = {name: tuple(st.session_state.get(widget) or ()) for _, widget, name in FILTER_KEYS
+                              if name != SINGLE_FILTER}
+    return Filters(**values, assessments=st.session_state.get("f_assessments") or LATEST)
 
 
 def set_filter_widgets(filters: Filters) -> None:
     for _, widget, name in FILTER_KEYS:
-        st.session_state[widget] = list(getattr(filters, name))
+        value = getattr(filters, name)
+        st.session_state[widget] = value if name == SINGLE_FILTER else list(value)
 
 
 def describe_filters(filters: Filters) -> str:
@@ -258,8 +306,9 @@ def score_phrase(score: int | None) -> str:
     return "not assessed" if score is None else f"score {score} of 4"
 
 
-def place(authority: str | None, document: str, section: str, page: int | None) -> str:
-    parts = [authority or document, section.split(" > ")[-1] if section else ""]
+def place(authority: str | None, document: str, section: str, page: int | None,
+          published: str | None = None) -> str:
+    parts = [council_label(authority, published, document), section.split(" > ")[-1] if section else ""]
     if page is not None:
         parts.append(f"page {page}")
     return " · ".join(p for p in parts if p)

@@ -21,8 +21,10 @@ import streamlit as st
 from cqc_kb import export
 from cqc_kb.kb import KnowledgeBase
 from cqc_kb.records import council_label
+from cqc_kb.retrieve import Filters
 
-from .common import SCORE_COLOURS, anchor, html_block, render_quote, report_link, state_key
+from .common import (SCORE_COLOURS, anchor, assessments_select, html_block, render_quote, report_link,
+                     state_key, unique)
 from .html import escape_text
 
 NO_EVIDENCE = "no evidence"
@@ -110,7 +112,9 @@ def chart_unit(rows: Sequence[Any]) -> str | None:
 def chart_data(rows: Sequence[Any]) -> pd.DataFrame:
     """Council, figure and its text, for the councils whose figure is in :func:`chart_unit`, in row order."""
     unit = chart_unit(rows)
-    data = [{"Council": r.authority, "Figure": float(figure_of(r).value), "Shown": figure_text(figure_of(r))}
+    # One council's several assessments (over time, or all assessments) are told apart by date.
+    repeated = len({r.authority for r in rows}) < len(rows)
+    data = [{"Council": council_label(r.authority, r.published, r.document) if repeated else r.authority, "Figure": float(figure_of(r).value), "Shown": figure_text(figure_of(r))}
             for r in rows if figure_of(r) and figure_of(r).unit == unit]
     return pd.DataFrame(data, columns=["Council", "Figure", "Shown"])
 
@@ -194,6 +198,18 @@ def _open_from_url() -> None:
     st.session_state["compare_run"] = True
 
 
+OVER_TIME = "One council over time"
+MODES = ("Councils side by side", OVER_TIME)
+
+
+def on_assessments_change() -> None:
+    value = st.session_state.get("compare_assessments")
+    if value and value != "latest":
+        st.query_params["assessments"] = value
+    else:
+        st.query_params.pop("assessments", None)
+
+
 def on_compare_submit() -> None:
     question = (st.session_state.get("compare_question") or "").strip()
     if question:
@@ -205,14 +221,29 @@ def on_compare_submit() -> None:
 def render(kb: KnowledgeBase) -> None:
     st.header("Compare councils")
     st.markdown(CSS, unsafe_allow_html=True)
-    authorities = [a for a, _ in kb.authorities()]
+    authorities = unique(a for a, _ in kb.authorities())
     if not authorities:
         st.info("No council reports are indexed yet. Add reports on the Library page.")
         return
     _open_from_url()
     st.markdown("Each council's answer comes from its own report only.")
+    assessments = assessments_select(kb, "compare_assessments", on_change=on_assessments_change)
+    if st.query_params.get("over_time") in authorities and "compare_over_time" not in st.session_state:
+        st.session_state["compare_mode"] = OVER_TIME
+        st.session_state["compare_over_time"] = st.query_params["over_time"]
+    mode = st.radio("Compare", MODES, key="compare_mode", horizontal=True,
+                    help="One council over time answers the question in each of its assessments, "
+                         "oldest to newest.")
     with st.form("compare_form", border=False, enter_to_submit=True):
-        chosen = st.multiselect("Councils", authorities, default=authorities, key="compare_authorities")
+        if mode == OVER_TIME:
+            if st.session_state.get("compare_over_time") not in authorities:
+                several = [h[-1].authority for h in kb.assessments().values() if len(h) > 1]
+                st.session_state["compare_over_time"] = next((a for a in several if a in authorities),
+                                                             authorities[0])
+            council = st.selectbox("Council", authorities, key="compare_over_time")
+            chosen = [council]
+        else:
+            chosen = st.multiselect("Councils", authorities, default=authorities, key="compare_authorities")
         question = st.text_input("Question", key="compare_question",
                                  placeholder="For example: how long did people wait for a Care Act assessment?")
         st.form_submit_button("Compare", type="primary", on_click=on_compare_submit)
@@ -222,11 +253,19 @@ def render(kb: KnowledgeBase) -> None:
         elif not chosen:
             st.warning("Choose at least one council.")
         else:
+            over_time = chosen[0] if mode == OVER_TIME else None
             with st.spinner("Searching each report…"):
-                rows = kb.compare(question.strip(), chosen)
+                rows = kb.compare(question.strip(), chosen, filters=Filters(assessments=assessments),
+                                  over_time=over_time)
             # The councils chosen are the comparison's filter; all of them means none.
-            scope = {"authorities": chosen} if set(chosen) != set(authorities) else None
-            st.session_state["compare"] = {"question": question.strip(), "rows": rows, "filters": scope}
+            scope = Filters(authorities=tuple(chosen) if set(chosen) != set(authorities) else (),
+                            assessments="all" if over_time else assessments)
+            if over_time:
+                st.query_params["over_time"] = over_time
+            else:
+                st.query_params.pop("over_time", None)
+            st.session_state["compare"] = {"question": question.strip(), "rows": rows, "filters": scope,
+                                           "over_time": over_time}
     result = st.session_state.get("compare")
     if not result:
         return
@@ -235,10 +274,15 @@ def render(kb: KnowledgeBase) -> None:
         st.session_state.pop("compare_sort", None)
     st.subheader(result["question"], anchor=False)
     found = sum(has_evidence(r) for r in result["rows"])
-    st.caption(f"Evidence found in {found} of {len(result['rows'])} reports. "
+    over_time = result.get("over_time")
+    st.caption((f"{over_time}: each assessment, oldest to newest. " if over_time else "")
+               + f"Evidence found in {found} of {len(result['rows'])} reports. "
                "Select a quote or a [n] marker to read it in the whole report.")
-    order = st.selectbox("Sort by", options, key="compare_sort")
-    rows = sort_rows(result["rows"], order)
+    if over_time:
+        rows = list(result["rows"])
+    else:
+        order = st.selectbox("Sort by", options, key="compare_sort")
+        rows = sort_rows(result["rows"], order)
     html_block(compare_table_html(rows), "cqc-compare")
     render_chart(rows)
     cols = st.columns(2)
