@@ -24,6 +24,7 @@ from cqc_kb import export
 from cqc_kb.kb import KnowledgeBase, build_index
 from cqc_kb.records import council_label
 from cqc_kb.structure import STATEMENT_NAMES
+from cqc_kb_app.changes import change_between, change_html
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -113,8 +114,10 @@ def test_changes_page_puts_the_assessments_side_by_side(app_env, texts) -> None:
         shown = ["not assessed" if v is None else str(v) for v in (old, new)]
         assert rows[measure][:2] == shown
         change = rows[measure][2]
-        if old is None or new is None:
-            assert change.startswith("cannot tell")
+        if old is None and new is None:
+            assert change == "not assessed in either"
+        elif old is None or new is None:
+            assert change == "cannot tell: not assessed in one"
         elif new > old:
             assert change == f"▲ up {new - old} (from {old})"
         elif new < old:
@@ -166,6 +169,16 @@ def test_a_council_with_one_assessment_says_so(app_env) -> None:
     # Each council is offered once, the reassessed one with its count.
     options = at.selectbox(key="changes_council").options
     assert len(options) == len(FIXTURES) + 1 and f"{OLD.authority} (2 assessments)" in options
+
+
+def test_change_words_name_the_direction_not_only_a_colour() -> None:
+    assert change_between("score", 3, 1) == ("down", "down 2 (from 3)")
+    assert change_between("rating", "Good", "Requires improvement") == ("down", "down from Good")
+    assert change_between("percentage", 59.4, 68.8) == ("up", "up 9.4 points (from 59.4%)")
+    assert change_between("percentage", 70.0, 70.0) == ("same", "no change")
+    assert change_between("rating", None, "Good") == (None, "cannot tell: not found in one")
+    marked = change_html("down", "down 2 (from 3)")
+    assert "▼" in marked and "down 2 (from 3)" in marked and "class='cqc-change down'" in marked
 
 
 # --------------------------------------------------------------------------- the heat map

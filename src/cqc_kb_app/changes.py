@@ -68,8 +68,10 @@ def change_between(kind: str, before: Any, after: Any) -> tuple[str | None, str]
     """The direction ("up", "down", "same" or None) and words for a change from ``before`` to
     ``after``: "up 1 (2 to 3)", "down 9.4 points", "up from Requires improvement", "no change"."""
     old, new = _step(kind, before), _step(kind, after)
+    if old is None and new is None:
+        return None, "not assessed in either" if kind == "score" else "not found in either"
     if old is None or new is None:
-        return None, "cannot tell: not in both reports"
+        return None, "cannot tell: not assessed in one" if kind == "score" else "cannot tell: not found in one"
     delta = round(new - old, 1)
     if delta == 0:
         return "same", "no change"

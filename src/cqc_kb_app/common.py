@@ -174,11 +174,13 @@ def assessments_from_url() -> str:
 
 
 def assessments_select(kb: KnowledgeBase, key: str, on_change: Any = None) -> str:
-    """The sidebar choice of assessments; a date from a shared link is offered even when no
-    report was published on it."""
+    """The sidebar choice of assessments, set from the URL when that changes (a shared link, or
+    another page's choice); a date from a link is offered even when no report was published on it."""
     options = assessment_options(kb)
-    if st.session_state.get(key) not in options:
-        st.session_state[key] = assessments_from_url()
+    wanted = assessments_from_url()
+    if st.session_state.get(f"{key}_url") != wanted or key not in st.session_state:
+        st.session_state[f"{key}_url"] = wanted
+        st.session_state[key] = wanted
     if st.session_state[key] not in options:
         options.append(st.session_state[key])
     return st.sidebar.selectbox("Assessments", options, key=key, format_func=assessment_choice_label,
