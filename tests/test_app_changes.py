@@ -201,8 +201,9 @@ def test_heat_map_all_assessments_with_dated_rows_and_changes(app_env) -> None:
     # The newer row marks each change in words, the first assessment has nothing to compare with.
     old_sg, new_sg = dict(OLD.scores)["Safeguarding"], dict(NEW.scores)["Safeguarding"]
     since = date_words(OLD.published)
-    assert f"up {new_sg - old_sg} (from {old_sg}) since {since}" in html.unescape(new_row)
-    assert f"up from {OLD.rating} since {since}" in html.unescape(new_row)
+    # Each mark shows an arrow and a few words; its title says the change in full.
+    assert f'title="up {new_sg - old_sg} (from {old_sg}) since {since}"><span aria-hidden=\'true\'>▲</span> +{new_sg - old_sg}</span>' in new_row
+    assert f'title="up from {html.escape(OLD.rating)} since {since}"><span aria-hidden=\'true\'>▲</span> up</span>' in new_row
     assert "cqc-change" not in old_row
     # Key findings tell the two assessments apart by date.
     options = at.selectbox(key="scores_authority").options

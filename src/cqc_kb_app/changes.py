@@ -83,12 +83,27 @@ def change_between(kind: str, before: Any, after: Any) -> tuple[str | None, str]
     return direction, f"{direction} {abs(delta):g} (from {before:g})"
 
 
-def change_html(direction: str | None, words: str) -> str:
-    """The change as an arrow and words; the colour only repeats what they say."""
+def change_html(direction: str | None, words: str, short: str | None = None) -> str:
+    """The change as an arrow and words (``short`` shown, the words as its title, where room is
+    tight); the colour only repeats what they say."""
+    shown = html.escape(short or words)
+    title = f" title=\"{html.escape(words, quote=True)}\"" if short else ""
     if direction is None:
-        return f"<span class='cqc-change unknown'>{html.escape(words)}</span>"
-    return (f"<span class='cqc-change {direction}'><span aria-hidden='true'>{ARROWS[direction]}</span> "
-            f"{html.escape(words)}</span>")
+        return f"<span class='cqc-change unknown'{title}>{shown}</span>"
+    return (f"<span class='cqc-change {direction}'{title}><span aria-hidden='true'>{ARROWS[direction]}</span> "
+            f"{shown}</span>")
+
+
+def short_change(kind: str, direction: str | None, before: Any, after: Any) -> str:
+    """The change in a few characters, for a heat-map cell: "+1", "-9.4 points", "up", "same"."""
+    if direction is None:
+        return "no comparison"
+    if direction == "same":
+        return "same"
+    if kind == "rating":
+        return direction
+    delta = _step(kind, after) - _step(kind, before)
+    return f"{delta:+.1f} points" if kind == "percentage" else f"{delta:+g}"
 
 
 def council_names(kb: KnowledgeBase) -> list[str]:
@@ -123,10 +138,14 @@ def heat_map_marks(kb: KnowledgeBase, rows: Sequence[Any]) -> dict[str, dict[str
             continue
         old = {s["name"]: s["score"] for s in kb.store.statements(before.document)}
         since = f" since {published_text(before.published).removeprefix('published ')}"
-        cells = {name: change_between("score", old.get(name), row.scores.get(name)) for name in STATEMENT_NAMES}
-        cells[RATING] = change_between("rating", before.rating, row.rating)
-        cells[PERCENTAGE] = change_between("percentage", before.percentage, row.percentage)
-        marks[row.document] = {name: change_html(d, w + (since if d else "")) for name, (d, w) in cells.items()}
+        pairs = {name: ("score", old.get(name), row.scores.get(name)) for name in STATEMENT_NAMES}
+        pairs[RATING] = ("rating", before.rating, row.rating)
+        pairs[PERCENTAGE] = ("percentage", before.percentage, row.percentage)
+        marks[row.document] = {}
+        for name, (kind, was, now) in pairs.items():
+            direction, words = change_between(kind, was, now)
+            marks[row.document][name] = change_html(direction, words + (since if direction else ""),
+                                                    short_change(kind, direction, was, now))
     return marks
 
 

@@ -159,10 +159,10 @@ def assessment_options(kb: KnowledgeBase) -> list[str]:
 
 def assessment_choice_label(value: str) -> str:
     if value == LATEST:
-        return "Latest assessment of each council"
+        return "Latest of each council"
     if value == ALL:
         return "All assessments"
-    return f"Assessments current on {published_text(value).removeprefix('published ')}"
+    return f"Current on {published_text(value).removeprefix('published ')}"
 
 
 def assessments_from_url() -> str:
