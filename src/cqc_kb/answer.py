@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .assessments import document_councils
 from .errors import KbError
 from .records import Answer, Citation, Hit
 from .retrieve import Filters, Retriever, wants_figure
@@ -71,13 +72,15 @@ class Answerer:
         self._template: set[str] | None = None
 
     def _template_sentences(self) -> set[str]:
-        """Normalised sentences found in more than one document: the report template's text."""
+        """Normalised sentences found in more than one council's reports: the report template's
+        text. (Two assessments of one council share most sentences; that is not template.)"""
         if self._template is None:
             store = self.retriever.store
+            councils = document_councils(store)
             seen: dict[str, set[str]] = {}
             for document, start, end in store.db.execute('SELECT document, start, "end" FROM sentences'):
                 key = normalise(store.document_text(document)[start:end])
-                seen.setdefault(key, set()).add(document)
+                seen.setdefault(key, set()).add(councils.get(document, document))
             self._template = {k for k, docs in seen.items() if len(docs) > 1}
         return self._template
 
