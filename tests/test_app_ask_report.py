@@ -155,7 +155,7 @@ def test_single_answer_shows_the_strength_the_library_gives(app, monkeypatch) ->
 # --------------------------------------------------------------------------- citations you can follow
 
 def test_markers_link_to_cards_with_a_preview_and_enough_contrast() -> None:
-    quote = 'The wait was "28 days" & <b>falling</b>.'
+    quote = 'Kestrel Moor, Assessing needs: "28 days" & <b>falling</b>.'
     out = answer_html("The wait was 28 days. [1] Unlinked. [2]", {1: ("src-1", quote)})
     link = re.search(r'<a class="cqc-cite" href="#src-1" target="_self" title="([^"]*)"', out)
     assert link and html.unescape(link.group(1)) == f"[1] {quote}"
@@ -213,6 +213,7 @@ def test_report_view_opens_at_the_exact_quote_with_its_contents(app, library) ->
     assert f'<mark id="{QUOTE_ID}">' in report
     assert marked(report) == escape_text(text[c.start:c.end])
     assert f"Page {c.page} of the PDF" in markdown(at)
+    assert "Quality statement: Assessing needs (score 4 of 4)" in markdown(at)
     assert len(report) < len(text)  # the page around the quote, not the whole report
     toc = blocks(at, "cqc-toc")[0]
     assert "Assessing needs" in toc and "Timeliness of assessments" in toc
@@ -279,6 +280,7 @@ def test_shared_url_restores_question_and_filters(app) -> None:
     assert at.sidebar.multiselect(key="f_scores").value == [2]
     assert "the median waiting time was 28 days" in markdown(at)
     assert f"Filtered to Council: {STOCKTON}; Score: 2." in [c.value for c in at.caption]
+    assert [b.label for b in at.sidebar.button] == [f"{MEDIAN_Q} (filtered)"]  # a recent question now
     # Changing a filter changes the address.
     at.sidebar.multiselect(key="f_scores").set_value([])
     at.run()
@@ -335,16 +337,21 @@ def test_password_gate(app, monkeypatch) -> None:
     monkeypatch.setenv("CQC_KB_PASSWORD", "s3cret")
     app.run()
     assert not app.exception and not app.sidebar.radio and not app.dataframe
-    app.text_input(key="password_input").input("wrong")
+    app.text_input[0].input("wrong")
     app.get("form_submit_button")[0].click()
     app.run()
     assert any("not right" in e.value for e in app.error)
     assert not app.sidebar.radio
-    app.text_input(key="password_input").input("s3cret")
+    app.text_input[0].input("s3cret")
     app.get("form_submit_button")[0].click()
     app.run()
     assert_clean(app)
     assert app.sidebar.radio(key="nav").value == "Ask" and "reports" in markdown(app)
+    # The browser is asked to remember the sign-in (links between pages reload the app), with a
+    # token derived from the password, not the password.
+    cookies = [h.proto.body for h in app.get("html") if "document.cookie" in h.proto.body]
+    assert len(cookies) == 1 and "s3cret" not in cookies[0] and "SameSite=Strict" in cookies[0]
+    assert re.search(r"cqc_kb_signed_in=[0-9a-f]{64};", cookies[0])
 
 
 def test_read_only_library_offers_no_uploads(app, monkeypatch) -> None:

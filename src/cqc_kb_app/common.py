@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-import logging
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -26,9 +25,7 @@ from cqc_kb.settings import Settings
 from cqc_kb.store import current_build
 from cqc_kb.structure import RATINGS, SCORE_LABELS, STATEMENT_NAMES, THEMES
 
-from .html import escape_text, highlight_html, md_escape, section_body
-
-log = logging.getLogger("cqc_kb.app")
+from .html import context_span, escape_text, highlight_html, md_escape, section_body
 
 #: URL name -> label of the pages in the sidebar (the report view is reached by links only).
 PAGES = {"ask": "Ask", "compare": "Compare", "scores": "Scores", "changes": "Changes", "library": "Library"}
@@ -40,6 +37,8 @@ LINK_COLOUR = "#0b5394"
 #: The answer box background, as an opaque colour (so its contrast can be checked).
 ANSWER_BACKGROUND = "#f3f7fb"
 CONTEXT_PARAGRAPHS = 2
+#: Context shorter than this around a quote is widened by a paragraph each side.
+SHORT_CONTEXT = 40
 MAX_HISTORY = 10
 
 CSS = f"""
@@ -146,7 +145,7 @@ SINGLE_FILTER = "assessments"
 
 def filter_options(kb: KnowledgeBase) -> dict[str, list[Any]]:
     # One entry per council name: a council assessed twice has two reports.
-    return {"authorities": unique(a for a, _ in kb.authorities()), "themes": list(THEMES),
+    return {"authorities": list(dict.fromkeys(a for a, _ in kb.authorities())), "themes": list(THEMES),
             "statements": list(STATEMENT_NAMES), "scores": [1, 2, 3, 4], "ratings": list(RATINGS),
             "assessments": assessment_options(kb)}
 
@@ -336,14 +335,17 @@ def render_quote(kb: KnowledgeBase, document: str, start: int, end: int, fallbac
     # The first view stays inside the quote's own section (PDF text has no blank lines to split
     # at); more context reaches across headings.
     clip = None if more else section_body(kb.store.sections(document), text, start, end)
-    html_block(highlight_html(text, start, end, CONTEXT_PARAGRAPHS if more else 0, clip), "cqc-quote")
+    extra = CONTEXT_PARAGRAPHS if more else 0
+    if not more:
+        ps, pe = context_span(text, start, end)
+        if (pe - ps) - (end - start) < SHORT_CONTEXT:
+            # A quote that is its own paragraph (a score line, a heading-like sentence) reads
+            # better with its heading and the next paragraph.
+            clip, extra = None, 1
+    html_block(highlight_html(text, start, end, extra, clip), "cqc-quote")
     st.toggle("Show more context", key=f"more_{key}")
 
 
 def citation_key(question: str, c: Citation) -> str:
     """The state key of one citation of one question."""
     return state_key(question, c.document, c.start, c.end)
-
-
-def unique(values: Iterable[Any]) -> list[Any]:
-    return list(dict.fromkeys(values))

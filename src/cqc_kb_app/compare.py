@@ -24,7 +24,7 @@ from cqc_kb.records import council_label
 from cqc_kb.retrieve import Filters
 
 from .common import (SCORE_COLOURS, anchor, assessments_select, html_block, render_quote, report_link,
-                     state_key, unique)
+                     state_key)
 from .html import escape_text
 
 NO_EVIDENCE = "no evidence"
@@ -221,7 +221,7 @@ def on_compare_submit() -> None:
 def render(kb: KnowledgeBase) -> None:
     st.header("Compare councils")
     st.markdown(CSS, unsafe_allow_html=True)
-    authorities = unique(a for a, _ in kb.authorities())
+    authorities = list(dict.fromkeys(a for a, _ in kb.authorities()))
     if not authorities:
         st.info("No council reports are indexed yet. Add reports on the Library page.")
         return
