@@ -33,6 +33,7 @@ FIGURE_SORTS = (FIGURE_HIGH, FIGURE_LOW)
 #: Shown when a quote is longer; the whole quote is one click away in the report view.
 QUOTE_CHARS = 600
 
+#: Text on the score colours is near-black: the link blue is under 4.5:1 on the green of a 4.
 CSS = """
 <style>
 .cqc-compare {overflow-x: auto;}
@@ -47,6 +48,7 @@ CSS = """
 .cqc-compare ol {margin: 0; padding-left: 1.4rem;}
 .cqc-compare li {margin-bottom: 0.3rem;}
 .cqc-compare a {color: #0b5394;}
+.cqc-compare td.score a, .cqc-compare td.score .cqc-meta {color: #1a1a1a;}
 </style>
 """
 
