@@ -180,6 +180,8 @@ def test_sort_rows_puts_missing_scores_and_figures_last() -> None:
     assert names(sort_rows(rows, FIGURE_HIGH)) == ["b", "c", "a", "d"]
     assert names(sort_rows(rows, FIGURE_LOW)) == ["c", "b", "a", "d"]
     assert FIGURE_HIGH in sort_options(rows) and FIGURE_HIGH not in sort_options([row("x", 2, None)])
+    percent = CompareRow("e", "e.txt", rows[0].answer, None, figure=Figure(99.0, "%", "99%"))
+    assert names(sort_rows(rows + [percent], FIGURE_HIGH)) == ["b", "c", "e", "a", "d"]  # other units after
     table = compare_table_html(rows)
     assert "not scored" in table and ">no evidence</td>" in table and "None" not in table
 
@@ -188,6 +190,8 @@ def test_figure_text_reads_like_a_report() -> None:
     assert figure_text(Figure(28.0, "days", "")) == "28 days"
     assert figure_text(Figure(52.5, "%", "")) == "52.5%"
     assert figure_text(Figure(1200.0, "£", "")) == "£1,200"
+    assert figure_text(Figure(212.0, "", "212")) == "212"
+    assert figure_text(Figure(2025.167, "date", "March\n2025")) == "March 2025"
 
 
 # --------------------------------------------------------------------------- Scores
