@@ -409,3 +409,23 @@ def test_library_rows_speak_of_the_library_not_folders(lib) -> None:
     shown = " ".join(str(v) for r in rows.values() for v in r.to_dict().values())
     assert "corpus" not in shown.lower() and str(lib.corpus) not in shown
 
+
+
+def test_leftovers_of_a_crashed_change_are_cleared(folder) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(gone.stdout)
+    leftovers = [folder.corpus / f".previous-{dead_pid}-kestrel-moor.txt", folder.corpus / ".upload-abc.tmp"]
+    kept = [folder.corpus / f".previous-{os.getpid()}-ashdown-vale.html",  # this process: still in use
+            folder.corpus / ".upload-new.tmp", folder.corpus / ".hidden-notes.txt"]
+    for path in leftovers + kept:
+        path.write_bytes(b"x")
+    old = time.time() - 7200
+    os.utime(folder.corpus / ".upload-abc.tmp", (old, old))
+    add_reports(folder, [("minutes.docx", DOCX)])  # any change clears leftovers first
+    assert not any(p.exists() for p in leftovers)
+    assert all(p.exists() for p in kept)

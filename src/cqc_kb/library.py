@@ -343,6 +343,40 @@ def _write_new(corpus: Path, name: str, data: bytes) -> Path:
 def _check_folder(settings: Settings) -> None:
     if not settings.corpus.is_dir():
         raise KbError(f"the corpus folder {settings.corpus} does not exist; create it or set CQC_KB_CORPUS")
+    _clear_leftovers(settings.corpus)
+
+
+_LEFTOVER = re.compile(rf"^(?:{re.escape(_ASIDE)}(?P<pid>\d+)-.+|\.upload-.+\.tmp)$")
+#: A temporary upload file older than this was left by a crash (an upload takes seconds).
+_STALE_SECONDS = 3600
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clear_leftovers(corpus: Path) -> None:
+    """Delete hidden files a crashed change left behind: an old version set aside by a process
+    that is gone (its change finished or died), or a temporary upload older than an hour. The
+    indexer never reads them; this only stops them piling up."""
+    now = time.time()
+    for path in corpus.iterdir():
+        m = _LEFTOVER.match(path.name)
+        if not m:
+            continue
+        try:
+            stale = (not _alive(int(m.group("pid")))) if m.group("pid") else \
+                now - path.lstat().st_mtime > _STALE_SECONDS
+            if stale:
+                path.unlink()
+        except OSError:
+            continue
 
 
 def save_upload(settings: Settings, filename: str, data: bytes) -> Path:
