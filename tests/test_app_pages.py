@@ -49,12 +49,22 @@ def docx_bytes() -> bytes:
 
 # --------------------------------------------------------------------------- helpers
 
+@pytest.fixture(scope="session")
+def built_four(fixture_corpus: Path, tmp_path_factory):
+    """The four-council library indexed once per session; each test gets a copy."""
+    base = tmp_path_factory.mktemp("app-pages-library")
+    shutil.copytree(fixture_corpus, base / "corpus")
+    build_index(make_settings(base / "corpus", base / "index"))
+    return base
+
+
 @pytest.fixture
-def app_lib(fixture_corpus: Path, tmp_path: Path, monkeypatch):
+def app_lib(built_four: Path, tmp_path: Path, monkeypatch):
+    """A private copy of the four-council library; the app's environment points at it."""
     corpus = tmp_path / "corpus"
-    shutil.copytree(fixture_corpus, corpus)
+    shutil.copytree(built_four / "corpus", corpus)
+    shutil.copytree(built_four / "index", tmp_path / "index", ignore=shutil.ignore_patterns(".lock"))
     settings = make_settings(corpus, tmp_path / "index")
-    build_index(settings)
     monkeypatch.setenv("CQC_KB_CORPUS", str(corpus))
     monkeypatch.setenv("CQC_KB_INDEX", str(settings.index))
     monkeypatch.setenv("CQC_KB_MODEL", "hash")

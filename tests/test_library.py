@@ -71,11 +71,23 @@ def folder(fixture_corpus: Path, tmp_path: Path):
     return make_settings(corpus, tmp_path / "index")
 
 
+@pytest.fixture(scope="session")
+def built(fixture_corpus: Path, tmp_path_factory):
+    """The two-report library indexed once per session; tests get a copy (see ``lib``)."""
+    base = tmp_path_factory.mktemp("built-library")
+    (base / "corpus").mkdir()
+    for name in ("kestrel-moor.txt", "ashdown-vale.html"):
+        shutil.copy(fixture_corpus / name, base / "corpus" / name)
+    build_index(make_settings(base / "corpus", base / "index"))
+    return base
+
+
 @pytest.fixture
-def lib(folder):
-    """The same library with a built hash index."""
-    build_index(folder)
-    return folder
+def lib(built: Path, tmp_path: Path):
+    """A private copy of the two-report library with its built hash index."""
+    shutil.copytree(built / "corpus", tmp_path / "corpus")
+    shutil.copytree(built / "index", tmp_path / "index", ignore=shutil.ignore_patterns(".lock"))
+    return make_settings(tmp_path / "corpus", tmp_path / "index")
 
 
 def listing(corpus: Path) -> dict[str, bytes]:
