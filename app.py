@@ -9,7 +9,9 @@ Run with ``streamlit run app.py``; the corpus, index and model come from ``CQC_K
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import json
 import logging
 
 import streamlit as st
@@ -23,25 +25,44 @@ from cqc_kb_app.html import md_escape
 
 log = logging.getLogger("cqc_kb.app")
 
+SIGN_IN_COOKIE = "cqc_kb_signed_in"
+SIGN_IN_SECONDS = 12 * 3600
 UNEXPECTED = ("Something went wrong while showing this page. Reload the page; if it happens again, "
               "the server log has the details.")
 
 
+def sign_in_token(password: str) -> str:
+    """What the sign-in cookie holds: derived from the password, never the password itself."""
+    return hmac.new(password.encode("utf-8"), b"cqc-kb app sign-in", hashlib.sha256).hexdigest()
+
+
 def password_gate(settings: Settings) -> bool:
-    """True when the visitor may see the app: no password is set, or they gave it this session."""
-    if not settings.password or st.session_state.get("signed_in"):
+    """True when the visitor may see the app: no password is set, or they gave it. A cookie
+    remembers it for a while, because links between pages (heat map, contents) reload the app."""
+    if not settings.password:
         return True
-    st.header("CQC assessment reports")
-    with st.form("password_form", border=False):
-        given = st.text_input("Password", type="password", key="password_input")
-        submitted = st.form_submit_button("Open", type="primary")
-    if submitted:
-        if hmac.compare_digest(given.encode("utf-8"), settings.password.encode("utf-8")):
-            st.session_state["signed_in"] = True
-            st.session_state.pop("password_input", None)
-            st.rerun()
+    token = sign_in_token(settings.password)
+    cookie = st.context.cookies.get(SIGN_IN_COOKIE)
+    if st.session_state.get("signed_in") or (isinstance(cookie, str) and hmac.compare_digest(cookie, token)):
+        st.session_state["signed_in"] = True
+        return True
+    gate = st.empty()
+    with gate.container():
+        st.header("CQC assessment reports")
+        st.caption("This library is shared with a password.")
+        with st.columns([1, 2])[0], st.form("password_form", border=False):
+            given = st.text_input("Password", type="password")
+            submitted = st.form_submit_button("Open", type="primary")
+    if not submitted:
+        return False
+    if not hmac.compare_digest(given.encode("utf-8"), settings.password.encode("utf-8")):
         st.error("That password is not right. Ask whoever runs this app for it.")
-    return False
+        return False
+    st.session_state["signed_in"] = True
+    gate.empty()
+    cookie = f"{SIGN_IN_COOKIE}={token}; path=/; max-age={SIGN_IN_SECONDS}; SameSite=Strict"
+    st.html(f"<script>document.cookie = {json.dumps(cookie)};</script>", unsafe_allow_javascript=True)
+    return True
 
 
 def on_nav() -> None:

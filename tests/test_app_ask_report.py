@@ -20,6 +20,7 @@ from cqc_kb.retrieve import Filters
 from cqc_kb_app.common import ANSWER_BACKGROUND, LINK_COLOUR, citation_key, page_link, report_link
 from cqc_kb_app.html import QUOTE_ID, answer_html, escape_text, report_html
 
+from build_fixtures import build_earlier_assessments
 from conftest import make_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,11 +33,12 @@ UNEXPECTED = "Something went wrong while showing this page"
 
 @pytest.fixture(scope="module")
 def library(fixture_corpus: Path, tmp_path_factory: pytest.TempPathFactory):
-    """A built hash index over the real report and the three fixtures (txt, PDF, HTML), with a
-    report that carries a script tag; tests only read it."""
+    """A built hash index over the real report and the three fixtures (txt, PDF, HTML), an
+    earlier assessment of Ashdown Vale, and a report that carries a script tag; tests only read it."""
     base = tmp_path_factory.mktemp("app-library")
     corpus = base / "corpus"
     shutil.copytree(fixture_corpus, corpus)
+    build_earlier_assessments(corpus)
     (corpus / "kettle-pilot.txt").write_text(
         "Kettle pilot notes\n\nResidents typed <script>alert(1)</script> into the kettle feedback form.\n\n"
         "The kettle pilot ran for six weeks in the day centre.\n", encoding="utf-8")
@@ -155,7 +157,7 @@ def test_single_answer_shows_the_strength_the_library_gives(app, monkeypatch) ->
 # --------------------------------------------------------------------------- citations you can follow
 
 def test_markers_link_to_cards_with_a_preview_and_enough_contrast() -> None:
-    quote = 'The wait was "28 days" & <b>falling</b>.'
+    quote = 'Kestrel Moor, Assessing needs: "28 days" & <b>falling</b>.'
     out = answer_html("The wait was 28 days. [1] Unlinked. [2]", {1: ("src-1", quote)})
     link = re.search(r'<a class="cqc-cite" href="#src-1" target="_self" title="([^"]*)"', out)
     assert link and html.unescape(link.group(1)) == f"[1] {quote}"
@@ -213,6 +215,7 @@ def test_report_view_opens_at_the_exact_quote_with_its_contents(app, library) ->
     assert f'<mark id="{QUOTE_ID}">' in report
     assert marked(report) == escape_text(text[c.start:c.end])
     assert f"Page {c.page} of the PDF" in markdown(at)
+    assert "Quality statement: Assessing needs (score 4 of 4)" in markdown(at)
     assert len(report) < len(text)  # the page around the quote, not the whole report
     toc = blocks(at, "cqc-toc")[0]
     assert "Assessing needs" in toc and "Timeliness of assessments" in toc
@@ -279,10 +282,26 @@ def test_shared_url_restores_question_and_filters(app) -> None:
     assert at.sidebar.multiselect(key="f_scores").value == [2]
     assert "the median waiting time was 28 days" in markdown(at)
     assert f"Filtered to Council: {STOCKTON}; Score: 2." in [c.value for c in at.caption]
+    assert [b.label for b in at.sidebar.button] == [f"{MEDIAN_Q} (filtered)"]  # a recent question now
     # Changing a filter changes the address.
     at.sidebar.multiselect(key="f_scores").set_value([])
     at.run()
     assert param(at, "score") == [] and param(at, "council") == [STOCKTON]
+
+
+def test_choice_of_assessments_is_a_filter_in_the_url(app) -> None:
+    at = run(app, page="ask", q=MEDIAN_Q)
+    choice = at.sidebar.radio(key="f_assessments")
+    assert choice.value == "latest"
+    choice.set_value("all")
+    at.run()
+    assert_clean(at)
+    assert param(at, "assessments") == ["all"] and param(at, "q") == [MEDIAN_Q]
+    assert "Filtered to every assessment of each council." in [c.value for c in at.caption]
+    # A shared link with a date keeps it, offered as its own choice.
+    at = run(app, page="ask", q=MEDIAN_Q, assessments="2024-01-01")
+    assert at.sidebar.radio(key="f_assessments").value == "2024-01-01"
+    assert "The report current on 2024-01-01" in at.sidebar.radio(key="f_assessments").options
 
 
 def test_recent_questions_replay_with_their_filters(app) -> None:
@@ -335,16 +354,21 @@ def test_password_gate(app, monkeypatch) -> None:
     monkeypatch.setenv("CQC_KB_PASSWORD", "s3cret")
     app.run()
     assert not app.exception and not app.sidebar.radio and not app.dataframe
-    app.text_input(key="password_input").input("wrong")
+    app.text_input[0].input("wrong")
     app.get("form_submit_button")[0].click()
     app.run()
     assert any("not right" in e.value for e in app.error)
     assert not app.sidebar.radio
-    app.text_input(key="password_input").input("s3cret")
+    app.text_input[0].input("s3cret")
     app.get("form_submit_button")[0].click()
     app.run()
     assert_clean(app)
     assert app.sidebar.radio(key="nav").value == "Ask" and "reports" in markdown(app)
+    # The browser is asked to remember the sign-in (links between pages reload the app), with a
+    # token derived from the password, not the password.
+    cookies = [h.proto.body for h in app.get("html") if "document.cookie" in h.proto.body]
+    assert len(cookies) == 1 and "s3cret" not in cookies[0] and "SameSite=Strict" in cookies[0]
+    assert re.search(r"cqc_kb_signed_in=[0-9a-f]{64};", cookies[0])
 
 
 def test_read_only_library_offers_no_uploads(app, monkeypatch) -> None:

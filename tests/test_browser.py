@@ -66,21 +66,24 @@ def server(tmp_path: Path):
     yield from serve(corpus, tmp_path)
 
 
-@pytest.fixture
-def library_server(fixture_corpus: Path, tmp_path: Path):
-    """The same over four councils' reports (txt, PDF, HTML); yields its URL."""
-    corpus = tmp_path / "corpus"
+@pytest.fixture(scope="module")
+def library_server(fixture_corpus: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The same over four councils' reports (txt, PDF, HTML), shared by this module's tests
+    (they only read); yields its URL."""
+    base = tmp_path_factory.mktemp("library-server")
+    corpus = base / "corpus"
     shutil.copytree(fixture_corpus, corpus)
-    yield from serve(corpus, tmp_path)
+    yield from serve(corpus, base)
 
 
-def serve(corpus: Path, tmp_path: Path):
+def serve(corpus: Path, tmp_path: Path, **extra_env: str):
+    """Build a hash index over ``corpus`` and run the app on it; yields its URL."""
     settings = make_settings(corpus, tmp_path / "index")
     build_index(settings)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CQC_KB_")}
     env.update(CQC_KB_CORPUS=str(corpus), CQC_KB_INDEX=str(settings.index), CQC_KB_MODEL="hash",
-               PYTHONUNBUFFERED="1")
+               PYTHONUNBUFFERED="1", **extra_env)
     log = (tmp_path / "streamlit.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
@@ -177,21 +180,27 @@ def in_view(browser, element) -> bool:
         "return r.bottom > 0 && r.top < window.innerHeight && r.height > 0;", element)
 
 
+def waiter(browser):
+    """A wait that looks again when Streamlit has replaced an element while it was being read."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, WAIT, ignored_exceptions=(StaleElementReferenceException,))
+
+
 def wait_answer(browser, text: str):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(browser, WAIT).until(EC.visibility_of_element_located(
+    return waiter(browser).until(EC.visibility_of_element_located(
         (By.XPATH, f"//div[contains(@class,'cqc-answer')][contains(., '{text}')]")))
 
 
 def test_citation_marker_leads_to_its_card_and_the_report(browser, library_server, shots: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    wait = WebDriverWait(browser, WAIT)
+    wait = waiter(browser)
     for size, tag in ((DESKTOP, "1440"), (PHONE, "390")):
         browser.set_window_size(*size)
         browser.get(library_server + page_link("ask", q=QUESTION, council="Stockton-on-Tees Borough Council"))
@@ -202,7 +211,7 @@ def test_citation_marker_leads_to_its_card_and_the_report(browser, library_serve
         snap(browser, shots, f"ask-{tag}")
         marker.click()
         card = browser.find_element(By.ID, "src-1")
-        wait.until(lambda d: in_view(d, card))
+        wait.until(lambda d: in_view(d, d.find_element(By.ID, "src-1")))
         assert "Stockton-on-Tees Borough Council" in card.text
         snap(browser, shots, f"source-card-{tag}")
         quote = browser.find_element(By.XPATH, "//div[contains(@class,'cqc-quote')]//mark").text
@@ -210,7 +219,7 @@ def test_citation_marker_leads_to_its_card_and_the_report(browser, library_serve
         mark = wait.until(EC.visibility_of_element_located((By.ID, "cqc-quote")))
         assert " ".join(mark.text.split()) == " ".join(quote.split())
         assert "page=report" in browser.current_url and "doc=stockton-on-tees.txt" in browser.current_url
-        wait.until(lambda d: in_view(d, mark))
+        wait.until(lambda d: in_view(d, d.find_element(By.ID, "cqc-quote")))
         body = browser.find_element(By.TAG_NAME, "body").text
         assert "Traceback" not in body
         snap(browser, shots, f"report-{tag}")
@@ -219,17 +228,16 @@ def test_citation_marker_leads_to_its_card_and_the_report(browser, library_serve
 def test_pdf_citation_opens_its_page_in_the_report(browser, library_server, shots: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.set_window_size(*DESKTOP)
     browser.get(library_server + page_link("ask", q=QUESTION, council=LARCHFIELD))
     wait_answer(browser, "11 days")
-    WebDriverWait(browser, WAIT).until(EC.element_to_be_clickable(
+    waiter(browser).until(EC.element_to_be_clickable(
         (By.XPATH, "//button[contains(., 'Open in report')]"))).click()
-    mark = WebDriverWait(browser, WAIT).until(EC.visibility_of_element_located((By.ID, "cqc-quote")))
+    mark = waiter(browser).until(EC.visibility_of_element_located((By.ID, "cqc-quote")))
     assert "median waiting time was 11 days" in " ".join(mark.text.split())
     assert "of the PDF" in browser.find_element(By.TAG_NAME, "body").text
-    WebDriverWait(browser, WAIT).until(lambda d: in_view(d, mark))
+    waiter(browser).until(lambda d: in_view(d, d.find_element(By.ID, "cqc-quote")))
     snap(browser, shots, "report-pdf-page-1440")
 
 
@@ -237,15 +245,14 @@ def test_shared_url_restores_question_and_filters(browser, library_server, shots
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    wait = WebDriverWait(browser, WAIT)
+    wait = waiter(browser)
     for size, tag in ((DESKTOP, "1440"), (PHONE, "390")):
         browser.set_window_size(*size)
         browser.get(library_server + page_link("ask", q=QUESTION, council=LARCHFIELD))
         answer = wait_answer(browser, "11 days")
         assert "28 days" not in answer.text  # Stockton's figure: the filter is in force
-        box = browser.find_element(By.CSS_SELECTOR, "input[aria-label='Your question']")
+        box = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "input[aria-label='Your question']")))
         assert box.get_attribute("value") == QUESTION
         body = browser.find_element(By.TAG_NAME, "body").text
         assert f"Filtered to Council: {LARCHFIELD}." in body
@@ -267,9 +274,8 @@ def test_shared_url_restores_question_and_filters(browser, library_server, shots
 def test_heat_map_cell_opens_the_statements_evidence(browser, library_server, shots: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    wait = WebDriverWait(browser, WAIT)
+    wait = waiter(browser)
     browser.set_window_size(*DESKTOP)
     browser.get(library_server + page_link("scores"))
     cell = wait.until(EC.element_to_be_clickable(
@@ -279,7 +285,7 @@ def test_heat_map_cell_opens_the_statements_evidence(browser, library_server, sh
     mark = wait.until(EC.visibility_of_element_located((By.ID, "cqc-quote")))
     assert mark.text == "Score: 3" and len(browser.window_handles) == 1
     assert "Safeguarding: score 3 of 4" in browser.find_element(By.TAG_NAME, "body").text
-    wait.until(lambda d: in_view(d, mark))
+    wait.until(lambda d: in_view(d, d.find_element(By.ID, "cqc-quote")))
     snap(browser, shots, "statement-evidence-1440")
     # The whole report, and its contents jump within the page.
     browser.find_element(By.XPATH, "//label[contains(., 'Show the whole report')]").click()
@@ -288,8 +294,43 @@ def test_heat_map_cell_opens_the_statements_evidence(browser, library_server, sh
     time.sleep(1)  # the whole report opens scrolled to the quote too; let that finish first
     link = wait.until(EC.element_to_be_clickable(
         (By.XPATH, "//div[contains(@class,'cqc-toc')]//a[starts-with(@href,'#')][.='Demographics']")))
-    target = browser.find_element(By.ID, link.get_attribute("href").split("#")[1])
+    ident = link.get_attribute("href").split("#")[1]
     link.click()
-    wait.until(lambda d: in_view(d, target))
-    assert target.text == "Demographics"
+    wait.until(lambda d: in_view(d, d.find_element(By.ID, ident)))
+    assert browser.find_element(By.ID, ident).text == "Demographics"
     snap(browser, shots, "whole-report-contents-1440")
+
+
+@pytest.fixture
+def guarded_server(tmp_path: Path):
+    """The real report behind a shared password; yields its URL."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(REAL_REPORT, corpus / REAL_REPORT.name)
+    yield from serve(corpus, tmp_path, CQC_KB_PASSWORD="open sesame")
+
+
+def test_password_is_asked_once_and_survives_links(browser, guarded_server, shots: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as EC
+
+    wait = waiter(browser)
+    browser.set_window_size(*DESKTOP)
+    browser.get(guarded_server + page_link("scores"))
+    box = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "input[type='password']")))
+    assert "Published scores" not in browser.find_element(By.TAG_NAME, "body").text
+    snap(browser, shots, "password-1440")
+    box.send_keys("wrong", Keys.ENTER)
+    wait.until(EC.visibility_of_element_located((By.XPATH, "//*[contains(., 'That password is not right')]")))
+    box = browser.find_element(By.CSS_SELECTOR, "input[type='password']")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("open sesame", Keys.ENTER)
+    cell = wait.until(EC.element_to_be_clickable(
+        (By.CSS_SELECTOR, "div.cqc-heat a[title^='Stockton-on-Tees Borough Council: Safeguarding']")))
+    cookie = browser.get_cookie("cqc_kb_signed_in")
+    assert cookie and "sesame" not in cookie["value"]
+    cell.click()  # a link: the app reloads, and the cookie lets the visitor straight in
+    mark = wait.until(EC.visibility_of_element_located((By.ID, "cqc-quote")))
+    assert mark.text == "Score: 3"
+    assert not browser.find_elements(By.CSS_SELECTOR, "input[type='password']")

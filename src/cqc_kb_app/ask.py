@@ -17,9 +17,10 @@ from cqc_kb.kb import KnowledgeBase
 from cqc_kb.records import Answer, Citation, Hit, council_label
 from cqc_kb.retrieve import Filters
 
-from .common import (FILTER_KEYS, MAX_HISTORY, citation_key, describe_filters, filter_options,
-                     filters_from_url, filters_from_widgets, filters_to_params, go_to, html_block,
-                     place, render_quote, score_label, score_phrase, set_filter_widgets)
+from .common import (ASSESSMENTS_WIDGET, FILTER_KEYS, MAX_HISTORY, assessment_choices, citation_key,
+                     describe_filters, filter_options, filters_from_url, filters_from_widgets,
+                     filters_to_params, go_to, html_block, place, render_quote, score_label, score_phrase,
+                     set_filter_widgets)
 from .html import answer_html, escape_text, md_escape
 
 EXAMPLES = (
@@ -39,12 +40,18 @@ STRENGTH_WORDS = {"strong": "Strong evidence", "moderate": "Moderate evidence", 
 def open_question(question: str, filters: Filters) -> None:
     """Show ``question`` under ``filters`` (form, example or history) and remember both."""
     question = question.strip()
-    if not question:
-        return
-    history = [h for h in st.session_state.get("history", [])
-               if (h["q"], h["filters"]) != (question, filters)]
-    st.session_state["history"] = [{"q": question, "filters": filters}] + history[: MAX_HISTORY - 1]
-    go_to("ask", q=question, **filters_to_params(filters))
+    if question:
+        remember(question, filters)
+        go_to("ask", q=question, **filters_to_params(filters))
+
+
+def remember(question: str, filters: Filters) -> None:
+    """Put the question on show, with its filters, at the top of the recent questions."""
+    history = st.session_state.get("history", [])
+    entry = {"q": question, "filters": filters}
+    st.session_state["question_remembered"] = question
+    if history[:1] != [entry]:
+        st.session_state["history"] = [entry] + [h for h in history if h != entry][: MAX_HISTORY - 1]
 
 
 def on_ask_submit() -> None:
@@ -58,7 +65,7 @@ def on_ask_submit() -> None:
 def on_filters_change() -> None:
     filters = filters_from_widgets()
     st.session_state["filters_applied"] = filters
-    for url_key, _, _ in FILTER_KEYS:
+    for url_key in [k for k, _, _ in FILTER_KEYS] + ["assessments"]:
         st.query_params.pop(url_key, None)
     for url_key, values in filters_to_params(filters).items():
         if values:
@@ -78,10 +85,14 @@ def sync_question_input() -> str | None:
 # --------------------------------------------------------------------------- sidebar
 
 def sidebar(kb: KnowledgeBase) -> Filters:
-    """Recent questions, then the filters; returns the filters in force (those in the URL)."""
-    sidebar_history()
+    """Recent questions, then the filters; returns the filters in force (those in the URL).
+    A question that arrives by link joins the recent questions with the filters it came with."""
     options = filter_options(kb)
     filters = filters_from_url(options)
+    question = (st.query_params.get("q") or "").strip()
+    if question and st.session_state.get("question_remembered") != question:
+        remember(question, filters)
+    sidebar_history()
     if st.session_state.get("filters_applied") != filters or \
             any(widget not in st.session_state for _, widget, _ in FILTER_KEYS):
         set_filter_widgets(filters)
@@ -97,7 +108,17 @@ def sidebar(kb: KnowledgeBase) -> Filters:
                            format_func=score_label, placeholder="Any score", **common)
     st.sidebar.multiselect("Overall rating", options["ratings"], key="f_ratings",
                            placeholder="Any rating", **common)
+    if repeated_assessments(kb):
+        choices = assessment_choices(filters)
+        st.sidebar.radio("Councils assessed more than once", list(choices), key=ASSESSMENTS_WIDGET,
+                         format_func=choices.get, **common)
     return filters
+
+
+def repeated_assessments(kb: KnowledgeBase) -> bool:
+    """Does any council have more than one report in the library?"""
+    history = getattr(kb, "assessments", None)
+    return callable(history) and any(len(reports) > 1 for reports in history().values())
 
 
 def sidebar_history() -> None:
@@ -198,7 +219,13 @@ def active_filters_caption(filters: Filters) -> None:
 
 
 def targets(citations: tuple[Citation, ...], prefix: str) -> dict[int, tuple[str, str]]:
-    return {c.n: (f"{prefix}-{c.n}", c.quote) for c in citations}
+    """Marker number -> (its card's anchor id, hover preview: where the quote is from, and the quote)."""
+    def preview(c: Citation) -> str:
+        where = [c.authority or c.document, c.statement or (c.section.split(" > ")[-1] if c.section else "")]
+        if c.page is not None:
+            where.append(f"page {c.page}")
+        return f"{', '.join(w for w in where if w)}: \u201c{' '.join(c.quote.split())}\u201d"
+    return {c.n: (f"{prefix}-{c.n}", preview(c)) for c in citations}
 
 
 def render_groups(kb: KnowledgeBase, answer: Answer, question: str, filters: Filters, threshold: float) -> None:

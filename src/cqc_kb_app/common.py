@@ -7,10 +7,11 @@ when the page opens.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
-import logging
-from typing import Any, Iterable
+import re
+from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -25,21 +26,22 @@ from cqc_kb.settings import Settings
 from cqc_kb.store import current_build
 from cqc_kb.structure import RATINGS, SCORE_LABELS, STATEMENT_NAMES, THEMES
 
-from .html import escape_text, highlight_html, md_escape, section_body
-
-log = logging.getLogger("cqc_kb.app")
+from .html import context_span, escape_text, highlight_html, md_escape, section_body
 
 #: URL name -> label of the pages in the sidebar (the report view is reached by links only).
 PAGES = {"ask": "Ask", "compare": "Compare", "scores": "Scores", "library": "Library"}
 ALL_PAGES = (*PAGES, "report")
 #: Heat map colours for scores 1-4 (red, amber, light green, green) and "not assessed".
 SCORE_COLOURS = {1: "#f4c7c3", 2: "#fce8b2", 3: "#c8e6c9", 4: "#81c784", None: "#eeeeee"}
-#: Link colour: 8.0:1 on white and 7.4:1 on the answer box (WCAG AA asks for 4.5:1).
+#: Link colour: 7.8:1 on white, 7.3:1 on the answer box (WCAG AA asks for 4.5:1; the old #1f77b4 gave 4.48:1).
 LINK_COLOUR = "#0b5394"
 #: The answer box background, as an opaque colour (so its contrast can be checked).
 ANSWER_BACKGROUND = "#f3f7fb"
 CONTEXT_PARAGRAPHS = 2
+#: Context shorter than this around a quote is widened by a paragraph each side.
+SHORT_CONTEXT = 40
 MAX_HISTORY = 10
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 CSS = f"""
 <style>
@@ -136,6 +138,7 @@ def state_key(*parts: Any) -> str:
 # --------------------------------------------------------------------------- filters
 
 #: Filter: (URL key, widget key, Filters field).
+ASSESSMENTS_WIDGET = "f_assessments"
 FILTER_KEYS = (("council", "f_authorities", "authorities"), ("theme", "f_themes", "themes"),
                ("statement", "f_statements", "statements"), ("score", "f_scores", "scores"),
                ("rating", "f_ratings", "ratings"))
@@ -146,28 +149,60 @@ def filter_options(kb: KnowledgeBase) -> dict[str, list[Any]]:
             "statements": list(STATEMENT_NAMES), "scores": [1, 2, 3, 4], "ratings": list(RATINGS)}
 
 
+def _assessments_from_url() -> dict[str, str]:
+    """``assessments`` (``latest``, ``all`` or a date) when the library's Filters know it."""
+    if not _has_assessments():
+        return {}
+    raw = (st.query_params.get("assessments") or "").strip()
+    return {"assessments": raw} if raw in ("latest", "all") or _DATE.fullmatch(raw) else {}
+
+
 def filters_from_url(options: dict[str, list[Any]]) -> Filters:
     """The filters named in the URL, keeping only values the library knows."""
-    values: dict[str, tuple] = {}
+    values: dict[str, Any] = {}
     for url_key, _, name in FILTER_KEYS:
         raw = st.query_params.get_all(url_key)
         if name == "scores":
             raw = [int(v) for v in raw if v.strip().isdigit()]
         values[name] = tuple(v for v in dict.fromkeys(raw) if v in options[name])
-    return Filters(**values)
+    return Filters(**values, **_assessments_from_url())
 
 
 def filters_to_params(filters: Filters) -> dict[str, list[Any]]:
-    return {url_key: list(getattr(filters, name)) for url_key, _, name in FILTER_KEYS}
+    params = {url_key: list(getattr(filters, name)) for url_key, _, name in FILTER_KEYS}
+    assessments = getattr(filters, "assessments", None)
+    if assessments and assessments != "latest":
+        params["assessments"] = [assessments]
+    return params
 
 
 def filters_from_widgets() -> Filters:
-    return Filters(**{name: tuple(st.session_state.get(widget) or ()) for _, widget, name in FILTER_KEYS})
+    """The filters as the sidebar widgets hold them (the choice of assessments from its widget
+    when the library has councils assessed more than once, else from the URL)."""
+    chosen = st.session_state.get(ASSESSMENTS_WIDGET)
+    assessments = {"assessments": chosen} if chosen and _has_assessments() else _assessments_from_url()
+    return Filters(**{name: tuple(st.session_state.get(widget) or ()) for _, widget, name in FILTER_KEYS},
+                   **assessments)
 
 
 def set_filter_widgets(filters: Filters) -> None:
     for _, widget, name in FILTER_KEYS:
         st.session_state[widget] = list(getattr(filters, name))
+    if _has_assessments():
+        st.session_state[ASSESSMENTS_WIDGET] = filters.assessments
+
+
+def _has_assessments() -> bool:
+    return "assessments" in {f.name for f in dataclasses.fields(Filters)}
+
+
+def assessment_choices(filters: Filters) -> dict[str, str]:
+    """The choices of assessments offered (value -> words), the one in ``filters`` included."""
+    choices = {"latest": "Each council's latest report", "all": "Every report (all assessments)"}
+    current = getattr(filters, "assessments", "latest")
+    if current not in choices:
+        choices[current] = f"The report current on {current}"
+    return choices
 
 
 def describe_filters(filters: Filters) -> str:
@@ -177,8 +212,10 @@ def describe_filters(filters: Filters) -> str:
     parts = [f"{label}: {', '.join(map(str, getattr(filters, field)))}"
              for field, label in names if getattr(filters, field, ())]
     assessments = getattr(filters, "assessments", None)
-    if assessments and assessments != "latest":
-        parts.append(f"Assessments: {assessments}")
+    if assessments == "all":
+        parts.append("every assessment of each council")
+    elif assessments and assessments != "latest":
+        parts.append(f"the assessments current on {assessments}")
     return "; ".join(parts)
 
 
@@ -285,14 +322,17 @@ def render_quote(kb: KnowledgeBase, document: str, start: int, end: int, fallbac
     # The first view stays inside the quote's own section (PDF text has no blank lines to split
     # at); more context reaches across headings.
     clip = None if more else section_body(kb.store.sections(document), text, start, end)
-    html_block(highlight_html(text, start, end, CONTEXT_PARAGRAPHS if more else 0, clip), "cqc-quote")
+    extra = CONTEXT_PARAGRAPHS if more else 0
+    if not more:
+        ps, pe = context_span(text, start, end)
+        if (pe - ps) - (end - start) < SHORT_CONTEXT:
+            # A quote that is its own paragraph (a score line, a heading-like sentence) reads
+            # better with its heading and the next paragraph.
+            clip, extra = None, 1
+    html_block(highlight_html(text, start, end, extra, clip), "cqc-quote")
     st.toggle("Show more context", key=f"more_{key}")
 
 
 def citation_key(question: str, c: Citation) -> str:
     """The state key of one citation of one question."""
     return state_key(question, c.document, c.start, c.end)
-
-
-def unique(values: Iterable[Any]) -> list[Any]:
-    return list(dict.fromkeys(values))

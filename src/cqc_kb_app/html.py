@@ -4,6 +4,8 @@
   stored document text and render it as escaped HTML with the quote in ``<mark>``.
 * :func:`escape_text` / :func:`md_escape` make report text safe for an HTML block or a
   Markdown label.
+* :func:`answer_html` turns an answer's ``[n]`` markers into links to their source cards;
+  :func:`report_html` renders a stretch of a report with its headings and the quote marked.
 
 Nothing here uses Streamlit, so all of it is unit-testable.
 """
@@ -126,18 +128,18 @@ _MARKER = re.compile(r"\[(\d+)\]")
 def answer_html(text: str, targets: dict[int, tuple[str, str]] | None = None) -> str:
     """The answer text, escaped, with its ``[n]`` markers as superscripts.
 
-    ``targets`` maps a marker number to (anchor id of its source card, quote): such a marker
-    becomes a same-page link to the card whose hover text (``title``) previews the quote."""
+    ``targets`` maps a marker number to (anchor id of its source card, preview text): such a
+    marker becomes a same-page link to the card, its hover text (``title``) the preview."""
     targets = targets or {}
 
     def marker(m: re.Match) -> str:
         n = int(m.group(1))
         if n not in targets:
             return f"<sup>[{n}]</sup>"
-        ident, quote = targets[n]
-        preview = " ".join(quote.split())
-        if len(preview) > 300:
-            preview = preview[:299].rstrip() + "…"
+        ident, preview = targets[n]
+        preview = " ".join(preview.split())
+        if len(preview) > 320:
+            preview = preview[:319].rstrip() + "…"
         title = html.escape(f"[{n}] {preview}", quote=True).replace("$", "&#36;")
         return (f'<sup><a class="cqc-cite" href="#{html.escape(ident, quote=True)}" target="_self" '
                 f'title="{title}" aria-label="Source {n}: {title}">[{n}]</a></sup>')

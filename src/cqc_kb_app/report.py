@@ -87,8 +87,13 @@ def view_span(text: str, heads: list[Heading], start: int, end: int,
     if holding:
         return holding[-1].start, holding[-1].end
     lo = text.rfind("\n", 0, max(0, start - WINDOW_CHARS)) + 1
-    hi = text.find("\n", min(len(text), end + WINDOW_CHARS))
-    return lo, len(text) if hi < 0 else hi
+    return lo, line_end(text, end + WINDOW_CHARS)
+
+
+def line_end(text: str, at: int) -> int:
+    """The end of the line holding ``text[at]`` (or of the text)."""
+    found = text.find("\n", min(len(text), at))
+    return len(text) if found < 0 else found
 
 
 def page_of(spans: dict[int, tuple[int, int]], start: int) -> int | None:
@@ -173,10 +178,9 @@ def render(kb: KnowledgeBase) -> None:
         lo, hi = 0, len(text)
     elif span is not None:
         lo, hi = view_span(text, heads, span[0], span[1], spans.get(page) if page else None)
-    else:
+    else:  # the opening of the report, to the end of its first full section
         first = next((h for h in heads if h.end - h.start >= MIN_VIEW_CHARS), None)
-        lo, hi = (0, first.end) if first is not None else (0, min(len(text), 2 * WINDOW_CHARS))
-        hi = max(hi, text.find("\n", hi) if text.find("\n", hi) >= 0 else len(text))
+        lo, hi = 0, first.end if first is not None else line_end(text, 2 * WINDOW_CHARS)
     current = None
     if span is not None:
         holding = [h for h in heads if h.start <= span[0] < h.end]
@@ -196,6 +200,10 @@ def render(kb: KnowledgeBase) -> None:
         where.append(f"Page {page}" + ("" if whole else " of the PDF, as its text was read"))
     if current is not None:
         where.append(f"Section: {current.title}")
+        if current.statement and not statement:
+            scored = {r["name"]: r["score"] for r in kb.store.statements(document)}
+            where.append(f"Quality statement: {current.statement}"
+                         + (f" (score {scored[current.statement]} of 4)" if scored.get(current.statement) else ""))
     if where:
         st.markdown("**" + md_escape(" · ".join(where)) + "**")
     if not whole and (lo > 0 or hi < len(text)):
