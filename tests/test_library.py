@@ -441,3 +441,8 @@ def test_leftovers_of_a_crashed_change_are_cleared(folder) -> None:
     add_reports(folder, [("minutes.docx", DOCX)])  # any change clears leftovers first
     assert not any(p.exists() for p in leftovers)
     assert all(p.exists() for p in kept)
+
+
+def test_check_upload_applies_the_indexers_reading_limits(folder) -> None:
+    with pytest.raises(UploadError, match="over the 1-passage limit for one file"):
+        check_upload(folder.replace(max_passages=1), "otterburn.txt", NEW_REPORT * 40)

@@ -35,7 +35,7 @@ from .chunk import chunk_document, token_counter
 from .embed import Embedder
 from .errors import KbError, ParseError
 from .ingest import IGNORED_NAMES, ProgressFn, ReindexResult, corpus_files, reindex
-from .parse import SUPPORTED_SUFFIXES, parse_bytes, sha256_bytes, sniff_format
+from .parse import SUPPORTED_SUFFIXES, Limits, parse_bytes, sha256_bytes, sniff_format
 from .settings import Settings
 from .store import current_build
 from .structure import analyse
@@ -291,8 +291,12 @@ def check_upload(settings: Settings, filename: str, data: bytes,
     try:
         fmt = sniff_format(data, shown)
         name = safe_filename(shown, fmt)
-        doc = parse_bytes(data, name, max_bytes=limit)
+        # The same reading limits as the indexer, so a file it would skip is refused now.
+        doc = parse_bytes(data, name, limits=Limits.from_settings(settings))
         passages = len(chunk_document(doc, analyse(doc), settings, token_counter(settings)))
+        if passages > settings.max_passages:
+            raise ParseError(name, f"makes {passages:,} passages, over the {settings.max_passages:,}-passage "
+                                   "limit for one file", "Split the report into parts and upload those")
     except ParseError as exc:
         raise UploadError(shown, f"it {exc.reason}. {user_words(exc.fix)}") from None
     except (RecursionError, MemoryError) as exc:
