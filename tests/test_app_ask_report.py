@@ -20,6 +20,7 @@ from cqc_kb.retrieve import Filters
 from cqc_kb_app.common import ANSWER_BACKGROUND, LINK_COLOUR, citation_key, page_link, report_link
 from cqc_kb_app.html import QUOTE_ID, answer_html, escape_text, report_html
 
+from build_fixtures import build_earlier_assessments
 from conftest import make_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,11 +33,12 @@ UNEXPECTED = "Something went wrong while showing this page"
 
 @pytest.fixture(scope="module")
 def library(fixture_corpus: Path, tmp_path_factory: pytest.TempPathFactory):
-    """A built hash index over the real report and the three fixtures (txt, PDF, HTML), with a
-    report that carries a script tag; tests only read it."""
+    """A built hash index over the real report and the three fixtures (txt, PDF, HTML), an
+    earlier assessment of Ashdown Vale, and a report that carries a script tag; tests only read it."""
     base = tmp_path_factory.mktemp("app-library")
     corpus = base / "corpus"
     shutil.copytree(fixture_corpus, corpus)
+    build_earlier_assessments(corpus)
     (corpus / "kettle-pilot.txt").write_text(
         "Kettle pilot notes\n\nResidents typed <script>alert(1)</script> into the kettle feedback form.\n\n"
         "The kettle pilot ran for six weeks in the day centre.\n", encoding="utf-8")
@@ -285,6 +287,21 @@ def test_shared_url_restores_question_and_filters(app) -> None:
     at.sidebar.multiselect(key="f_scores").set_value([])
     at.run()
     assert param(at, "score") == [] and param(at, "council") == [STOCKTON]
+
+
+def test_choice_of_assessments_is_a_filter_in_the_url(app) -> None:
+    at = run(app, page="ask", q=MEDIAN_Q)
+    choice = at.sidebar.selectbox(key="f_assessments")
+    assert choice.value == "latest"
+    choice.set_value("all")
+    at.run()
+    assert_clean(at)
+    assert param(at, "assessments") == ["all"] and param(at, "q") == [MEDIAN_Q]
+    assert "Filtered to every assessment of each council." in [c.value for c in at.caption]
+    # A shared link with a date keeps it, offered as its own choice.
+    at = run(app, page="ask", q=MEDIAN_Q, assessments="2024-01-01")
+    assert at.sidebar.selectbox(key="f_assessments").value == "2024-01-01"
+    assert "The report current on 1 January 2024" in at.sidebar.selectbox(key="f_assessments").options
 
 
 def test_recent_questions_replay_with_their_filters(app) -> None:

@@ -49,12 +49,22 @@ def docx_bytes() -> bytes:
 
 # --------------------------------------------------------------------------- helpers
 
+@pytest.fixture(scope="session")
+def built_four(fixture_corpus: Path, tmp_path_factory):
+    """The four-council library indexed once per session; each test gets a copy."""
+    base = tmp_path_factory.mktemp("app-pages-library")
+    shutil.copytree(fixture_corpus, base / "corpus")
+    build_index(make_settings(base / "corpus", base / "index"))
+    return base
+
+
 @pytest.fixture
-def app_lib(fixture_corpus: Path, tmp_path: Path, monkeypatch):
+def app_lib(built_four: Path, tmp_path: Path, monkeypatch):
+    """A private copy of the four-council library; the app's environment points at it."""
     corpus = tmp_path / "corpus"
-    shutil.copytree(fixture_corpus, corpus)
+    shutil.copytree(built_four / "corpus", corpus)
+    shutil.copytree(built_four / "index", tmp_path / "index", ignore=shutil.ignore_patterns(".lock"))
     settings = make_settings(corpus, tmp_path / "index")
-    build_index(settings)
     monkeypatch.setenv("CQC_KB_CORPUS", str(corpus))
     monkeypatch.setenv("CQC_KB_INDEX", str(settings.index))
     monkeypatch.setenv("CQC_KB_MODEL", "hash")
@@ -180,6 +190,8 @@ def test_sort_rows_puts_missing_scores_and_figures_last() -> None:
     assert names(sort_rows(rows, FIGURE_HIGH)) == ["b", "c", "a", "d"]
     assert names(sort_rows(rows, FIGURE_LOW)) == ["c", "b", "a", "d"]
     assert FIGURE_HIGH in sort_options(rows) and FIGURE_HIGH not in sort_options([row("x", 2, None)])
+    percent = CompareRow("e", "e.txt", rows[0].answer, None, figure=Figure(99.0, "%", "99%"))
+    assert names(sort_rows(rows + [percent], FIGURE_HIGH)) == ["b", "c", "e", "a", "d"]  # other units after
     table = compare_table_html(rows)
     assert "not scored" in table and ">no evidence</td>" in table and "None" not in table
 
@@ -188,6 +200,8 @@ def test_figure_text_reads_like_a_report() -> None:
     assert figure_text(Figure(28.0, "days", "")) == "28 days"
     assert figure_text(Figure(52.5, "%", "")) == "52.5%"
     assert figure_text(Figure(1200.0, "£", "")) == "£1,200"
+    assert figure_text(Figure(212.0, "", "212")) == "212"
+    assert figure_text(Figure(2025.167, "date", "March\n2025")) == "March 2025"
 
 
 # --------------------------------------------------------------------------- Scores

@@ -71,11 +71,23 @@ def folder(fixture_corpus: Path, tmp_path: Path):
     return make_settings(corpus, tmp_path / "index")
 
 
+@pytest.fixture(scope="session")
+def built(fixture_corpus: Path, tmp_path_factory):
+    """The two-report library indexed once per session; tests get a copy (see ``lib``)."""
+    base = tmp_path_factory.mktemp("built-library")
+    (base / "corpus").mkdir()
+    for name in ("kestrel-moor.txt", "ashdown-vale.html"):
+        shutil.copy(fixture_corpus / name, base / "corpus" / name)
+    build_index(make_settings(base / "corpus", base / "index"))
+    return base
+
+
 @pytest.fixture
-def lib(folder):
-    """The same library with a built hash index."""
-    build_index(folder)
-    return folder
+def lib(built: Path, tmp_path: Path):
+    """A private copy of the two-report library with its built hash index."""
+    shutil.copytree(built / "corpus", tmp_path / "corpus")
+    shutil.copytree(built / "index", tmp_path / "index", ignore=shutil.ignore_patterns(".lock"))
+    return make_settings(tmp_path / "corpus", tmp_path / "index")
 
 
 def listing(corpus: Path) -> dict[str, bytes]:
@@ -409,3 +421,28 @@ def test_library_rows_speak_of_the_library_not_folders(lib) -> None:
     shown = " ".join(str(v) for r in rows.values() for v in r.to_dict().values())
     assert "corpus" not in shown.lower() and str(lib.corpus) not in shown
 
+
+
+def test_leftovers_of_a_crashed_change_are_cleared(folder) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(gone.stdout)
+    leftovers = [folder.corpus / f".previous-{dead_pid}-kestrel-moor.txt", folder.corpus / ".upload-abc.tmp"]
+    kept = [folder.corpus / f".previous-{os.getpid()}-ashdown-vale.html",  # this process: still in use
+            folder.corpus / ".upload-new.tmp", folder.corpus / ".hidden-notes.txt"]
+    for path in leftovers + kept:
+        path.write_bytes(b"x")
+    old = time.time() - 7200
+    os.utime(folder.corpus / ".upload-abc.tmp", (old, old))
+    add_reports(folder, [("minutes.docx", DOCX)])  # any change clears leftovers first
+    assert not any(p.exists() for p in leftovers)
+    assert all(p.exists() for p in kept)
+
+
+def test_check_upload_applies_the_indexers_reading_limits(folder) -> None:
+    with pytest.raises(UploadError, match="over the 1-passage limit for one file"):
+        check_upload(folder.replace(max_passages=1), "otterburn.txt", NEW_REPORT * 40)

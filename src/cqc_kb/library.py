@@ -35,7 +35,7 @@ from .chunk import chunk_document, token_counter
 from .embed import Embedder
 from .errors import KbError, ParseError
 from .ingest import IGNORED_NAMES, ProgressFn, ReindexResult, corpus_files, reindex
-from .parse import SUPPORTED_SUFFIXES, parse_bytes, sha256_bytes, sniff_format
+from .parse import SUPPORTED_SUFFIXES, Limits, parse_bytes, sha256_bytes, sniff_format
 from .settings import Settings
 from .store import current_build
 from .structure import analyse
@@ -291,8 +291,12 @@ def check_upload(settings: Settings, filename: str, data: bytes,
     try:
         fmt = sniff_format(data, shown)
         name = safe_filename(shown, fmt)
-        doc = parse_bytes(data, name, max_bytes=limit)
+        # The same reading limits as the indexer, so a file it would skip is refused now.
+        doc = parse_bytes(data, name, limits=Limits.from_settings(settings))
         passages = len(chunk_document(doc, analyse(doc), settings, token_counter(settings)))
+        if passages > settings.max_passages:
+            raise ParseError(name, f"makes {passages:,} passages, over the {settings.max_passages:,}-passage "
+                                   "limit for one file", "Split the report into parts and upload those")
     except ParseError as exc:
         raise UploadError(shown, f"it {exc.reason}. {user_words(exc.fix)}") from None
     except (RecursionError, MemoryError) as exc:
@@ -343,6 +347,40 @@ def _write_new(corpus: Path, name: str, data: bytes) -> Path:
 def _check_folder(settings: Settings) -> None:
     if not settings.corpus.is_dir():
         raise KbError(f"the corpus folder {settings.corpus} does not exist; create it or set CQC_KB_CORPUS")
+    _clear_leftovers(settings.corpus)
+
+
+_LEFTOVER = re.compile(rf"^(?:{re.escape(_ASIDE)}(?P<pid>\d+)-.+|\.upload-.+\.tmp)$")
+#: A temporary upload file older than this was left by a crash (an upload takes seconds).
+_STALE_SECONDS = 3600
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clear_leftovers(corpus: Path) -> None:
+    """Delete hidden files a crashed change left behind: an old version set aside by a process
+    that is gone (its change finished or died), or a temporary upload older than an hour. The
+    indexer never reads them; this only stops them piling up."""
+    now = time.time()
+    for path in corpus.iterdir():
+        m = _LEFTOVER.match(path.name)
+        if not m:
+            continue
+        try:
+            stale = (not _alive(int(m.group("pid")))) if m.group("pid") else \
+                now - path.lstat().st_mtime > _STALE_SECONDS
+            if stale:
+                path.unlink()
+        except OSError:
+            continue
 
 
 def save_upload(settings: Settings, filename: str, data: bytes) -> Path:

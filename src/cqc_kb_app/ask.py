@@ -18,8 +18,8 @@ from cqc_kb.records import Answer, Citation, Hit, council_label
 from cqc_kb.retrieve import Filters
 
 from .common import (FILTER_KEYS, MAX_HISTORY, assessments_select, citation_key, describe_filters,
-                     filter_options, filters_from_url, filters_from_widgets, filters_to_params, go_to, html_block,
-                     place, render_quote, score_label, score_phrase, set_filter_widgets)
+                     filter_options, filters_from_url, filters_from_widgets, filters_to_params, go_to,
+                     html_block, place, render_quote, score_label, score_phrase, set_filter_widgets)
 from .html import answer_html, escape_text, md_escape
 
 EXAMPLES = (
@@ -107,7 +107,7 @@ def sidebar(kb: KnowledgeBase) -> Filters:
                            format_func=score_label, placeholder="Any score", **common)
     st.sidebar.multiselect("Overall rating", options["ratings"], key="f_ratings",
                            placeholder="Any rating", **common)
-    assessments_select(kb, "f_assessments", **common)
+    assessments_select(kb, on_change=on_filters_change)
     return filters
 
 

@@ -32,7 +32,7 @@ PAGES = {"ask": "Ask", "compare": "Compare", "scores": "Scores", "changes": "Cha
 ALL_PAGES = (*PAGES, "report")
 #: Heat map colours for scores 1-4 (red, amber, light green, green) and "not assessed".
 SCORE_COLOURS = {1: "#f4c7c3", 2: "#fce8b2", 3: "#c8e6c9", 4: "#81c784", None: "#eeeeee"}
-#: Link colour: 8.0:1 on white and 7.4:1 on the answer box (WCAG AA asks for 4.5:1).
+#: Link colour: 7.8:1 on white, 7.3:1 on the answer box (WCAG AA asks for 4.5:1; the old #1f77b4 gave 4.48:1).
 LINK_COLOUR = "#0b5394"
 #: The answer box background, as an opaque colour (so its contrast can be checked).
 ANSWER_BACKGROUND = "#f3f7fb"
@@ -135,10 +135,11 @@ def state_key(*parts: Any) -> str:
 
 # --------------------------------------------------------------------------- filters
 
+ASSESSMENTS_WIDGET = "f_assessments"
 #: Filter: (URL key, widget key, Filters field).
 FILTER_KEYS = (("council", "f_authorities", "authorities"), ("theme", "f_themes", "themes"),
                ("statement", "f_statements", "statements"), ("score", "f_scores", "scores"),
-               ("rating", "f_ratings", "ratings"), ("assessments", "f_assessments", "assessments"))
+               ("rating", "f_ratings", "ratings"), ("assessments", ASSESSMENTS_WIDGET, "assessments"))
 #: The one filter with a single value ("latest", "all" or a date) rather than a list.
 SINGLE_FILTER = "assessments"
 
@@ -156,12 +157,17 @@ def assessment_options(kb: KnowledgeBase) -> list[str]:
     return [LATEST, ALL, *sorted(dates, reverse=True)]
 
 
+def repeated_assessments(kb: KnowledgeBase) -> bool:
+    """Does any council have more than one report in the library?"""
+    return any(len(reports) > 1 for reports in kb.assessments().values())
+
+
 def assessment_choice_label(value: str) -> str:
     if value == LATEST:
-        return "Latest of each council"
+        return "Each council's latest report"
     if value == ALL:
-        return "All assessments"
-    return f"Current on {published_text(value).removeprefix('published ')}"
+        return "Every report (all assessments)"
+    return f"The report current on {published_text(value).removeprefix('published ')}"
 
 
 def assessments_from_url() -> str:
@@ -172,9 +178,10 @@ def assessments_from_url() -> str:
         return LATEST
 
 
-def assessments_select(kb: KnowledgeBase, key: str, on_change: Any = None) -> str:
+def assessments_select(kb: KnowledgeBase, key: str = ASSESSMENTS_WIDGET, on_change: Any = None) -> str:
     """The sidebar choice of assessments, set from the URL when that changes (a shared link, or
-    another page's choice); a date from a link is offered even when no report was published on it."""
+    another page's choice); a date from a link is offered even when no report was published on it.
+    Shown only when a council has several reports (otherwise the choice changes nothing shown)."""
     options = assessment_options(kb)
     wanted = assessments_from_url()
     if st.session_state.get(f"{key}_url") != wanted or key not in st.session_state:
@@ -182,9 +189,11 @@ def assessments_select(kb: KnowledgeBase, key: str, on_change: Any = None) -> st
         st.session_state[key] = wanted
     if st.session_state[key] not in options:
         options.append(st.session_state[key])
-    return st.sidebar.selectbox("Assessments", options, key=key, format_func=assessment_choice_label,
-                                on_change=on_change,
-                                help="Each council's latest report by default; all of them, or the one "
+    if not repeated_assessments(kb):
+        return st.session_state[key]
+    return st.sidebar.selectbox("Councils assessed more than once", options, key=key,
+                                format_func=assessment_choice_label, on_change=on_change,
+                                help="Each council's latest report by default; every report, or the one "
                                      "current on a date.")
 
 
@@ -210,7 +219,8 @@ def filters_to_params(filters: Filters) -> dict[str, list[Any]]:
 def filters_from_widgets() -> Filters:
     values: dict[str, Any] = {name: tuple(st.session_state.get(widget) or ()) for _, widget, name in FILTER_KEYS
                               if name != SINGLE_FILTER}
-    return Filters(**values, assessments=st.session_state.get("f_assessments") or LATEST)
+    # The choice of assessments from its widget, or from the URL while the widget is not shown.
+    return Filters(**values, assessments=st.session_state.get(ASSESSMENTS_WIDGET) or assessments_from_url())
 
 
 def set_filter_widgets(filters: Filters) -> None:
@@ -226,8 +236,10 @@ def describe_filters(filters: Filters) -> str:
     parts = [f"{label}: {', '.join(map(str, getattr(filters, field)))}"
              for field, label in names if getattr(filters, field, ())]
     assessments = getattr(filters, "assessments", None)
-    if assessments and assessments != "latest":
-        parts.append(f"Assessments: {assessments}")
+    if assessments == "all":
+        parts.append("every assessment of each council")
+    elif assessments and assessments != "latest":
+        parts.append(f"the assessments current on {assessments}")
     return "; ".join(parts)
 
 

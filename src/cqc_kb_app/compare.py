@@ -35,6 +35,7 @@ FIGURE_SORTS = (FIGURE_HIGH, FIGURE_LOW)
 #: Shown when a quote is longer; the whole quote is one click away in the report view.
 QUOTE_CHARS = 600
 
+#: Text on the score colours is near-black: the link blue is under 4.5:1 on the green of a 4.
 CSS = """
 <style>
 .cqc-compare {overflow-x: auto;}
@@ -49,6 +50,7 @@ CSS = """
 .cqc-compare ol {margin: 0; padding-left: 1.4rem;}
 .cqc-compare li {margin-bottom: 0.3rem;}
 .cqc-compare a {color: #0b5394;}
+.cqc-compare td.score a, .cqc-compare td.score .cqc-meta {color: #1a1a1a;}
 </style>
 """
 
@@ -70,10 +72,12 @@ def figure_of(row: Any) -> Any:
 
 
 def figure_text(figure: Any) -> str:
-    """A figure as people write it: ``28 days``, ``45%``, ``£1,200``."""
+    """A figure as people write it: ``28 days``, ``45%``, ``£1,200``; a date as the quote gives it."""
     value = figure.value
-    number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
     unit = (figure.unit or "").strip()
+    if unit == "date":
+        return " ".join((figure.text or "").split()) or f"{value:g}"
+    number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
     if unit in ("%", "per cent", "percent"):
         return f"{number}%"
     if unit in ("£", "GBP"):
@@ -87,17 +91,23 @@ def sort_options(rows: Sequence[Any]) -> tuple[str, ...]:
 
 
 def sort_rows(rows: Sequence[Any], order: str) -> list[Any]:
-    """Rows in the chosen order; councils with no score (or no figure) always come last, and
-    ties are broken by name so the order is stable."""
+    """Rows in the chosen order; councils with no score (or no figure, or a figure in another
+    unit than most) come last, and ties are broken by name so the order is stable."""
     def name(r: Any) -> str:
         return r.authority.lower()
 
     if order == NAME:
         return sorted(rows, key=name)
     if order in FIGURE_SORTS:
-        sign = -1 if order == FIGURE_HIGH else 1
-        return sorted(rows, key=lambda r: (figure_of(r) is None,
-                                           sign * (figure_of(r).value if figure_of(r) else 0), name(r)))
+        # Figures in the most common unit first (they are the ones charted), then other units.
+        sign, unit = -1 if order == FIGURE_HIGH else 1, chart_unit(rows)
+        def by_figure(r: Any) -> tuple:
+            figure = figure_of(r)
+            if figure is None:
+                return (True, True, 0.0, name(r))
+            return (False, figure.unit != unit, sign * figure.value, name(r))
+
+        return sorted(rows, key=by_figure)
     sign = -1 if order == SCORE_HIGH else 1
     return sorted(rows, key=lambda r: (score_value(r) is None, not has_evidence(r),
                                        sign * (score_value(r) or 0), name(r)))
@@ -307,9 +317,10 @@ def render_chart(rows: Sequence[Any]) -> None:
     unit = chart_unit(rows)
     left_out = [r.authority for r in rows if figure_of(r) and figure_of(r).unit != unit]
     missing = [r.authority for r in rows if not figure_of(r)]
-    st.markdown(f"**The figure each council's quote gives ({unit})**")
+    axis = {"": "number", "date": "year", "£": "£"}.get(unit, unit)
+    st.markdown(f"**The figure each council's quote gives ({axis})**")
     chart = alt.Chart(data).mark_bar(color="#0b5394").encode(
-        x=alt.X("Figure:Q", title=unit),
+        x=alt.X("Figure:Q", title=axis, scale=alt.Scale(zero=unit != "date")),
         y=alt.Y("Council:N", sort=list(data["Council"]), title=None,
                 axis=alt.Axis(labelLimit=400, labelOverlap=False, labelFontSize=13)),
         tooltip=[alt.Tooltip("Council:N"), alt.Tooltip("Shown:N", title="Figure")],
