@@ -19,7 +19,7 @@ import streamlit as st
 from cqc_kb.errors import IndexBusyError, KbError, ModelLoadError
 from cqc_kb.retrieve import Filters
 from cqc_kb.settings import Settings, load_settings
-from cqc_kb_app import ask, compare, library, report, scores
+from cqc_kb_app import ask, changes, compare, library, report, scores
 from cqc_kb_app.common import CSS, PAGES, current_page, go_to, load_kb
 from cqc_kb_app.html import md_escape
 
@@ -87,6 +87,8 @@ def render_page(page: str, kb, settings: Settings, filters: Filters) -> None:
         compare.render(kb)
     elif page == "scores":
         scores.render(kb)
+    elif page == "changes":
+        changes.render(kb)
     elif page == "library":
         library.render(kb, settings, read_only=settings.read_only)
     else:

@@ -17,10 +17,9 @@ from cqc_kb.kb import KnowledgeBase
 from cqc_kb.records import Answer, Citation, Hit, council_label
 from cqc_kb.retrieve import Filters
 
-from .common import (ASSESSMENTS_WIDGET, FILTER_KEYS, MAX_HISTORY, assessment_choices, citation_key,
-                     describe_filters, filter_options, filters_from_url, filters_from_widgets,
-                     filters_to_params, go_to, html_block, place, render_quote, score_label, score_phrase,
-                     set_filter_widgets)
+from .common import (FILTER_KEYS, MAX_HISTORY, assessments_select, citation_key, describe_filters,
+                     filter_options, filters_from_url, filters_from_widgets, filters_to_params, go_to,
+                     html_block, place, render_quote, score_label, score_phrase, set_filter_widgets)
 from .html import answer_html, escape_text, md_escape
 
 EXAMPLES = (
@@ -108,17 +107,8 @@ def sidebar(kb: KnowledgeBase) -> Filters:
                            format_func=score_label, placeholder="Any score", **common)
     st.sidebar.multiselect("Overall rating", options["ratings"], key="f_ratings",
                            placeholder="Any rating", **common)
-    if repeated_assessments(kb):
-        choices = assessment_choices(filters)
-        st.sidebar.radio("Councils assessed more than once", list(choices), key=ASSESSMENTS_WIDGET,
-                         format_func=choices.get, **common)
+    assessments_select(kb, on_change=on_filters_change)
     return filters
-
-
-def repeated_assessments(kb: KnowledgeBase) -> bool:
-    """Does any council have more than one report in the library?"""
-    history = getattr(kb, "assessments", None)
-    return callable(history) and any(len(reports) > 1 for reports in history().values())
 
 
 def sidebar_history() -> None:
@@ -207,9 +197,9 @@ def render(kb: KnowledgeBase, filters: Filters) -> None:
         for c in answer.citations:
             render_citation(kb, c, question, f"src-{c.n}")
     cols = st.columns(2)
-    cols[0].download_button("Download answer (CSV)", export.answer_to_csv(answer), "answer.csv",
+    cols[0].download_button("Download answer (CSV)", export.answer_to_csv(answer, filters), "answer.csv",
                             mime="text/csv", key="dl_answer_csv")
-    cols[1].download_button("Download answer (Markdown)", export.answer_to_markdown(answer), "answer.md",
+    cols[1].download_button("Download answer (Markdown)", export.answer_to_markdown(answer, filters), "answer.md",
                             mime="text/markdown", key="dl_answer_md")
 
 
@@ -290,7 +280,7 @@ def open_report(document: str, start: int | None, end: int | None) -> None:
 
 
 def render_hit(hit: Hit) -> None:
-    label = f"{hit.rank}. {place(hit.authority, hit.document, hit.section, hit.page)}"
+    label = f"{hit.rank}. {place(hit.authority, hit.document, hit.section, hit.page, hit.published)}"
     with st.expander(md_escape(label), expanded=hit.rank <= 2):
         html_block(f"<b>Section:</b> {html.escape(hit.section)}"
                    + (f"<br><b>Quality statement:</b> {html.escape(hit.statement)} "
@@ -302,7 +292,7 @@ def render_hit(hit: Hit) -> None:
 
 
 def first_run(kb: KnowledgeBase, filters: Filters) -> None:
-    authorities = sorted(a for a, _ in kb.authorities())
+    authorities = sorted(set(a for a, _ in kb.authorities()))
     docs = kb.store.documents()
     if not docs:
         st.info("No reports are indexed yet. Add CQC local authority assessment reports on the "

@@ -7,20 +7,19 @@ when the page opens.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import html
-import re
 from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
 
+from cqc_kb.assessments import ALL, LATEST, parse_assessments, published_text
 from cqc_kb.embed import load_embedder
-from cqc_kb.errors import IndexMissingError, StaleIndexError
+from cqc_kb.errors import IndexMissingError, KbError, StaleIndexError
 from cqc_kb.ingest import ReindexResult
 from cqc_kb.kb import KnowledgeBase, build_index
-from cqc_kb.records import Citation
+from cqc_kb.records import Citation, council_label
 from cqc_kb.retrieve import Filters
 from cqc_kb.settings import Settings
 from cqc_kb.store import current_build
@@ -29,7 +28,7 @@ from cqc_kb.structure import RATINGS, SCORE_LABELS, STATEMENT_NAMES, THEMES
 from .html import context_span, escape_text, highlight_html, md_escape, section_body
 
 #: URL name -> label of the pages in the sidebar (the report view is reached by links only).
-PAGES = {"ask": "Ask", "compare": "Compare", "scores": "Scores", "library": "Library"}
+PAGES = {"ask": "Ask", "compare": "Compare", "scores": "Scores", "changes": "Changes", "library": "Library"}
 ALL_PAGES = (*PAGES, "report")
 #: Heat map colours for scores 1-4 (red, amber, light green, green) and "not assessed".
 SCORE_COLOURS = {1: "#f4c7c3", 2: "#fce8b2", 3: "#c8e6c9", 4: "#81c784", None: "#eeeeee"}
@@ -41,7 +40,6 @@ CONTEXT_PARAGRAPHS = 2
 #: Context shorter than this around a quote is widened by a paragraph each side.
 SHORT_CONTEXT = 40
 MAX_HISTORY = 10
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 CSS = f"""
 <style>
@@ -137,72 +135,98 @@ def state_key(*parts: Any) -> str:
 
 # --------------------------------------------------------------------------- filters
 
-#: Filter: (URL key, widget key, Filters field).
 ASSESSMENTS_WIDGET = "f_assessments"
+#: Filter: (URL key, widget key, Filters field).
 FILTER_KEYS = (("council", "f_authorities", "authorities"), ("theme", "f_themes", "themes"),
                ("statement", "f_statements", "statements"), ("score", "f_scores", "scores"),
-               ("rating", "f_ratings", "ratings"))
+               ("rating", "f_ratings", "ratings"), ("assessments", ASSESSMENTS_WIDGET, "assessments"))
+#: The one filter with a single value ("latest", "all" or a date) rather than a list.
+SINGLE_FILTER = "assessments"
 
 
 def filter_options(kb: KnowledgeBase) -> dict[str, list[Any]]:
-    return {"authorities": [a for a, _ in kb.authorities()], "themes": list(THEMES),
-            "statements": list(STATEMENT_NAMES), "scores": [1, 2, 3, 4], "ratings": list(RATINGS)}
+    # One entry per council name: a council assessed twice has two reports.
+    return {"authorities": list(dict.fromkeys(a for a, _ in kb.authorities())), "themes": list(THEMES),
+            "statements": list(STATEMENT_NAMES), "scores": [1, 2, 3, 4], "ratings": list(RATINGS),
+            "assessments": assessment_options(kb)}
 
 
-def _assessments_from_url() -> dict[str, str]:
-    """``assessments`` (``latest``, ``all`` or a date) when the library's Filters know it."""
-    if not _has_assessments():
-        return {}
-    raw = (st.query_params.get("assessments") or "").strip()
-    return {"assessments": raw} if raw in ("latest", "all") or _DATE.fullmatch(raw) else {}
+def assessment_options(kb: KnowledgeBase) -> list[str]:
+    """"latest", "all", then every publication date in the library, newest first."""
+    dates = {a.published for history in kb.assessments().values() for a in history if a.published}
+    return [LATEST, ALL, *sorted(dates, reverse=True)]
+
+
+def repeated_assessments(kb: KnowledgeBase) -> bool:
+    """Does any council have more than one report in the library?"""
+    return any(len(reports) > 1 for reports in kb.assessments().values())
+
+
+def assessment_choice_label(value: str) -> str:
+    if value == LATEST:
+        return "Each council's latest report"
+    if value == ALL:
+        return "Every report (all assessments)"
+    return f"The report current on {published_text(value).removeprefix('published ')}"
+
+
+def assessments_from_url() -> str:
+    """The ``assessments`` value in the URL; "latest" when absent or not understood."""
+    try:
+        return parse_assessments(st.query_params.get(SINGLE_FILTER))
+    except KbError:
+        return LATEST
+
+
+def assessments_select(kb: KnowledgeBase, key: str = ASSESSMENTS_WIDGET, on_change: Any = None) -> str:
+    """The sidebar choice of assessments, set from the URL when that changes (a shared link, or
+    another page's choice); a date from a link is offered even when no report was published on it.
+    Shown only when a council has several reports (otherwise the choice changes nothing shown)."""
+    options = assessment_options(kb)
+    wanted = assessments_from_url()
+    if st.session_state.get(f"{key}_url") != wanted or key not in st.session_state:
+        st.session_state[f"{key}_url"] = wanted
+        st.session_state[key] = wanted
+    if st.session_state[key] not in options:
+        options.append(st.session_state[key])
+    if not repeated_assessments(kb):
+        return st.session_state[key]
+    return st.sidebar.selectbox("Councils assessed more than once", options, key=key,
+                                format_func=assessment_choice_label, on_change=on_change,
+                                help="Each council's latest report by default; every report, or the one "
+                                     "current on a date.")
 
 
 def filters_from_url(options: dict[str, list[Any]]) -> Filters:
     """The filters named in the URL, keeping only values the library knows."""
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {SINGLE_FILTER: assessments_from_url()}
     for url_key, _, name in FILTER_KEYS:
+        if name == SINGLE_FILTER:
+            continue
         raw = st.query_params.get_all(url_key)
         if name == "scores":
             raw = [int(v) for v in raw if v.strip().isdigit()]
         values[name] = tuple(v for v in dict.fromkeys(raw) if v in options[name])
-    return Filters(**values, **_assessments_from_url())
+    return Filters(**values)
 
 
 def filters_to_params(filters: Filters) -> dict[str, list[Any]]:
-    params = {url_key: list(getattr(filters, name)) for url_key, _, name in FILTER_KEYS}
-    assessments = getattr(filters, "assessments", None)
-    if assessments and assessments != "latest":
-        params["assessments"] = [assessments]
+    params = {url_key: list(getattr(filters, name)) for url_key, _, name in FILTER_KEYS if name != SINGLE_FILTER}
+    params[SINGLE_FILTER] = [] if filters.assessments == LATEST else [filters.assessments]
     return params
 
 
 def filters_from_widgets() -> Filters:
-    """The filters as the sidebar widgets hold them (the choice of assessments from its widget
-    when the library has councils assessed more than once, else from the URL)."""
-    chosen = st.session_state.get(ASSESSMENTS_WIDGET)
-    assessments = {"assessments": chosen} if chosen and _has_assessments() else _assessments_from_url()
-    return Filters(**{name: tuple(st.session_state.get(widget) or ()) for _, widget, name in FILTER_KEYS},
-                   **assessments)
+    values: dict[str, Any] = {name: tuple(st.session_state.get(widget) or ()) for _, widget, name in FILTER_KEYS
+                              if name != SINGLE_FILTER}
+    # The choice of assessments from its widget, or from the URL while the widget is not shown.
+    return Filters(**values, assessments=st.session_state.get(ASSESSMENTS_WIDGET) or assessments_from_url())
 
 
 def set_filter_widgets(filters: Filters) -> None:
     for _, widget, name in FILTER_KEYS:
-        st.session_state[widget] = list(getattr(filters, name))
-    if _has_assessments():
-        st.session_state[ASSESSMENTS_WIDGET] = filters.assessments
-
-
-def _has_assessments() -> bool:
-    return "assessments" in {f.name for f in dataclasses.fields(Filters)}
-
-
-def assessment_choices(filters: Filters) -> dict[str, str]:
-    """The choices of assessments offered (value -> words), the one in ``filters`` included."""
-    choices = {"latest": "Each council's latest report", "all": "Every report (all assessments)"}
-    current = getattr(filters, "assessments", "latest")
-    if current not in choices:
-        choices[current] = f"The report current on {current}"
-    return choices
+        value = getattr(filters, name)
+        st.session_state[widget] = value if name == SINGLE_FILTER else list(value)
 
 
 def describe_filters(filters: Filters) -> str:
@@ -295,8 +319,9 @@ def score_phrase(score: int | None) -> str:
     return "not assessed" if score is None else f"score {score} of 4"
 
 
-def place(authority: str | None, document: str, section: str, page: int | None) -> str:
-    parts = [authority or document, section.split(" > ")[-1] if section else ""]
+def place(authority: str | None, document: str, section: str, page: int | None,
+          published: str | None = None) -> str:
+    parts = [council_label(authority, published, document), section.split(" > ")[-1] if section else ""]
     if page is not None:
         parts.append(f"page {page}")
     return " · ".join(p for p in parts if p)
