@@ -1,4 +1,4 @@
-"""Validate the gold retrieval questions in eval/gold/{dev,heldout}.jsonl.
+"""Validate the gold retrieval questions in eval/gold/{dev,heldout,confirm}.jsonl.
 
 Checks, for every line:
 
@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO / "tests" / "fixtures"))
 import build_fixtures  # noqa: E402
 
 STOCKTON = "Stockton-on-Tees Borough Council"
-GOLD_FILES = ("dev.jsonl", "heldout.jsonl")
+GOLD_FILES = ("dev.jsonl", "heldout.jsonl", "confirm.jsonl")
 MAX_EXPECT = 3
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
