@@ -116,3 +116,12 @@ def test_figure_for_skips_the_period_measured_over() -> None:
     quote = "The longest wait over the same 12 months was 311 days, and only 31% of people were assessed within 28 days."
     assert figure_for("What was the longest wait?", quote).text == "311 days"
     assert figure_for("How long do people wait?", "In the last 12 months, the maximum wait was 241 days.").value == 241.0
+
+
+def test_figure_for_picks_the_clause_the_question_asks_about() -> None:
+    quote = ("In the year up to June 2024, 1819 people had received a Care Act assessment from the local "
+             "authority and in June 2024 52 people were waiting for a Care Act assessment.")
+    waiting = parse_question("How many people were waiting for a Care Act assessment?")
+    received = parse_question("How many people received a Care Act assessment?")
+    assert figure_for(waiting, quote).value == 52.0
+    assert figure_for(received, quote).value == 1819.0

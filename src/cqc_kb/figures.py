@@ -11,6 +11,7 @@ import re
 
 from .query import MEASURES, Question, answer_kind, measures_in
 from .records import Figure
+from .text import content_terms
 
 #: How each answer kind is named to a reader ("no waiting-time figure...").
 KIND_LABELS = {"days": "waiting-time or duration", "percent": "percentage", "money": "money (£)",
@@ -166,4 +167,27 @@ def figure_for(question: Question | str, quote: str) -> Figure | None:
                 after = [f for f in figures if low.find(f.text.lower(), at) >= 0]
                 if after:
                     return min(after, key=lambda f: low.find(f.text.lower(), at))
+    if len(figures) > 1 and isinstance(question, Question):
+        # Several figures of the asked kind ("1819 people had received an assessment ... 52
+        # people were waiting"): the one whose clause shares most of the question's words.
+        best = max(figures, key=lambda f: _clause_overlap(quote, f.text, question.terms))
+        if _clause_overlap(quote, best.text, question.terms) > _clause_overlap(quote, figures[0].text,
+                                                                                question.terms):
+            return best
     return figures[0]
+
+
+#: Where one clause of a report sentence ends and the next begins.
+_CLAUSE_BREAK = re.compile(r"[;:,]\s|\s(?:and|but|while|whereas|although)\s", re.I)
+
+
+def _clause_overlap(quote: str, figure_text: str, terms: tuple[str, ...]) -> int:
+    """How many of the question's ``terms`` occur in the clause that holds ``figure_text``."""
+    at = quote.find(figure_text)
+    if at < 0:
+        return 0
+    starts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(quote) if m.end() <= at]
+    ends = [m.start() for m in _CLAUSE_BREAK.finditer(quote) if m.start() >= at + len(figure_text)]
+    clause = quote[max(starts):min(ends, default=len(quote))]
+    found = set(content_terms(clause))
+    return sum(1 for t in set(terms) if t in found)
