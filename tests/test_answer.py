@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cqc_kb.answer import _counted_nouns, _counts
 from cqc_kb.errors import KbError
 from cqc_kb.kb import NO_EVIDENCE, sort_by_figure
 from cqc_kb.records import council_label
@@ -217,3 +218,17 @@ def test_compare_rows_carry_the_figure_of_their_quote(hash_kb) -> None:
 def test_compare_without_a_figure_question_has_no_figures(hash_kb) -> None:
     rows = hash_kb.compare("How do councils work with unpaid carers?")
     assert all(r.figure is None and r.figure_note is None for r in rows)
+
+
+@pytest.mark.parametrize(("question", "sentence", "counts"), [
+    # The counted noun may sit anywhere in the clause that gives the count ...
+    ("How many young carers were referred?", "Only 14 referrals were made for young carers in 2024.", True),
+    ("How many complaints were there?", "The council received 212 adult social care complaints.", True),
+    ("How many people were waiting for advocacy?", "59 people were waiting for advocacy.", True),
+    # ... but a duration or share is not a count of it, and "people" must be what is counted.
+    ("How many young carers were referred?", "The median wait was 28 days for young carers.", False),
+    ("How many people were waiting?",
+     "People contacted the Front Door, a team of social workers and 8 Community Wellbeing Navigators.", False),
+])
+def test_count_questions_want_a_number_of_the_counted_noun(question: str, sentence: str, counts: bool) -> None:
+    assert _counts(sentence, _counted_nouns(question)) is counts

