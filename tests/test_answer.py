@@ -124,6 +124,7 @@ def test_rating_words_alone_do_not_trigger_the_score_table(hash_kb) -> None:
     "What rating did Ofsted give Kestrel Moor's children's services?",
     "What proportion of Stockton's residential care homes were rated Good?",
     "How was the local NHS trust rated?",
+    "What CQC rating did maternity services at Larchfield Royal Infirmary receive?",
 ])
 def test_ratings_of_other_bodies_are_not_answered_from_the_council_table(hash_kb, question: str) -> None:
     answer = hash_kb.ask(question)

@@ -250,6 +250,10 @@ _ANYONE = frozenset(stem(w) for w in ("people", "person", "individuals", "adults
 _NONE = re.compile(r"\b(none|nobody|no one|no [\w-]+ (?:[\w-]+ )?(?:was|were|had|has)|no waiting list|all)\b", re.I)
 
 
+#: Questions asking for a rating, and the words a sentence that gives one uses.
+_RATING_ASKED = re.compile(r"\b(what|which) (\w+ )?ratings?\b|\bhow (was|were|is|are) [\w\s'\u2019-]+ rated\b", re.I)
+_RATING_GIVEN = re.compile(r"\b(rat(ed|ing|ings)|outstanding|good|requires improvement|inadequate)\b", re.I)
+
 #: Questions asking for a reason.
 _WHY = re.compile(r"\s*(why|for what reason|what (was|were|is|are) the reasons?)\b", re.I)
 
@@ -446,6 +450,8 @@ class Answerer:
             given = set().union(*(measures_in(c.sentence) for c in chosen)) & _SUMMARY_MEASURES
             if given and not given & asked:
                 return f"gives the {', '.join(sorted(given))}, not the {', '.join(sorted(asked))}"
+        if _RATING_ASKED.search(parsed.topic) and not any(_RATING_GIVEN.search(c.sentence) for c in chosen):
+            return "no rating"
         if parsed.kind in _FIGURE_KINDS:
             quotes = " ".join(c.sentence for c in chosen)
             if not has_kind(quotes, parsed.kind):
