@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Container
 
 import numpy as np
 
@@ -68,17 +69,13 @@ class Answerer:
     def __init__(self, retriever: Retriever) -> None:
         self.retriever = retriever
         self.settings = retriever.settings
-        self._template: set[str] | None = None
+        self._template: Container[str] | None = None
 
-    def _template_sentences(self) -> set[str]:
-        """Normalised sentences found in more than one document: the report template's text."""
+    def _template_sentences(self) -> Container[str]:
+        """Normalised sentences found in more than one document: the report template's text
+        (counted at index time, looked up per sentence)."""
         if self._template is None:
-            store = self.retriever.store
-            seen: dict[str, set[str]] = {}
-            for document, start, end in store.db.execute('SELECT document, start, "end" FROM sentences'):
-                key = normalise(store.document_text(document)[start:end])
-                seen.setdefault(key, set()).add(document)
-            self._template = {k for k, docs in seen.items() if len(docs) > 1}
+            self._template = self.retriever.store.shared_sentences()
         return self._template
 
     def ask(self, question: str, filters: Filters | None = None, mode: str = "hybrid+",

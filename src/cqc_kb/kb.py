@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from .answer import Answerer
-from .embed import Embedder, load_embedder
+from .embed import Embedder, LazyEmbedder, load_embedder
 from .errors import KbError
 from .facts import ReportRow, answer_scores, score_table
 from .ingest import ProgressFn, ReindexResult, reindex
@@ -51,9 +51,17 @@ class KnowledgeBase:
         self.answerer = Answerer(self.retriever)
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | None = None) -> "KnowledgeBase":
-        """Open the index in ``settings.index`` (raises if missing or stale)."""
-        return cls(settings, embedder or load_embedder(settings.model, settings.offline))
+    def open(cls, settings: Settings, embedder: Embedder | None = None,
+             lazy: bool = False) -> "KnowledgeBase":
+        """Open the index in ``settings.index`` (raises if missing or stale).
+
+        With ``lazy`` the embedding model is loaded on the first search instead: the score
+        table, the document list and status then open without importing torch.
+        """
+        if embedder is None:
+            embedder = LazyEmbedder(settings.model, settings.offline) if lazy \
+                else load_embedder(settings.model, settings.offline)
+        return cls(settings, embedder)
 
     def close(self) -> None:
         self.store.close()
@@ -85,10 +93,27 @@ class KnowledgeBase:
         return {r["name"]: r["published"] for r in self.store.documents()}
 
     def compare(self, question: str, authorities: list[str] | None = None,
-                filters: Filters | None = None, mode: str = "hybrid+") -> list[CompareRow]:
-        """Answer ``question`` inside each authority's own report; never across reports."""
-        base = filters or Filters()
+                filters: Filters | None = None, mode: str = "hybrid+",
+                progress: Callable[[int, int], None] | None = None) -> list[CompareRow]:
+        """Answer ``question`` inside each authority's own report; never across reports.
+
+        ``progress(done, total)`` is called after each row (for a progress bar).
+        """
+        targets = self._compare_targets(authorities)
         rows = []
+        for row in self._compare_rows(question, targets, filters, mode):
+            rows.append(row)
+            if progress:
+                progress(len(rows), len(targets))
+        return rows
+
+    def iter_compare(self, question: str, authorities: list[str] | None = None,
+                     filters: Filters | None = None, mode: str = "hybrid+") -> Iterator[CompareRow]:
+        """:meth:`compare`'s rows one at a time, as each is answered (to show them as they come)."""
+        return self._compare_rows(question, self._compare_targets(authorities), filters, mode)
+
+    def _compare_targets(self, authorities: list[str] | None) -> list[tuple[str, str]]:
+        """(authority, document) to compare; unknown authority names are an error."""
         wanted = {a.lower() for a in authorities or []}
         known = self.authorities()
         if wanted:
@@ -96,13 +121,30 @@ class KnowledgeBase:
             if missing:
                 raise KbError(f"no report in the index for {', '.join(sorted(missing))}; "
                               f"known authorities: {', '.join(a for a, _ in known)}")
+        return [(a, d) for a, d in known if not wanted or a.lower() in wanted]
+
+    def _compare_rows(self, question: str, targets: list[tuple[str, str]], filters: Filters | None,
+                      mode: str) -> Iterator[CompareRow]:
+        """One pass: the question is embedded once and searched once over every report; each
+        report is then answered from its own share of those hits, so a row can only cite its
+        own report."""
+        question = question.strip()
+        if not question:
+            raise KbError("the question is empty; type a question such as "
+                          "'How long do people wait for a Care Act assessment?'")
+        base = filters or Filters()
         dates = self.published()
-        for authority, document in known:
-            if wanted and authority.lower() not in wanted:
-                continue
-            scoped = Filters(documents=(document,), themes=base.themes, statements=base.statements,
-                             scores=base.scores, ratings=base.ratings)
-            answer = self.answerer.ask(question, filters=scoped, mode=mode)
+        retriever = self.retriever
+        qvec = None if mode == "bm25" else retriever.query_vector(question, mode)
+        shared = Filters(themes=base.themes, statements=base.statements, scores=base.scores,
+                         ratings=base.ratings)
+        candidates = retriever.candidates_by_document(question, qvec, [d for _, d in targets],
+                                                      shared, mode)
+        for authority, document in targets:
+            scoped = replace(shared, documents=(document,))
+            hits = retriever.search(question, filters=scoped, mode=mode, qvec=qvec,
+                                    candidates=candidates[document])
+            answer = self.answerer.answer_from_hits(question, hits, qvec)
             if answer.abstained:
                 answer = Answer(question, NO_EVIDENCE, True, (), answer.hits, answer.confidence)
             score = None
@@ -110,8 +152,8 @@ class KnowledgeBase:
                     and answer.citations[0].statement_score is not None:
                 score = {"quality_statement": answer.citations[0].statement,
                          "value": answer.citations[0].statement_score}
-            rows.append(CompareRow(authority, document, answer, score, published=dates.get(document)))
-        return rows
+            yield CompareRow(authority, document, answer, score, published=dates.get(document),
+                             figure=None)
 
     def scores(self) -> list[ReportRow]:
         return score_table(self.store)

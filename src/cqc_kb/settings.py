@@ -16,8 +16,9 @@ from typing import Any, Mapping
 
 from .errors import ConfigError
 
-#: Bumped whenever parsing or chunking changes what ends up in the index.
-PIPELINE_VERSION = "5"
+#: Bumped whenever parsing, chunking, embedding or the stored statistics change what ends up
+#: in the index.
+PIPELINE_VERSION = "6"
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,6 +48,9 @@ class Settings:
     chunk_overlap: int = 40
     #: Prefix each chunk's heading path to the text that is embedded (not to the stored span).
     embed_headings: bool = True
+    #: How answer sentences get their vectors: "pooled" from the token embeddings of the
+    #: passage that holds them (one forward pass), or "encoded" on their own (a second pass).
+    sentence_vectors: str = "pooled"
     batch_size: int = 32
     max_file_mb: float = 50.0
     rrf_k: int = 60
@@ -74,7 +78,8 @@ class Settings:
         return dataclasses.replace(self, **_coerce_all(clean))
 
 
-INDEX_FIELDS = ("model", "encoding", "chunk_tokens", "chunk_overlap", "embed_headings")
+SENTENCE_VECTORS = ("pooled", "encoded")
+INDEX_FIELDS = ("model", "encoding", "chunk_tokens", "chunk_overlap", "embed_headings", "sentence_vectors")
 
 
 def _coerce(name: str, raw: Any) -> Any:
@@ -82,6 +87,9 @@ def _coerce(name: str, raw: Any) -> Any:
     if name not in kinds:
         raise ConfigError(f"unknown setting {name!r}; known settings: {', '.join(sorted(kinds))}")
     kind = kinds[name]
+    if name == "sentence_vectors" and raw not in SENTENCE_VECTORS:
+        raise ConfigError(f"setting sentence_vectors has an invalid value {raw!r}; "
+                          f"expected one of {', '.join(SENTENCE_VECTORS)}")
     if not isinstance(raw, str):
         return Path(raw) if kind == "Path" else raw
     try:

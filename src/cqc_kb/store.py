@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import shutil
 import sqlite3
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -31,6 +33,7 @@ import numpy as np
 from .errors import IndexBusyError, IndexMissingError, StaleIndexError
 from .records import Chunk, Document, Report, SECTION_SEP
 from .settings import PIPELINE_VERSION, Settings
+from .text import content_terms, normalise
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -71,7 +74,38 @@ CREATE TABLE IF NOT EXISTS sections (
     path TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, theme TEXT, statement TEXT
 );
 CREATE INDEX IF NOT EXISTS sections_document ON sections(document);
+-- Statistics kept at index time so that no question has to scan the library (see
+-- _count_statistics): passages holding each content term, and how many documents hold each
+-- normalised sentence (a sentence found in several is the CQC template's own wording).
+CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sentence_keys (key INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
 """
+
+
+def sentence_key(text: str) -> int:
+    """A 64-bit key for a sentence's normalised text (stored instead of the text itself)."""
+    digest = hashlib.blake2b(normalise(text).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+class SharedSentences:
+    """``normalised_sentence in shared``: is this sentence in more than one indexed document?
+
+    Answers from the ``sentence_keys`` table, one lookup per new sentence, remembered.
+    """
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self._seen: dict[str, bool] = {}
+
+    def __contains__(self, sentence: object) -> bool:
+        if not isinstance(sentence, str):
+            return False
+        if sentence not in self._seen:
+            row = self._db.execute("SELECT documents FROM sentence_keys WHERE key = ?",
+                                   (sentence_key(sentence),)).fetchone()
+            self._seen[sentence] = row is not None and row[0] > 1
+        return self._seen[sentence]
 
 
 @dataclass(frozen=True)
@@ -200,6 +234,33 @@ class Store:
     def chunk_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM chunks").fetchone()[0])
 
+    def term_df(self, term: str) -> int:
+        """Number of passages holding a content term (stemmed, as :func:`content_terms` gives)."""
+        row = self.db.execute("SELECT df FROM term_df WHERE term = ?", (term,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def shared_sentences(self) -> SharedSentences:
+        """The normalised sentences found in more than one document, as a lookup."""
+        return SharedSentences(self.db)
+
+
+def _count_statistics(db: sqlite3.Connection, text: str, chunk_texts: Sequence[str],
+                      sentences: Sequence[tuple[int, int]], sign: int) -> None:
+    """Add (``sign`` 1) or take away (-1) one document's share of the stored statistics."""
+    df: Counter = Counter()
+    for chunk_text in chunk_texts:
+        df.update(set(content_terms(chunk_text)))
+    db.executemany("INSERT INTO term_df (term, df) VALUES (?, ?)"
+                   " ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+                   [(term, sign * n) for term, n in df.items()])
+    keys = {sentence_key(text[s:e]) for s, e in sentences}
+    db.executemany("INSERT INTO sentence_keys (key, documents) VALUES (?, ?)"
+                   " ON CONFLICT(key) DO UPDATE SET documents = documents + excluded.documents",
+                   [(key, sign) for key in keys])
+    if sign < 0:
+        db.execute("DELETE FROM term_df WHERE df <= 0")
+        db.execute("DELETE FROM sentence_keys WHERE documents <= 0")
+
 
 def _write_document(db: sqlite3.Connection, doc: Document, report: Report) -> None:
     db.execute(
@@ -247,6 +308,12 @@ class Writer:
         self.db.executescript(SCHEMA)
 
     def remove(self, name: str) -> None:
+        row = self.db.execute("SELECT text FROM documents WHERE name = ?", (name,)).fetchone()
+        if row is not None:
+            _count_statistics(self.db, row["text"],
+                              [r[0] for r in self.db.execute("SELECT text FROM chunks WHERE document = ?", (name,))],
+                              self.db.execute('SELECT start, "end" FROM sentences WHERE document = ?',
+                                              (name,)).fetchall(), -1)
         ids = [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE document = ?", (name,))]
         if ids:
             self.vectors.remove_ids(np.asarray(ids, dtype=np.int64))
@@ -276,6 +343,7 @@ class Writer:
         if sids:
             self.sentence_vectors.add_with_ids(np.ascontiguousarray(sentence_vectors, dtype=np.float32),
                                                np.asarray(sids, dtype=np.int64))
+        _count_statistics(self.db, doc.text, [c.text for c in chunks], sentences, 1)
 
     def commit(self) -> Manifest:
         """Write everything, then atomically make this build the live one."""

@@ -1,0 +1,147 @@
+"""What keeps a large library fast: no model for commands that do not embed, statistics kept at
+index time (and kept right when reports come and go), compare in one pass, and the synthetic
+report generator the benchmark uses."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, make_settings
+
+from cqc_kb.embed import HashEmbedder
+from cqc_kb.kb import KnowledgeBase, build_index
+from cqc_kb.retrieve import Filters
+from cqc_kb.text import content_terms, normalise
+
+
+def _scores_without_torch(settings) -> dict:
+    code = (
+        "import json, sys\n"
+        "from cqc_kb.cli import main\n"
+        f"rc = main(['scores', '--json', '--quiet', '--corpus', {str(settings.corpus)!r},"
+        f" '--index', {str(settings.index)!r}, '--model', {settings.model!r}])\n"
+        "print(json.dumps({'rc': rc, 'torch': 'torch' in sys.modules,"
+        " 'st': 'sentence_transformers' in sys.modules}), file=sys.stderr)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr
+    return {**json.loads(proc.stderr.strip().splitlines()[-1]), "stdout": proc.stdout}
+
+
+def test_scores_does_not_import_torch(fixture_corpus, tmp_path) -> None:
+    # The index records the real model's name, so an eager open would load sentence-transformers.
+    settings = make_settings(fixture_corpus, tmp_path / "index").replace(model="all-MiniLM-L6-v2")
+    build_index(settings, embedder=HashEmbedder(384))
+    seen = _scores_without_torch(settings)
+    assert seen["rc"] == 0
+    assert not seen["torch"] and not seen["st"]
+    assert {r["authority"] for r in json.loads(seen["stdout"])} >= {"Kestrel Moor Metropolitan Borough Council"}
+
+
+def _template_by_scan(kb: KnowledgeBase) -> set[str]:
+    store = kb.store
+    seen: dict[str, set[str]] = {}
+    for document, start, end in store.db.execute('SELECT document, start, "end" FROM sentences'):
+        seen.setdefault(normalise(store.document_text(document)[start:end]), set()).add(document)
+    return {k for k, docs in seen.items() if len(docs) > 1}
+
+
+def _df_by_scan(kb: KnowledgeBase) -> Counter:
+    df: Counter = Counter()
+    for (text,) in kb.store.db.execute("SELECT text FROM chunks"):
+        df.update(set(content_terms(text)))
+    return df
+
+
+def _check_statistics(kb: KnowledgeBase) -> None:
+    """The stored statistics equal a full scan of what the index holds."""
+    df = _df_by_scan(kb)
+    n = kb.store.chunk_count()
+    for term in list(df)[:200] + ["zzzunseen"]:
+        expected = math.log(1 + (n - df.get(term, 0) + 0.5) / (df.get(term, 0) + 0.5))
+        assert kb.retriever.idf(term) == pytest.approx(expected), term
+    template = _template_by_scan(kb)
+    found = kb.answerer._template_sentences()
+    assert template and all(key in found for key in template)
+    singles = {normalise(kb.store.document_text(d)[s:e])
+               for d, s, e in kb.store.db.execute('SELECT document, start, "end" FROM sentences')} - template
+    assert not any(key in found for key in list(singles)[:300])
+
+
+def test_statistics_follow_documents_added_and_removed(fixture_corpus, tmp_path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(fixture_corpus, corpus)
+    settings = make_settings(corpus, tmp_path / "index")
+    build_index(settings)
+    for step in ("built", "removed", "re-added"):
+        if step == "removed":
+            (corpus / "kestrel-moor.txt").rename(tmp_path / "kestrel-moor.txt")
+            build_index(settings)
+        elif step == "re-added":
+            (tmp_path / "kestrel-moor.txt").rename(corpus / "kestrel-moor.txt")
+            build_index(settings)
+        kb = KnowledgeBase.open(settings)
+        try:
+            _check_statistics(kb)
+        finally:
+            kb.close()
+
+
+def test_compare_rows_equal_asking_each_report_alone(hash_kb) -> None:
+    question = "How long do people wait for a Care Act assessment?"
+    rows = hash_kb.compare(question)
+    assert len(rows) == len(hash_kb.authorities())
+    for row in rows:
+        alone = hash_kb.answerer.ask(question, filters=Filters(documents=(row.document,)))
+        assert [h.chunk_id for h in row.answer.hits] == [h.chunk_id for h in alone.hits]
+        if not alone.abstained:
+            assert [(c.start, c.end) for c in row.answer.citations] == \
+                [(c.start, c.end) for c in alone.citations]
+        assert all(c.document == row.document for c in row.answer.citations)
+
+
+def test_compare_reports_progress(hash_kb) -> None:
+    seen = []
+    hash_kb.compare("How are unpaid carers supported?", progress=lambda d, t: seen.append((d, t)))
+    assert seen and seen[-1][0] == seen[-1][1] == len(hash_kb.authorities())
+
+
+class _SpanHash(HashEmbedder):
+    """A hash embedder that 'pools' a span by embedding exactly the span's characters: a span
+    vector then equals the sentence's own vector only if the offsets point at the sentence."""
+
+    pools_spans = True
+
+    def encode_with_spans(self, texts, spans, batch_size=32, progress=None):
+        return self.encode(texts), [self.encode([t[s:e] for s, e in row]) for t, row in zip(texts, spans)]
+
+
+def test_pooled_sentence_vectors_point_at_their_sentences(fixture_corpus, tmp_path) -> None:
+    pooled = make_settings(fixture_corpus, tmp_path / "pooled")
+    build_index(pooled, embedder=_SpanHash(256))
+    kb = KnowledgeBase.open(pooled, embedder=HashEmbedder(256))
+    try:
+        rows = kb.store.db.execute('SELECT id, document, start, "end" FROM sentences').fetchall()
+        ids = [r[0] for r in rows]
+        expected = HashEmbedder(256).encode([kb.store.document_text(r[1])[r[2]:r[3]] for r in rows])
+        assert len(ids) > 500
+        assert (abs(kb.store.sentence_vectors_for(ids) - expected) < 1e-6).all()
+    finally:
+        kb.close()
+
+
+def test_sentence_vectors_setting_is_checked() -> None:
+    from cqc_kb.errors import ConfigError
+    from cqc_kb.settings import load_settings
+
+    assert load_settings(env={"CQC_KB_SENTENCE_VECTORS": "encoded"}).sentence_vectors == "encoded"
+    with pytest.raises(ConfigError, match="sentence_vectors"):
+        load_settings(env={"CQC_KB_SENTENCE_VECTORS": "both"})
