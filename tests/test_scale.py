@@ -22,11 +22,11 @@ from cqc_kb.retrieve import Filters
 from cqc_kb.text import content_terms, normalise
 
 
-def _scores_without_torch(settings) -> dict:
+def _run_without_torch(settings, command: str) -> dict:
     code = (
         "import json, sys\n"
         "from cqc_kb.cli import main\n"
-        f"rc = main(['scores', '--json', '--quiet', '--corpus', {str(settings.corpus)!r},"
+        f"rc = main([{command!r}, '--json', '--quiet', '--corpus', {str(settings.corpus)!r},"
         f" '--index', {str(settings.index)!r}, '--model', {settings.model!r}])\n"
         "print(json.dumps({'rc': rc, 'torch': 'torch' in sys.modules,"
         " 'st': 'sentence_transformers' in sys.modules}), file=sys.stderr)\n")
@@ -36,14 +36,17 @@ def _scores_without_torch(settings) -> dict:
     return {**json.loads(proc.stderr.strip().splitlines()[-1]), "stdout": proc.stdout}
 
 
-def test_scores_does_not_import_torch(fixture_corpus, tmp_path) -> None:
+def test_scores_and_status_do_not_import_torch(fixture_corpus, tmp_path) -> None:
     # The index records the real model's name, so an eager open would load sentence-transformers.
     settings = make_settings(fixture_corpus, tmp_path / "index").replace(model="all-MiniLM-L6-v2")
     build_index(settings, embedder=HashEmbedder(384))
-    seen = _scores_without_torch(settings)
+    seen = _run_without_torch(settings, "scores")
     assert seen["rc"] == 0
     assert not seen["torch"] and not seen["st"]
     assert {r["authority"] for r in json.loads(seen["stdout"])} >= {"Kestrel Moor Metropolitan Borough Council"}
+    seen = _run_without_torch(settings, "status")
+    assert seen["rc"] == 0 and not seen["torch"]
+    assert json.loads(seen["stdout"])["documents"] == 4
 
 
 def _template_by_scan(kb: KnowledgeBase) -> set[str]:

@@ -82,8 +82,12 @@ class SentenceTransformerEmbedder:
             import torch
 
             # int8 weights for the Linear layers, activations quantised on the fly.
-            self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear},
-                                                                dtype=torch.qint8)
+            from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+            # Per output channel: per-tensor scales moved MiniLM's vectors much further (cosine
+            # 0.93 to the float vectors against 0.98, see docs/scaling.md).
+            self.model = quantize_dynamic(self.model, {torch.nn.Linear: per_channel_dynamic_qconfig},
+                                          dtype=torch.qint8)
         dim = self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension") \
             else self.model.get_sentence_embedding_dimension()
         self.dim = int(dim)
@@ -197,7 +201,7 @@ def encode_passages_and_spans(embedder: Embedder, texts: Sequence[str],
     if len(missing):
         span_vectors[missing] = embedder.encode([texts[flat[m][0]][flat[m][1]:flat[m][2]] for m in missing],
                                                 batch_size=batch_size)
-    return passages, span_vectors.astype(np.float32)
+    return passages, span_vectors.astype(np.float32, copy=False)
 
 
 class LazyEmbedder:

@@ -46,6 +46,7 @@ class KnowledgeBase:
     store: Store = field(init=False)
 
     def __post_init__(self) -> None:
+        self._documents: list | None = None
         self.store = Store.open(self.settings)
         self.retriever = Retriever(self.store, self.embedder, self.settings)
         self.answerer = Answerer(self.retriever)
@@ -84,13 +85,20 @@ class KnowledgeBase:
                 filters = replace(filters, authorities=tuple(sorted(named)))
         return self.answerer.ask(question, filters=filters, mode=mode, k=k)
 
+    def documents(self) -> list:
+        """The store's document rows, read once (an open build never changes; at 150 reports
+        reading them costs tens of milliseconds, too much to pay on every question)."""
+        if self._documents is None:
+            self._documents = self.store.documents()
+        return self._documents
+
     def authorities(self) -> list[tuple[str, str]]:
         """(authority, document) for every CQC report in the index."""
-        return [(r["authority"], r["name"]) for r in self.store.documents() if r["authority"]]
+        return [(r["authority"], r["name"]) for r in self.documents() if r["authority"]]
 
     def published(self) -> dict[str, str | None]:
         """Publication date of every document, by file name."""
-        return {r["name"]: r["published"] for r in self.store.documents()}
+        return {r["name"]: r["published"] for r in self.documents()}
 
     def compare(self, question: str, authorities: list[str] | None = None,
                 filters: Filters | None = None, mode: str = "hybrid+",

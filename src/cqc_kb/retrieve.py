@@ -16,11 +16,12 @@ measured effect is in docs/evaluation.md.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import faiss
 import numpy as np
@@ -96,6 +97,19 @@ def named_authorities(question: str, authorities: Sequence[str]) -> set[str]:
     return named
 
 
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
+    """Search one query on one thread: OpenMP threads only wait on each other for a single
+    query, and on a busy machine two threads were tens of times slower than one (see
+    docs/scaling.md)."""
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(threads)
+
+
 @dataclass
 class Retriever:
     """Searches one open :class:`Store` with one embedder."""
@@ -155,7 +169,8 @@ class Retriever:
         if self.store.vectors.ntotal == 0 or (allowed is not None and len(allowed) == 0):
             return []
         params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed)) if allowed is not None else None
-        scores, ids = self.store.vectors.search(qvec.reshape(1, -1).astype(np.float32), n, params=params)
+        with _one_thread():
+            scores, ids = self.store.vectors.search(qvec.reshape(1, -1).astype(np.float32), n, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
     def lexical(self, query: str, n: int, allowed: np.ndarray | None) -> list[int]:
@@ -218,7 +233,7 @@ class Retriever:
             self._refine(query, fused, rows)
         order = sorted(fused, key=lambda c: (-fused[c], c))
         if mode == "hybrid+":
-            order = self._dedupe(order, rows)
+            order = self._dedupe(order, rows, k)
         order = order[:k]
         if qvec is not None:
             missing = [c for c in order if c not in dense_scores]
@@ -285,9 +300,13 @@ class Retriever:
                 fused[cid] += 0.25 * unit
 
     @staticmethod
-    def _dedupe(order: list[int], rows: dict) -> list[int]:
+    def _dedupe(order: list[int], rows: dict, limit: int | None = None) -> list[int]:
+        """``order`` without hits that mostly repeat a better one, up to ``limit`` kept (the
+        check is quadratic, and only the top ``k`` are used)."""
         kept: list[int] = []
         for cid in order:
+            if limit is not None and len(kept) >= limit:
+                break
             r = rows[cid]
             length = max(1, r["end"] - r["start"])
             if any(rows[k]["document"] == r["document"]
