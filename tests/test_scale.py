@@ -148,3 +148,29 @@ def test_sentence_vectors_setting_is_checked() -> None:
     assert load_settings(env={"CQC_KB_SENTENCE_VECTORS": "encoded"}).sentence_vectors == "encoded"
     with pytest.raises(ConfigError, match="sentence_vectors"):
         load_settings(env={"CQC_KB_SENTENCE_VECTORS": "both"})
+
+
+@pytest.mark.slow
+def test_real_model_pools_sentence_spans_from_the_passage_pass() -> None:
+    import numpy as np
+
+    from cqc_kb.embed import encode_passages_and_spans, load_embedder
+
+    embedder = load_embedder("all-MiniLM-L6-v2")
+    assert embedder.pools_spans
+    sentences = ["The median waiting time for a Care Act assessment was 63 days.",
+                 "Unpaid carers said they found out about support from neighbours.",
+                 "Safeguarding concerns were triaged within one working day.",
+                 "Direct payments were taken up by 31% of people using services."]
+    padding = "More words about the council. " * 60  # pushes the last sentence out of the window
+    texts = [" ".join(sentences[:2]), " ".join(sentences[2:]), padding + sentences[0]]
+    spans = [[(0, len(sentences[0])), (len(sentences[0]) + 1, len(texts[0]))],
+             [(0, len(sentences[2])), (len(sentences[2]) + 1, len(texts[1]))],
+             [(len(padding), len(texts[2]))]]
+    passages, pooled = encode_passages_and_spans(embedder, texts, spans, pool=True)
+    alone = embedder.encode(sentences + [sentences[0]])
+    assert np.allclose(passages, embedder.encode(texts), atol=1e-5)
+    similarity = pooled @ alone.T
+    # Each pooled vector is nearest its own sentence; the cut-off span was encoded on its own.
+    assert [int(i) for i in similarity[:4].argmax(axis=1)] == [0, 1, 2, 3]
+    assert similarity[4, 4] == pytest.approx(1.0, abs=1e-5)

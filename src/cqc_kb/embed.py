@@ -106,6 +106,12 @@ class SentenceTransformerEmbedder:
             ("mean" if getattr(pooling, "pooling_mode_mean_tokens", False) else None)
         return mode == "mean" and bool(getattr(self.model.tokenizer, "is_fast", False))
 
+    def _features(self, batch: list[str]) -> dict:
+        """The model's own tokenisation of a batch (``preprocess`` from sentence-transformers 6,
+        ``tokenize`` before)."""
+        prepare = getattr(self.model, "preprocess", None) or self.model.tokenize
+        return prepare(batch)
+
     def _warm_up(self) -> None:
         # The first forward pass pays for lazy initialisation inside torch; pay it at load time
         # rather than on a user's first question.
@@ -127,17 +133,16 @@ class SentenceTransformerEmbedder:
                 progress(min(i + batch_size, len(texts)), len(texts))
         return out
 
-
     def encode_with_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]],
                           batch_size: int = 32, progress: Progress | None = None,
                           ) -> tuple[np.ndarray, list[np.ndarray | None]]:
         """Passage vectors, and from the same forward pass one vector per character span of
         each passage: the normalised mean of the token embeddings inside the span.
 
-        ``spans[i]`` are (start, end) offsets into ``texts[i]``. A span with no token in the
-        model's window (cut off by truncation) gets None in its row of the second result: the
-        caller encodes those on their own. Falls back to encoding every span when the model
-        cannot pool spans.
+        ``spans[i]`` are (start, end) offsets into ``texts[i]``. A span that the model's window
+        does not hold to its end (truncation) gets a row of NaN, and a passage whose tokens do
+        not line up with the offsets gets None: :func:`encode_passages_and_spans` encodes those
+        spans on their own.
         """
         import torch
 
@@ -148,7 +153,7 @@ class SentenceTransformerEmbedder:
         for i in range(0, len(order), batch_size):
             idx = order[i:i + batch_size]
             batch = [texts[j] for j in idx]
-            features = self.model.preprocess(batch)
+            features = self._features(batch)
             offsets = tokenizer(batch, padding=True, truncation="longest_first",
                                 max_length=self.model.max_seq_length, return_offsets_mapping=True,
                                 return_tensors="pt")
@@ -166,10 +171,11 @@ class SentenceTransformerEmbedder:
                 starts = offsets["offset_mapping"][row, :, 0]
                 ends = offsets["offset_mapping"][row, :, 1]
                 real = (ends > starts) & (features["attention_mask"][row] > 0)
+                window_end = int(ends[real].max()) if bool(real.any()) else 0
                 rows = np.full((len(spans[j]), self.dim), np.nan, dtype=np.float32)
                 for n, (s, e) in enumerate(spans[j]):
                     mask = real & (starts >= s) & (ends <= e)
-                    if bool(mask.any()):
+                    if e <= window_end and bool(mask.any()):
                         rows[n] = torch.nn.functional.normalize(tokens[row][mask].mean(0), dim=-1).numpy()
                 pooled[j] = rows
             if progress:
