@@ -4,11 +4,13 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 PORT   ?= 8501
+# Only this machine can reach the app; see README "Serving a team" before widening it.
+HOST   ?= 127.0.0.1
 
 .PHONY: app test install index bench eval clean-index help
 
 help:
-	@echo "make app    install, build or update the index, start the app on http://localhost:$(PORT)"
+	@echo "make app    install, build or update the index, start the app on http://$(HOST):$(PORT)"
 	@echo "make test   install and run the whole test suite"
 	@echo "make index  build or update the index only"
 	@echo "make bench  scale benchmark on synthetic libraries (BENCH_REPORTS='1 20 153')"
@@ -25,12 +27,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Exit code 2 means some files were skipped (named on stderr); the rest is indexed.
+# Exit code 3 means some files were skipped (named on stderr); the rest is indexed.
 index: install
-	$(BIN)/cqc-kb reindex || [ $$? -eq 2 ]
+	$(BIN)/cqc-kb reindex || [ $$? -eq 3 ]
 
 app: index
-	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false --server.fileWatcherType none
+	$(BIN)/streamlit run app.py --server.headless true --server.address $(HOST) --server.port $(PORT) --browser.gatherUsageStats false --server.fileWatcherType none
 
 test: install
 	$(BIN)/python -m pytest -q

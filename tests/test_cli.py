@@ -104,7 +104,7 @@ def test_exit_codes(tmp_path: Path, capsys) -> None:
     assert code == 0
     (corpus / "bad.pdf").write_bytes(b"%PDF-1.4 broken")
     code, out, err = run(capsys, "reindex", "--quiet", "--json", *args)
-    assert code == 2 and "bad.pdf" in err and json.loads(out)["skipped"][0]["file"] == "bad.pdf"
+    assert code == 3 and "bad.pdf" in err and json.loads(out)["skipped"][0]["file"] == "bad.pdf"
     code, _, err = run(capsys, "ask", "anything", "--corpus", str(corpus), "--index", str(tmp_path / "index"),
                        "--model", "hash-64")
     assert code == 1 and "run `cqc-kb reindex`" in err

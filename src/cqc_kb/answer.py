@@ -72,8 +72,9 @@ class Answerer:
         self._template: Container[str] | None = None
 
     def _template_sentences(self) -> Container[str]:
-        """Normalised sentences found in more than one document: the report template's text
-        (counted at index time, looked up per sentence)."""
+        """Normalised sentences found in more than one council's reports: the report template's
+        text. (Two assessments of one council share most sentences; that is not template.)
+        Counted at index time; each sentence is looked up once."""
         if self._template is None:
             self._template = self.retriever.store.shared_sentences()
         return self._template

@@ -35,3 +35,13 @@ class ModelLoadError(KbError):
 
 class IndexBusyError(KbError):
     """Another process is rebuilding the index."""
+
+
+class DamagedIndexError(KbError):
+    """An index file is missing, truncated or garbled; a plain ``cqc-kb reindex`` rebuilds it."""
+
+    def __init__(self, index_dir: object, finding: str) -> None:
+        self.index_dir = index_dir
+        self.finding = finding
+        super().__init__(f"the index in {index_dir} is damaged ({finding}); "
+                         "run `cqc-kb reindex` to rebuild it")

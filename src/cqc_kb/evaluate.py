@@ -103,6 +103,8 @@ def load_gold(path: Path) -> list[GoldItem]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise KbError(f"cannot read gold file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise KbError(f"gold file {path} is not valid UTF-8 (at byte {exc.start}); save it as UTF-8") from None
     items = []
     for n, line in enumerate(lines, start=1):
         if not line.strip():

@@ -11,7 +11,7 @@ import io
 import re
 from typing import Any, Iterable, Sequence
 
-from .records import Answer, Citation
+from .records import Answer, Citation, council_label
 from .structure import STATEMENT_NAMES
 
 _FORMULA_START = re.compile(r"^(?:[=+@\t\r]|-(?=[^\s\d]))")
@@ -49,19 +49,19 @@ def _page(page: int | None) -> str:
 
 
 def _place(c: Citation) -> str:
-    parts = [c.authority or c.document, c.section]
+    parts = [council_label(c.authority, c.published, c.document), c.section]
     if c.page is not None:
         parts.append(f"page {c.page}")
     return ", ".join(p for p in parts if p)
 
 
 CITATION_COLUMNS = ("n", "quote", "authority", "document", "section", "page",
-                    "quality_statement", "statement_score")
+                    "quality_statement", "statement_score", "published")
 
 
 def _citation_cells(c: Citation) -> list[Any]:
     return [c.n, c.quote, c.authority or "", c.document, c.section, _page(c.page),
-            c.statement or "", "" if c.statement_score is None else c.statement_score]
+            c.statement or "", "" if c.statement_score is None else c.statement_score, c.published or ""]
 
 
 def answer_to_csv(answer: Answer) -> str:
@@ -94,16 +94,17 @@ def _row_score(row: Any) -> tuple[str, str]:
 def compare_to_csv(question: str, rows: Sequence[Any]) -> str:
     """One row per authority and citation; ``rows`` are :class:`cqc_kb.kb.CompareRow`."""
     header = ("question", "authority", "document", "answer", "evidence_found", "quality_statement",
-              "score", "citation", "quote", "section", "page")
+              "score", "citation", "quote", "section", "page", "published")
     out = []
     for row in rows:
         statement, score = _row_score(row)
         base = [question, row.authority, row.document, row.answer.answer,
                 "no" if row.answer.abstained else "yes", statement, score]
         if row.answer.citations:
-            out += [base + [c.n, c.quote, c.section, _page(c.page)] for c in row.answer.citations]
+            out += [base + [c.n, c.quote, c.section, _page(c.page), row.published or ""]
+                    for c in row.answer.citations]
         else:
-            out.append(base + ["", "", "", ""])
+            out.append(base + ["", "", "", "", row.published or ""])
     return _csv(header, out)
 
 
@@ -118,7 +119,8 @@ def compare_to_markdown(question: str, rows: Sequence[Any]) -> str:
                                 for c in row.answer.citations)
         else:
             evidence = "no evidence found in this report"
-        lines.append(f"| {_md(row.authority)} | {_md(score_cell)} | {_md(row.answer.answer)} | {_md(evidence)} |")
+        label = council_label(row.authority, row.published, row.document)
+        lines.append(f"| {_md(label)} | {_md(score_cell)} | {_md(row.answer.answer)} | {_md(evidence)} |")
     return "\n".join(lines) + "\n"
 
 

@@ -18,10 +18,10 @@ import numpy as np
 
 from .chunk import chunk_document, document_sentences, embed_text, token_counter
 from .embed import Embedder, encode_passages_and_spans, load_embedder
-from .errors import KbError, ParseError
+from .errors import DamagedIndexError, IndexMissingError, KbError, ParseError, StaleIndexError
 from .parse import SUPPORTED_SUFFIXES, parse_file, sha256_bytes
 from .settings import Settings
-from .store import current_build, read_manifest, Writer, write_lock
+from .store import current_build, remove_leftovers, Store, Writer, write_lock
 from .structure import analyse
 
 #: (stage, done, total): stages are "scan", "parse" and "embed".
@@ -44,6 +44,10 @@ class ReindexResult:
     embedded: int = 0
     seconds: float = 0.0
     rebuilt: bool = False
+    #: What was wrong with the live index when this reindex found it damaged and rebuilt it.
+    repaired: str | None = None
+    #: Build folders and pointer files that interrupted reindexes had left, now removed.
+    leftovers: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -79,10 +83,9 @@ def reindex(settings: Settings, full: bool = False, embedder: Embedder | None = 
     result = ReindexResult()
     files, result.skipped = corpus_files(settings.corpus)
     with write_lock(settings.index):
-        live = current_build(settings.index)
-        if live is not None and not full and read_manifest(live).settings_hash != settings.index_hash():
-            full = True  # built with other settings: its vectors cannot be reused
-        result.rebuilt = full and live is not None
+        live, full = _check_live(settings, full, result)
+        result.leftovers = remove_leftovers(settings.index)
+        result.rebuilt = result.rebuilt or full and live is not None
         indexed = {} if live is None or full else _indexed(live)
         max_bytes = int(settings.max_file_mb * 1e6)
         todo = _plan(files, indexed, max_bytes, result, progress)
@@ -105,6 +108,22 @@ def reindex(settings: Settings, full: bool = False, embedder: Embedder | None = 
     return result
 
 
+def _check_live(settings: Settings, full: bool, result: ReindexResult) -> tuple[Path | None, bool]:
+    """The live build after a full check (checksums included), and whether to rebuild fully:
+    a build made with other settings cannot be reused, a damaged one is replaced."""
+    try:
+        Store.open(settings, verify_checksums=True).close()
+    except IndexMissingError:
+        return None, full
+    except StaleIndexError:
+        return current_build(settings.index), True
+    except DamagedIndexError as exc:
+        result.repaired = exc.finding
+        result.rebuilt = True
+        return None, True
+    return current_build(settings.index), full
+
+
 def _indexed(build: Path) -> dict[str, str]:
     with contextlib.closing(sqlite3.connect(f"file:{build / 'kb.sqlite'}?mode=ro", uri=True)) as db:
         return dict(db.execute("SELECT name, sha256 FROM documents").fetchall())
@@ -117,21 +136,34 @@ def _count_chunks(build: Path) -> int:
 
 def _plan(files: list[Path], indexed: dict[str, str], max_bytes: int, result: ReindexResult,
           progress: ProgressFn | None) -> list[Path]:
-    """Decide by content hash what to parse; record removals and unchanged files in ``result``."""
+    """Decide by content hash what to parse; record removals and unchanged files in ``result``.
+
+    A file with the same content as another (the same report saved twice, perhaps under
+    another name) is skipped: one report is one assessment. The copy already in the index
+    wins, then the first in name order."""
     on_disk = {p.name for p in files}
     result.removed.extend(sorted(set(indexed) - on_disk))
-    todo = []
+    digests: dict[Path, str | None] = {}
     for i, path in enumerate(files):
         if progress:
             progress("scan", i + 1, len(files))
         try:
-            digest = sha256_bytes(path.read_bytes()) if path.stat().st_size <= max_bytes else None
+            digests[path] = sha256_bytes(path.read_bytes()) if path.stat().st_size <= max_bytes else None
         except OSError as exc:
             result.skipped.append((path.name, f"cannot be read ({exc.strerror})"))
-            continue
+    seen = {d: p.name for p, d in digests.items() if d is not None and indexed.get(p.name) == d}
+    todo = []
+    for path, digest in digests.items():
         if digest is not None and indexed.get(path.name) == digest:
             result.unchanged.append(path.name)
+        elif digest is not None and digest in seen:
+            result.skipped.append((path.name, f"same content as {seen[digest]}, which is indexed "
+                                              "once; delete one of the two copies"))
+            if path.name in indexed:  # its earlier content is no longer in the corpus
+                result.removed.append(path.name)
         else:
+            if digest is not None:
+                seen[digest] = path.name
             todo.append(path)
     return todo
 

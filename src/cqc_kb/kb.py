@@ -6,16 +6,21 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator
 
 from .answer import Answerer
+from .assessments import (CHANGE_QUESTION, LATEST, Assessment, CouncilChanges, all_changes,
+                          assessment_history, compared_assessments, council_changes,
+                          is_change_question, parse_assessments)
 from .embed import Embedder, LazyEmbedder, load_embedder
 from .errors import KbError
 from .facts import ReportRow, answer_scores, score_table
 from .ingest import ProgressFn, ReindexResult, reindex
-from .records import Answer, Figure, Hit
+from .records import Answer, AnswerGroup, Figure, Hit, council_label
 from .retrieve import Filters, Retriever, named_authorities
 from .settings import Settings
 from .store import Store
 
 NO_EVIDENCE = "no evidence found in this report"
+NO_ANSWER_OVER_TIME = ("No clear answer in any of these assessments: the closest "
+                       "passages are listed below for reading.")
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,11 @@ class CompareRow:
                 "answer": self.answer.answer, "abstained": self.answer.abstained,
                 "citations": [c.to_json() for c in self.answer.citations], "score": self.score,
                 "figure": self.figure.to_json() if self.figure else None}
+
+    @property
+    def label(self) -> str:
+        """The council with the publication date of the report the row answers from."""
+        return council_label(self.authority, self.published, self.document)
 
 
 @dataclass
@@ -78,6 +88,9 @@ class KnowledgeBase:
         if structured is not None:
             return structured
         filters = filters or Filters()
+        over_time = self._answer_over_time(question, filters, mode, k)
+        if over_time is not None:
+            return over_time
         if not filters.authorities and not filters.documents:
             # A question that names a council is answered from that council's report only.
             named = named_authorities(question, [a for a, _ in self.authorities()])
@@ -102,53 +115,48 @@ class KnowledgeBase:
 
     def compare(self, question: str, authorities: list[str] | None = None,
                 filters: Filters | None = None, mode: str = "hybrid+",
+                over_time: str | None = None,
                 progress: Callable[[int, int], None] | None = None) -> list[CompareRow]:
         """Answer ``question`` inside each authority's own report; never across reports.
 
+        Each council's latest report by default (``filters.assessments`` chooses otherwise);
+        ``over_time`` names a council to answer in each of its assessments, oldest to newest.
         ``progress(done, total)`` is called after each row (for a progress bar).
         """
-        targets = self._compare_targets(authorities)
+        chosen = compared_assessments(self.store, authorities, (filters or Filters()).assessments, over_time)
         rows = []
-        for row in self._compare_rows(question, targets, filters, mode):
+        for row in self._compare_rows(question, chosen, filters, mode):
             rows.append(row)
             if progress:
-                progress(len(rows), len(targets))
+                progress(len(rows), len(chosen))
         return rows
 
     def iter_compare(self, question: str, authorities: list[str] | None = None,
-                     filters: Filters | None = None, mode: str = "hybrid+") -> Iterator[CompareRow]:
+                     filters: Filters | None = None, mode: str = "hybrid+",
+                     over_time: str | None = None) -> Iterator[CompareRow]:
         """:meth:`compare`'s rows one at a time, as each is answered (to show them as they come)."""
-        return self._compare_rows(question, self._compare_targets(authorities), filters, mode)
+        chosen = compared_assessments(self.store, authorities, (filters or Filters()).assessments, over_time)
+        return self._compare_rows(question, chosen, filters, mode)
 
-    def _compare_targets(self, authorities: list[str] | None) -> list[tuple[str, str]]:
-        """(authority, document) to compare; unknown authority names are an error."""
-        wanted = {a.lower() for a in authorities or []}
-        known = self.authorities()
-        if wanted:
-            missing = wanted - {a.lower() for a, _ in known}
-            if missing:
-                raise KbError(f"no report in the index for {', '.join(sorted(missing))}; "
-                              f"known authorities: {', '.join(a for a, _ in known)}")
-        return [(a, d) for a, d in known if not wanted or a.lower() in wanted]
-
-    def _compare_rows(self, question: str, targets: list[tuple[str, str]], filters: Filters | None,
+    def _compare_rows(self, question: str, chosen: list[Assessment], filters: Filters | None,
                       mode: str) -> Iterator[CompareRow]:
-        """One pass: the question is embedded once and searched once over every report; each
-        report is then answered from its own share of those hits, so a row can only cite its
-        own report."""
+        """One pass: the question is embedded once and searched once over every chosen report;
+        each report is then answered from its own share of those hits, so a row can only cite
+        its own report."""
         question = question.strip()
         if not question:
             raise KbError("the question is empty; type a question such as "
                           "'How long do people wait for a Care Act assessment?'")
         base = filters or Filters()
-        dates = self.published()
         retriever = self.retriever
         qvec = None if mode == "bm25" else retriever.query_vector(question, mode)
         shared = Filters(themes=base.themes, statements=base.statements, scores=base.scores,
                          ratings=base.ratings)
-        candidates = retriever.candidates_by_document(question, qvec, [d for _, d in targets],
-                                                      shared, mode)
-        for authority, document in targets:
+        documents = [a.document for a in chosen]
+        candidates = retriever.candidates_by_document(
+            question, qvec, documents, replace(shared, documents=tuple(documents)), mode)
+        for assessment in chosen:
+            authority, document = assessment.authority, assessment.document
             scoped = replace(shared, documents=(document,))
             hits = retriever.search(question, filters=scoped, mode=mode, qvec=qvec,
                                     candidates=candidates[document])
@@ -160,11 +168,59 @@ class KnowledgeBase:
                     and answer.citations[0].statement_score is not None:
                 score = {"quality_statement": answer.citations[0].statement,
                          "value": answer.citations[0].statement_score}
-            yield CompareRow(authority, document, answer, score, published=dates.get(document),
+            yield CompareRow(authority, document, answer, score, published=assessment.published,
                              figure=None)
 
-    def scores(self) -> list[ReportRow]:
-        return score_table(self.store)
+    def scores(self, assessments: str = LATEST) -> list[ReportRow]:
+        """Each council's scores: its latest report, unless ``assessments`` is "all" or a date."""
+        return score_table(self.store, parse_assessments(assessments))
+
+    def assessments(self) -> dict[str, tuple[Assessment, ...]]:
+        """Every council's assessments, oldest to newest (see :mod:`cqc_kb.assessments`)."""
+        return assessment_history(self.store)
+
+    def changes(self, authority: str | None = None) -> list[CouncilChanges]:
+        """The nine scores, rating and percentage of a council's assessments side by side with
+        their change since the previous one; without ``authority``, every council assessed
+        more than once."""
+        return [council_changes(self.store, authority)] if authority else all_changes(self.store)
+
+    def _answer_over_time(self, question: str, filters: Filters, mode: str,
+                          k: int | None) -> Answer | None:
+        """A question about change in a council with several assessments ("How has the median
+        wait changed?"), answered in each assessment, oldest to newest: one group per report,
+        each with its own cited sentences. None when the question is not about change or no
+        council it concerns has been assessed more than once."""
+        if not is_change_question(question):
+            return None
+        history = assessment_history(self.store)
+        named = set(filters.authorities) or named_authorities(
+            question, [a.authority for h in history.values() for a in h])
+        councils = [h for h in history.values() if len(h) > 1
+                    and (not named or any(a.authority in named for a in h))
+                    and (not filters.documents or any(a.document in filters.documents for a in h))]
+        if not councils:
+            return None
+        # The change wording would pull retrieval towards sentences about change in general.
+        topic = " ".join(CHANGE_QUESTION.sub(" ", question).split()) or question
+        groups, citations, hits, parts = [], [], [], []
+        for assessment in (a for h in councils for a in h):
+            scoped = replace(filters, documents=(assessment.document,), authorities=())
+            answer = self.answerer.ask(topic, filters=scoped, mode=mode, k=k)
+            hits.extend(answer.hits)
+            own = []
+            if not answer.abstained:
+                for c in answer.citations:
+                    own.append(replace(c, n=len(citations) + len(own) + 1))
+            citations.extend(own)
+            text = " ".join(" ".join(c.quote.split()) + f" [{c.n}]" for c in own) or NO_EVIDENCE
+            groups.append(AnswerGroup(assessment.authority, assessment.document, assessment.published,
+                                      text, tuple(own), answer.confidence))
+            parts.append(f"{assessment.label}: {text}")
+        return Answer(question, " ".join(parts) if citations else NO_ANSWER_OVER_TIME, not citations,
+                      tuple(citations), tuple(hits), max(g.confidence for g in groups),
+                      extra={"source": "each assessment"}, groups=tuple(groups),
+                      reports_searched=len(groups))
 
 
 def build_index(settings: Settings, full: bool = False, embedder: Embedder | None = None,

@@ -167,6 +167,7 @@ def library_rows(settings: Settings, documents: Iterable[Any] = ()) -> list[Libr
     ``cannot be indexed`` (unsupported file type).
     """
     indexed = {d["name"]: d for d in documents}
+    by_hash = {d["sha256"]: name for name, d in indexed.items()}
     try:
         files, skipped = corpus_files(settings.corpus)
     except KbError:
@@ -180,6 +181,12 @@ def library_rows(settings: Settings, documents: Iterable[Any] = ()) -> list[Libr
             digest = sha256_bytes(path.read_bytes())
         except OSError:
             digest = None
+        if doc is None and by_hash.get(digest, path.name) != path.name:
+            # reindex skips a second copy of a report (see ingest._plan)
+            rows.append(LibraryRow(path.name, None, path.suffix.lstrip(".").lower(), None, None, None,
+                                   None, "cannot be indexed", f"same content as {by_hash[digest]}, which "
+                                   "is indexed once; delete one of the two copies"))
+            continue
         if doc is None:
             rows.append(LibraryRow(path.name, None, path.suffix.lstrip(".").lower(), None, None, None,
                                    None, "new", "not searchable until the index is updated"))

@@ -17,6 +17,7 @@ measured effect is in docs/evaluation.md.
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import re
 from collections import Counter
@@ -26,6 +27,7 @@ from typing import Iterator, Sequence
 import faiss
 import numpy as np
 
+from .assessments import LATEST, excluded_documents
 from .embed import Embedder
 from .records import Hit
 from .settings import Settings
@@ -50,8 +52,13 @@ class Filters:
     statements: tuple[str, ...] = ()
     scores: tuple[int, ...] = ()
     ratings: tuple[str, ...] = ()
+    #: Which assessment of each council: "latest", "all" or a date YYYY-MM-DD (the one current
+    #: on that date); see :mod:`cqc_kb.assessments`. Documents named in ``documents`` are used
+    #: whatever their date.
+    assessments: str = LATEST
 
     def empty(self) -> bool:
+        """No restriction beyond the choice of assessments."""
         return not any((self.documents, self.authorities, self.themes, self.statements,
                         self.scores, self.ratings))
 
@@ -121,6 +128,9 @@ class Retriever:
     _n: int = field(default=1, init=False, repr=False)
     _authorities: list[str] | None = field(default=None, init=False, repr=False)
     _owner: dict[int, str] | None = field(default=None, init=False, repr=False)
+    _excluded: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
+    #: Allowed ids when only the choice of assessments filters: the default path of every query.
+    _by_assessments: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)
 
     def authorities(self) -> list[str]:
         """Authorities with a report in the index (read once: a store never changes)."""
@@ -128,11 +138,25 @@ class Retriever:
             self._authorities = [r["authority"] for r in self.store.documents() if r["authority"]]
         return self._authorities
 
+    def excluded(self, assessments: str) -> frozenset[str]:
+        """Reports the ``assessments`` choice leaves out (read once per choice)."""
+        if assessments not in self._excluded:
+            self._excluded[assessments] = excluded_documents(self.store, assessments)
+        return self._excluded[assessments]
+
     def allowed_ids(self, filters: Filters) -> np.ndarray | None:
-        """Chunk ids that pass the filters, or None when nothing is filtered."""
+        """Chunk ids that pass the filters, or None when nothing is filtered (as when no
+        council has a superseded report and no other filter is set)."""
+        excluded = () if filters.documents else sorted(self.excluded(filters.assessments))
         if filters.empty():
-            return None
-        clauses, params = [], []
+            if not excluded:
+                return None
+            if filters.assessments in self._by_assessments:
+                return self._by_assessments[filters.assessments]
+        clauses, params = ["1"], []
+        if excluded:
+            clauses.append(f"c.document NOT IN ({','.join('?' * len(excluded))})")
+            params.extend(excluded)
         for column, values in (("c.document", filters.documents), ("d.authority", filters.authorities),
                                ("c.theme", filters.themes), ("c.statement", filters.statements),
                                ("s.score", filters.scores), ("d.rating", filters.ratings)):
@@ -143,7 +167,10 @@ class Retriever:
             "SELECT c.id FROM chunks c JOIN documents d ON d.name = c.document"
             " LEFT JOIN statements s ON s.document = c.document AND s.name = c.statement"
             f" WHERE {' AND '.join(clauses)}", params).fetchall()
-        return np.asarray([r[0] for r in rows], dtype=np.int64)
+        allowed = np.asarray([r[0] for r in rows], dtype=np.int64)
+        if filters.empty():
+            self._by_assessments[filters.assessments] = allowed
+        return allowed
 
     def embed_query(self, query: str) -> np.ndarray:
         return self.embedder.encode([query])[0]
@@ -181,8 +208,10 @@ class Retriever:
         sql = "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?"
         params: list = [match]
         if allowed is not None:
-            sql += f" AND rowid IN ({','.join('?' * len(allowed))})"
-            params.extend(int(i) for i in allowed)
+            # One JSON parameter, not one per id: SQLite caps the number of parameters, and
+            # leaving out superseded reports can allow most of a large library's passages.
+            sql += " AND rowid IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(allowed.tolist()))
         # Section headings count for less than the passage itself.
         sql += " ORDER BY bm25(chunks_fts, 1.0, 0.4) LIMIT ?"
         params.append(n)

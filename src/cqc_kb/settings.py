@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,19 @@ class Settings:
     #: Answers below this evidence score abstain (calibrated on the development gold set).
     abstain_threshold: float = 0.40
     answer_sentences: int = 2
+    #: Serving a team: the app offers no uploads or removals, only reading and asking.
+    read_only: bool = False
+    #: Serving a team: a shared password the app asks for first; empty means none.
+    password: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        # Out-of-range query settings would allocate without bound or divide by zero deep inside
+        # retrieval; refuse them here, naming the variable that set them.
+        for name, (low, high) in _QUERY_RANGES.items():
+            value = getattr(self, name)
+            if not low <= value <= high:  # also false for NaN
+                bounds = f"from {low} to {high}" if math.isfinite(high) else "a number"
+                raise ConfigError(f"setting {name} is {value}; it must be {bounds} (env CQC_KB_{name.upper()})")
 
     def index_hash(self) -> str:
         """Hash of the settings that shape the index; a different hash means rebuild."""
@@ -77,6 +91,11 @@ class Settings:
         clean = {k: v for k, v in changes.items() if v is not None}
         return dataclasses.replace(self, **_coerce_all(clean))
 
+
+#: Bounds of the settings that shape a query (``top_k`` matches ``search -k``).
+_QUERY_RANGES: dict[str, tuple[float, float]] = {
+    "top_k": (1, 100), "candidates": (1, 1000), "rrf_k": (0, 10_000), "answer_sentences": (1, 20),
+    "abstain_threshold": (float("-inf"), float("inf"))}
 
 SENTENCE_VECTORS = ("pooled", "encoded")
 INDEX_FIELDS = ("model", "encoding", "chunk_tokens", "chunk_overlap", "embed_headings", "sentence_vectors")

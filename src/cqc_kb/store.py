@@ -10,6 +10,12 @@ Layout under the index folder::
 
 A rebuild writes a new build folder and only then points CURRENT at it, so a crash half-way
 leaves the previous build usable. No pickle anywhere.
+
+Opening a build checks it (see :meth:`Store.open`): the manifest has every field, each data
+file has the size the manifest records, kb.sqlite matches its CRC-32 and holds every table
+with the counted rows, and both FAISS files load with the right dimension and counts. A
+reindex also checks the FAISS files' CRC-32 (it is the only full read of the vectors) and
+rebuilds a build that fails any check.
 """
 
 from __future__ import annotations
@@ -19,20 +25,23 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import time
+import zlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import faiss
 import numpy as np
 
-from .errors import IndexBusyError, IndexMissingError, StaleIndexError
+from .errors import DamagedIndexError, IndexBusyError, IndexMissingError, StaleIndexError
 from .records import Chunk, Document, Report, SECTION_SEP
 from .settings import PIPELINE_VERSION, Settings
+from .structure import authority_key
 from .text import content_terms, normalise
 
 SCHEMA = """
@@ -75,11 +84,25 @@ CREATE TABLE IF NOT EXISTS sections (
 );
 CREATE INDEX IF NOT EXISTS sections_document ON sections(document);
 -- Statistics kept at index time so that no question has to scan the library (see
--- _count_statistics): passages holding each content term, and how many documents hold each
--- normalised sentence (a sentence found in several is the CQC template's own wording).
+-- _count_statistics): passages holding each content term, and which councils' reports hold
+-- each normalised sentence (one found in several councils' is the CQC template's own wording).
 CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS sentence_keys (key INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sentence_councils (
+    key INTEGER NOT NULL, council TEXT NOT NULL, documents INTEGER NOT NULL, PRIMARY KEY (key, council)
+) WITHOUT ROWID;
 """
+
+#: Tables a build must hold: every table the schema creates.
+REQUIRED_TABLES = tuple(re.findall(r"CREATE (?:VIRTUAL )?TABLE IF NOT EXISTS (\w+)", SCHEMA))
+
+#: The files of a build whose size and CRC-32 the manifest records.
+DATA_FILES = ("kb.sqlite", "vectors.faiss", "sentences.faiss")
+
+#: What a Writer names its builds: CURRENT holding anything else is damaged, never a path.
+_BUILD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+#: How often Store.open follows CURRENT when a reindex swaps builds while it opens one.
+_OPEN_ATTEMPTS = 3
 
 
 def sentence_key(text: str) -> int:
@@ -89,9 +112,10 @@ def sentence_key(text: str) -> int:
 
 
 class SharedSentences:
-    """``normalised_sentence in shared``: is this sentence in more than one indexed document?
+    """``normalised_sentence in shared``: is this sentence in more than one council's reports?
+    (Two assessments of one council share most sentences; that is not template.)
 
-    Answers from the ``sentence_keys`` table, one lookup per new sentence, remembered.
+    Answers from the ``sentence_councils`` table, one lookup per new sentence, remembered.
     """
 
     def __init__(self, db: sqlite3.Connection) -> None:
@@ -102,9 +126,9 @@ class SharedSentences:
         if not isinstance(sentence, str):
             return False
         if sentence not in self._seen:
-            row = self._db.execute("SELECT documents FROM sentence_keys WHERE key = ?",
+            row = self._db.execute("SELECT count(*) FROM sentence_councils WHERE key = ?",
                                    (sentence_key(sentence),)).fetchone()
-            self._seen[sentence] = row is not None and row[0] > 1
+            self._seen[sentence] = row[0] > 1
         return self._seen[sentence]
 
 
@@ -120,9 +144,19 @@ class Manifest:
     built_at: str
     documents: int
     chunks: int
+    #: Indexed answer sentences; None in manifests written before it was recorded.
+    sentences: int | None = None
+    #: ``{file: {"bytes": size, "crc32": checksum}}`` for :data:`DATA_FILES`; empty in
+    #: manifests written before they were recorded (those builds get the other checks only).
+    files: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+_MANIFEST_TYPES: dict[str, type] = {
+    "settings_hash": str, "settings": dict, "model": str, "dim": int, "pipeline": str,
+    "built_at": str, "documents": int, "chunks": int}
 
 
 def _connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
@@ -135,40 +169,188 @@ def _connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
-def current_build(index_dir: Path) -> Path | None:
-    """The live build folder, or None when no index has been built."""
-    pointer = index_dir / "CURRENT"
+def _pointer_name(index_dir: Path) -> str | None:
+    """The build name in CURRENT, or None when it is missing, unreadable or not a build name."""
     try:
-        name = pointer.read_text().strip()
-    except OSError:
+        with (index_dir / "CURRENT").open("rb") as fh:
+            raw = fh.read(256)
+        name = raw.decode("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return name if _BUILD_NAME.fullmatch(name) else None
+
+
+def current_build(index_dir: Path) -> Path | None:
+    """The live build folder, or None when no index has been built (or CURRENT is unusable)."""
+    name = _pointer_name(index_dir)
+    if name is None:
         return None
     build = index_dir / "builds" / name
     return build if (build / "manifest.json").exists() else None
 
 
+def _live_build(settings: Settings) -> Path:
+    """The build CURRENT names; IndexMissingError before the first build, DamagedIndexError
+    when CURRENT is missing beside finished builds, unreadable, or names no build."""
+    index_dir = settings.index
+    pointer = index_dir / "CURRENT"
+    if not pointer.exists() and not pointer.is_symlink():
+        if not any((index_dir / "builds").glob("*/manifest.json")):
+            raise IndexMissingError(
+                f"no index in {index_dir}; run `cqc-kb reindex` to build it from {settings.corpus}")
+        raise DamagedIndexError(index_dir, "the pointer file CURRENT is missing")
+    name = _pointer_name(index_dir)
+    if name is None:
+        raise DamagedIndexError(index_dir, "CURRENT is unreadable or does not name a build")
+    build = index_dir / "builds" / name
+    if not build.is_dir():
+        raise DamagedIndexError(index_dir, f"CURRENT names build {name}, which is missing")
+    return build
+
+
 def read_manifest(build: Path) -> Manifest:
-    data = json.loads((build / "manifest.json").read_text())
-    return Manifest(**{k: data[k] for k in Manifest.__dataclass_fields__})
+    """The build's manifest; DamagedIndexError when it is missing, not JSON or lacks a field."""
+    index_dir = build.parent.parent
+    path = build / "manifest.json"
+    try:
+        if path.stat().st_size > 1_000_000:
+            raise DamagedIndexError(index_dir, "manifest.json is far too large to be a manifest")
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise DamagedIndexError(index_dir, f"manifest.json of build {build.name} is missing") from None
+    except OSError as exc:
+        raise DamagedIndexError(index_dir, f"manifest.json cannot be read ({exc.strerror})") from None
+    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise DamagedIndexError(index_dir, "manifest.json is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise DamagedIndexError(index_dir, "manifest.json is not a JSON object")
+
+    def wrong(key: str, kind: type) -> bool:
+        value = data.get(key)
+        return not isinstance(value, kind) or kind is int and (isinstance(value, bool) or value < 0)
+
+    bad = [k for k, kind in _MANIFEST_TYPES.items() if wrong(k, kind)]
+    if data.get("sentences") is not None and wrong("sentences", int):
+        bad.append("sentences")
+    files = data.get("files", {})
+    if not (isinstance(files, dict) and all(
+            isinstance(v, dict) and all(isinstance(v.get(k), int) for k in ("bytes", "crc32"))
+            for v in files.values())):
+        bad.append("files")
+    if bad or data["dim"] == 0:
+        raise DamagedIndexError(index_dir, f"manifest.json lacks a valid {', '.join(bad) or 'dim'}")
+    return Manifest(**{k: data[k] for k in Manifest.__dataclass_fields__ if k in data})
+
+
+def _crc32(path: Path) -> int:
+    crc = 0
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            crc = zlib.crc32(block, crc)
+    return crc
+
+
+def _file_record(path: Path) -> dict[str, int]:
+    return {"bytes": path.stat().st_size, "crc32": _crc32(path)}
+
+
+def _check_files(build: Path, manifest: Manifest, checksummed: Sequence[str]) -> None:
+    """Every data file exists with its recorded size; those in ``checksummed`` match their CRC."""
+    index_dir = build.parent.parent
+    for name in DATA_FILES:
+        record = manifest.files.get(name)
+        try:
+            size = (build / name).stat().st_size
+            crc = _crc32(build / name) if record and name in checksummed else None
+        except FileNotFoundError:
+            raise DamagedIndexError(index_dir, f"{name} is missing") from None
+        except OSError as exc:
+            raise DamagedIndexError(index_dir, f"{name} cannot be read ({exc.strerror})") from None
+        if record is None:
+            continue
+        if size != record["bytes"]:
+            raise DamagedIndexError(index_dir, f"{name} is {size} bytes, the manifest says {record['bytes']}")
+        if crc is not None and crc != record["crc32"]:
+            raise DamagedIndexError(index_dir, f"{name} does not match its checksum")
+
+
+def _check_database(db: sqlite3.Connection, build: Path, manifest: Manifest) -> int:
+    """Tables present and row counts as recorded; returns the number of sentences."""
+    index_dir = build.parent.parent
+    try:
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        missing = [t for t in REQUIRED_TABLES if t not in tables]
+        if missing:
+            raise DamagedIndexError(index_dir, f"kb.sqlite lacks the table {', '.join(missing)}")
+        docs, chunks, sentences = db.execute(
+            "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM chunks),"
+            " (SELECT count(*) FROM sentences)").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise DamagedIndexError(index_dir, f"kb.sqlite cannot be read: {exc}") from None
+    if (docs, chunks) != (manifest.documents, manifest.chunks) or \
+            manifest.sentences is not None and sentences != manifest.sentences:
+        raise DamagedIndexError(
+            index_dir, f"kb.sqlite holds {docs} documents, {chunks} passages and {sentences} sentences; "
+                       f"the manifest says {manifest.documents}, {manifest.chunks} and {manifest.sentences}")
+    return int(sentences)
+
+
+def _read_vectors(path: Path, manifest: Manifest, count: int) -> faiss.IndexIDMap2:
+    """A FAISS file of the build, checked for type, dimension and number of vectors."""
+    index_dir = path.parent.parent.parent
+    try:
+        index = faiss.read_index(str(path))
+    except RuntimeError:  # faiss reports missing, truncated and garbled files alike
+        raise DamagedIndexError(index_dir, f"{path.name} is not a readable FAISS index") from None
+    if not isinstance(index, faiss.IndexIDMap2) or index.d != manifest.dim or index.ntotal != count:
+        raise DamagedIndexError(
+            index_dir, f"{path.name} holds {index.ntotal} vectors of dimension {index.d}; "
+                       f"expected {count} of dimension {manifest.dim}")
+    return index
 
 
 class Store:
     """Read access to one build: documents, chunks, BM25 and vectors."""
 
     def __init__(self, build: Path, manifest: Manifest, readonly: bool = True) -> None:
+        """Load one build, checking its tables, counts and vectors against ``manifest``."""
         self.build = build
         self.manifest = manifest
-        self.db = _connect(build / "kb.sqlite", readonly=readonly)
-        self.vectors = faiss.read_index(str(build / "vectors.faiss"))
-        self.sentence_vectors = faiss.read_index(str(build / "sentences.faiss"))
+        try:
+            self.db = _connect(build / "kb.sqlite", readonly=readonly)
+        except sqlite3.DatabaseError as exc:
+            raise DamagedIndexError(build.parent.parent, f"kb.sqlite cannot be opened: {exc}") from None
+        try:
+            sentences = _check_database(self.db, build, manifest)
+            self.vectors = _read_vectors(build / "vectors.faiss", manifest, manifest.chunks)
+            self.sentence_vectors = _read_vectors(build / "sentences.faiss", manifest, sentences)
+        except BaseException:
+            self.db.close()
+            raise
         self._texts: dict[str, str] = {}
 
     @classmethod
-    def open(cls, settings: Settings) -> "Store":
-        """Open the live index, refusing one built with different settings."""
-        build = current_build(settings.index)
-        if build is None:
-            raise IndexMissingError(
-                f"no index in {settings.index}; run `cqc-kb reindex` to build it from {settings.corpus}")
+    def open(cls, settings: Settings, verify_checksums: bool = False) -> "Store":
+        """Open and check the live index, refusing one built with different settings.
+
+        Raises IndexMissingError, StaleIndexError, or DamagedIndexError naming what was found.
+        ``verify_checksums`` also reads the FAISS files once more to compare their CRC-32
+        (kb.sqlite's is always compared); reindex uses it, queries skip that cost.
+        """
+        attempt = 1
+        while True:
+            before = _pointer_name(settings.index)
+            try:
+                return cls._open_build(settings, _live_build(settings), verify_checksums)
+            except DamagedIndexError:
+                # A reindex may have swapped in a new build, and removed this one, between
+                # reading CURRENT and opening the files: then open the new one.
+                if attempt == _OPEN_ATTEMPTS or _pointer_name(settings.index) == before:
+                    raise
+                attempt += 1
+
+    @classmethod
+    def _open_build(cls, settings: Settings, build: Path, verify_checksums: bool) -> "Store":
         manifest = read_manifest(build)
         if manifest.settings_hash != settings.index_hash():
             changed = [f"{k}: index has {manifest.settings.get(k)!r}, settings say {v!r}"
@@ -178,7 +360,18 @@ class Store:
             raise StaleIndexError(
                 f"the index in {settings.index} was built with other settings "
                 f"({'; '.join(changed) or 'settings hash differs'}); run `cqc-kb reindex` to rebuild it")
-        return cls(build, manifest)
+        _check_files(build, manifest, DATA_FILES if verify_checksums else ("kb.sqlite",))
+        store = cls(build, manifest)
+        if verify_checksums and "kb.sqlite" not in manifest.files:
+            # Built before checksums were recorded: SQLite's own structural check stands in.
+            try:
+                ok = [r[0] for r in store.db.execute("PRAGMA quick_check")] == ["ok"]
+            except sqlite3.DatabaseError:
+                ok = False
+            if not ok:
+                store.close()
+                raise DamagedIndexError(settings.index, "kb.sqlite fails SQLite's quick_check")
+        return store
 
     def close(self) -> None:
         self.db.close()
@@ -244,7 +437,15 @@ class Store:
         return SharedSentences(self.db)
 
 
-def _count_statistics(db: sqlite3.Connection, text: str, chunk_texts: Sequence[str],
+def council_of(name: str, is_cqc: bool, authority: str | None) -> str:
+    """Whose report a document is, as :mod:`cqc_kb.assessments` groups them: a CQC report by
+    its council, any other document by itself."""
+    if is_cqc and authority:
+        return authority_key(authority) or authority.strip().lower()
+    return name
+
+
+def _count_statistics(db: sqlite3.Connection, council: str, text: str, chunk_texts: Sequence[str],
                       sentences: Sequence[tuple[int, int]], sign: int) -> None:
     """Add (``sign`` 1) or take away (-1) one document's share of the stored statistics."""
     df: Counter = Counter()
@@ -254,12 +455,12 @@ def _count_statistics(db: sqlite3.Connection, text: str, chunk_texts: Sequence[s
                    " ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
                    [(term, sign * n) for term, n in df.items()])
     keys = {sentence_key(text[s:e]) for s, e in sentences}
-    db.executemany("INSERT INTO sentence_keys (key, documents) VALUES (?, ?)"
-                   " ON CONFLICT(key) DO UPDATE SET documents = documents + excluded.documents",
-                   [(key, sign) for key in keys])
+    db.executemany("INSERT INTO sentence_councils (key, council, documents) VALUES (?, ?, ?)"
+                   " ON CONFLICT(key, council) DO UPDATE SET documents = documents + excluded.documents",
+                   [(key, council, sign) for key in keys])
     if sign < 0:
         db.execute("DELETE FROM term_df WHERE df <= 0")
-        db.execute("DELETE FROM sentence_keys WHERE documents <= 0")
+        db.execute("DELETE FROM sentence_councils WHERE documents <= 0")
 
 
 def _write_document(db: sqlite3.Connection, doc: Document, report: Report) -> None:
@@ -308,9 +509,10 @@ class Writer:
         self.db.executescript(SCHEMA)
 
     def remove(self, name: str) -> None:
-        row = self.db.execute("SELECT text FROM documents WHERE name = ?", (name,)).fetchone()
+        row = self.db.execute("SELECT text, is_cqc, authority FROM documents WHERE name = ?",
+                              (name,)).fetchone()
         if row is not None:
-            _count_statistics(self.db, row["text"],
+            _count_statistics(self.db, council_of(name, bool(row["is_cqc"]), row["authority"]), row["text"],
                               [r[0] for r in self.db.execute("SELECT text FROM chunks WHERE document = ?", (name,))],
                               self.db.execute('SELECT start, "end" FROM sentences WHERE document = ?',
                                               (name,)).fetchall(), -1)
@@ -343,13 +545,15 @@ class Writer:
         if sids:
             self.sentence_vectors.add_with_ids(np.ascontiguousarray(sentence_vectors, dtype=np.float32),
                                                np.asarray(sids, dtype=np.int64))
-        _count_statistics(self.db, doc.text, [c.text for c in chunks], sentences, 1)
+        _count_statistics(self.db, council_of(doc.name, report.is_cqc, report.authority), doc.text,
+                          [c.text for c in chunks], sentences, 1)
 
     def commit(self) -> Manifest:
         """Write everything, then atomically make this build the live one."""
         self.db.commit()
-        docs = int(self.db.execute("SELECT count(*) FROM documents").fetchone()[0])
-        chunks = int(self.db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+        docs, chunks, sentences = (int(v) for v in self.db.execute(
+            "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM chunks),"
+            " (SELECT count(*) FROM sentences)").fetchone())
         self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
         self.db.commit()
         self.db.close()
@@ -358,7 +562,8 @@ class Writer:
         manifest = Manifest(settings_hash=self.settings.index_hash(),
                             settings=self.settings.index_settings(), model=self.model, dim=self.dim,
                             pipeline=PIPELINE_VERSION, built_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
-                            documents=docs, chunks=chunks)
+                            documents=docs, chunks=chunks, sentences=sentences,
+                            files={name: _file_record(self.build / name) for name in DATA_FILES})
         (self.build / "manifest.json").write_text(json.dumps(manifest.to_json(), indent=2, default=str))
         for path in self.build.iterdir():
             with path.open("rb") as fh:
@@ -369,7 +574,8 @@ class Writer:
         with tmp.open("rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, pointer)
-        self._prune()
+        _fsync_dir(self.index_dir)  # the rename itself survives a power cut
+        remove_leftovers(self.index_dir)
         return manifest
 
     def abort(self) -> None:
@@ -378,12 +584,38 @@ class Writer:
             self.db.close()
         shutil.rmtree(self.build, ignore_errors=True)
 
-    def _prune(self) -> None:
-        # Older builds are kept only until the next successful build: a reader that opened one
-        # moments ago keeps its open file handles on Linux even after removal.
-        for old in (self.index_dir / "builds").iterdir():
-            if old.name != self.name:
-                shutil.rmtree(old, ignore_errors=True)
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_leftovers(index_dir: Path) -> list[str]:
+    """Remove every build folder but the live one, and temporary pointer files: what a
+    finished swap replaced and what interrupted reindexes left. Call it holding the write lock.
+
+    Readers are not disturbed: the live build is never touched; a reader that still has an
+    older build open keeps reading it (removed files stay readable through open handles), and
+    one that read CURRENT just before a swap follows the new pointer (see :meth:`Store.open`).
+    """
+    live = _pointer_name(index_dir)
+    removed = []
+    for tmp in index_dir.glob("CURRENT.tmp*"):
+        tmp.unlink(missing_ok=True)
+        removed.append(tmp.name)
+    builds = index_dir / "builds"
+    for old in sorted(builds.iterdir()) if builds.is_dir() else ():
+        if old.name == live:
+            continue
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
+        removed.append(f"builds/{old.name}")
+    return removed
 
 
 @contextlib.contextmanager
