@@ -209,7 +209,8 @@ ROWS = (
 
 
 def markdown(results: list[dict]) -> str:
-    head = "| measure | " + " | ".join(f"{r['reports']} reports" for r in results) + " |"
+    head = "| measure | " + " | ".join(f"{r['reports']} report{'s' * (r['reports'] != 1)}"
+                                      for r in results) + " |"
     lines = [head, "|---" * (len(results) + 1) + "|"]
     for label, key, fmt in ROWS:
         cells = [fmt.format(**r[key]) if isinstance(r[key], dict) else fmt.format(r[key]) for r in results]
