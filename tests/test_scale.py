@@ -131,7 +131,7 @@ class _SpanHash(HashEmbedder):
 
 
 def test_pooled_sentence_vectors_point_at_their_sentences(fixture_corpus, tmp_path) -> None:
-    pooled = make_settings(fixture_corpus, tmp_path / "pooled")
+    pooled = make_settings(fixture_corpus, tmp_path / "pooled", sentence_vectors="pooled")
     build_index(pooled, embedder=_SpanHash(256))
     kb = KnowledgeBase.open(pooled, embedder=HashEmbedder(256))
     try:

@@ -49,9 +49,10 @@ class Settings:
     chunk_overlap: int = 40
     #: Prefix each chunk's heading path to the text that is embedded (not to the stored span).
     embed_headings: bool = True
-    #: How answer sentences get their vectors: "pooled" from the token embeddings of the
-    #: passage that holds them (one forward pass), or "encoded" on their own (a second pass).
-    sentence_vectors: str = "pooled"
+    #: How answer sentences get their vectors: "encoded" on their own (a second forward pass),
+    #: or "pooled" from the token embeddings of the passage that holds them (about half the
+    #: indexing time, but answer accuracy and abstention fell, see docs/scaling.md).
+    sentence_vectors: str = "encoded"
     batch_size: int = 32
     max_file_mb: float = 50.0
     rrf_k: int = 60
