@@ -33,12 +33,13 @@ def test_pdf_keeps_page_numbers(fixture_corpus: Path) -> None:
     assert next(b.page for b in doc.blocks if b.start <= last < b.end or b.start > last) > 1
 
 
-def test_pdf_running_headers_and_footers_are_not_blocks(fixture_corpus: Path) -> None:
+def test_pdf_running_headers_and_footers_are_removed_from_the_text(fixture_corpus: Path) -> None:
     doc = parse_file(fixture_corpus / "larchfield.pdf")
-    assert doc.text.count("Page 2") == 1  # the footer stays in the verbatim text...
-    blocks = [doc.text[b.start:b.end] for b in doc.blocks]
-    assert not any(t.startswith("Page ") for t in blocks)  # ...but is never a heading or paragraph
-    assert "Larchfield Unitary Council: local authority assessment" not in blocks
+    # Every page carries the title as a header and "Page N" as a footer: both are dropped from the
+    # stored text, so no passage, quote or section can contain them; the real title on page 1 stays.
+    assert "Page 2" not in doc.text
+    assert doc.text.count("Larchfield Unitary Council: local authority assessment") == 1
+    assert not any(doc.text[b.start:b.end].startswith("Page ") for b in doc.blocks)
 
 
 def test_html_drops_page_furniture_and_keeps_headings(fixture_corpus: Path) -> None:
@@ -58,6 +59,10 @@ def test_malicious_html_is_text_only() -> None:
     doc = parse_bytes(markup, "evil.html")
     assert "alert" not in doc.text and "<" not in doc.text
     assert "Click here." in doc.text
+    hidden = parse_bytes(b"<html><body><main><h1>Report</h1><p>Score: 2</p><p style='display: none'>Score: 4</p>"
+                         b"<p aria-hidden='true'>Rated outstanding</p><div hidden>Secret</div></main></body></html>",
+                         "hidden.html")
+    assert hidden.text == "Report\n\nScore: 2"  # text a reader cannot see is never indexed
 
 
 @pytest.mark.parametrize("data,name,reason", [
@@ -113,3 +118,69 @@ def test_markdown_headings_have_levels() -> None:
     doc = parse_bytes(b"# Title\n\nIntro text here.\n\n## Part\n\nBody of the part.\n", "notes.md")
     assert [(doc.text[b.start:b.end], b.level) for b in doc.blocks if b.kind == "heading"] == [
         ("# Title", 1), ("## Part", 2)]
+
+
+def _pdf_of_lines(pages: list[list[str]]) -> bytes:
+    """A PDF drawn line by line (one list of lines a page), as a report's layout breaks them."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
+    for lines in pages:
+        for i, line in enumerate(lines):
+            c.drawString(50, 800 - 14 * i, line)
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _body(page: int) -> list[str]:
+    topic = ("carers", "hospital discharge", "transitions")[page % 3]
+    return [f"On {topic} the council has a clear structure with a multi-agency partnership that meets",
+            "every month and reviews the learning from each safeguarding adults review it commissions.",
+            f"Most enquiries about {topic} were completed within the target set by the board."]
+
+
+def test_pdf_heading_cut_by_a_line_break_is_one_heading() -> None:
+    pages = [[f"Thornbury Council assessment - page {n}", *_body(n),
+              "Theme 3: How Thornbury Council ensures safety within the", "system", "Safeguarding",
+              *_body(n + 1)] for n in range(1, 4)]
+    doc = parse_bytes(_pdf_of_lines(pages), "cut.pdf")
+    headings = [doc.text[b.start:b.end] for b in doc.blocks if b.kind == "heading"]
+    assert "Theme 3: How Thornbury Council ensures safety within the system" in headings
+    assert "Safeguarding" in headings
+    assert "system" not in [doc.text[b.start:b.end] for b in doc.blocks]
+    # The running footer is gone from the text, so no paragraph or section can contain it.
+    assert "- page" not in doc.text
+    assert doc.text.count("every month and reviews") == 6  # body lines are never taken for furniture
+
+
+def test_markdown_emphasis_is_dropped_before_offsets_are_taken() -> None:
+    raw = (b"# Report\n\nThe estimated budget was **\xc2\xa3290,024,000** and __21.43%__ went on *adult* care.\n\n"
+           b"- * a bullet that keeps its star\n\n5 * 3 stays as it is.\n")
+    doc = parse_bytes(raw, "emphasis.md")
+    assert "The estimated budget was \u00a3290,024,000 and 21.43% went on adult care." in doc.text
+    assert "**" not in doc.text and "__" not in doc.text
+    assert "- * a bullet" in doc.text and "5 * 3 stays" in doc.text
+    html = parse_bytes(b"<html><body><main><h2>**Key** findings</h2><p>It was **good**.</p></main></body></html>",
+                       "emphasis.html")
+    assert [html.text[b.start:b.end] for b in html.blocks] == ["Key findings", "It was good."]
+
+
+def test_sizes_print_with_sensible_precision() -> None:
+    with pytest.raises(ParseError) as info:
+        parse_bytes(b"a" * 20_000, "big.txt", max_bytes=10_000)
+    assert "is 20 KB, over the 10 KB limit" in str(info.value)
+
+
+def test_pdf_sentence_cut_by_a_page_break_is_one_block() -> None:
+    pages = [[f"Thornbury Council assessment - page {n}", *_body(n),
+              "Waiting lists were reviewed weekly by a senior practitioner, and people waiting"] for n in (1, 2)]
+    pages.append(["Thornbury Council assessment - page 3", "were contacted every month to check their needs.",
+                  *_body(3)])
+    doc = parse_bytes(_pdf_of_lines(pages), "runs-on.pdf")
+    sentence = ("Waiting lists were reviewed weekly by a senior practitioner, and people waiting\n"
+                "were contacted every month to check their needs.")
+    block = next(b for b in doc.blocks if sentence in doc.text[b.start:b.end])
+    assert block.page == 2 and doc.text[block.start:block.end].endswith(sentence)

@@ -11,6 +11,7 @@ import contextlib
 import csv
 import io
 import json
+import logging
 import sqlite3
 import sys
 import textwrap
@@ -496,12 +497,33 @@ COMMANDS = {"reindex": cmd_reindex, "search": cmd_search, "ask": cmd_ask, "compa
             "scores": cmd_scores, "changes": cmd_changes, "status": cmd_status, "eval": cmd_eval}
 
 
+class _StderrHandler(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is at the time (tests and pipes replace it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"cqc-kb: {self.format(record)}", file=sys.stderr)
+
+
+_LOG_HANDLER = _StderrHandler()
+
+
+def _configure_logging(quiet: bool) -> None:
+    """The library's notes (and the PDF reader's warnings it relays) go to stderr; --quiet
+    keeps only errors."""
+    logger = logging.getLogger("cqc_kb")
+    if _LOG_HANDLER not in logger.handlers:
+        logger.addHandler(_LOG_HANDLER)
+    logger.propagate = False
+    logger.setLevel(logging.ERROR if quiet else logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # File names that are not UTF-8 (kept by Python as lone surrogates) print escaped, not crash.
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
+    _configure_logging(getattr(args, "quiet", False))
     try:
         return COMMANDS[args.command](args)
     except KbError as exc:

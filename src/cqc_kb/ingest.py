@@ -2,13 +2,18 @@
 
 Incremental by content hash: only new or changed documents are parsed and embedded, deleted
 ones removed. A file that fails to parse is skipped with its reason; if an older version of
-it is indexed, that version is kept rather than lost.
+it is indexed, that version is kept rather than lost. Failures are remembered by content hash
+in ``index/failures.json``, so an unchanged bad file costs no model load on the next reindex.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
+import logging
+import os
 import sqlite3
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +24,13 @@ import numpy as np
 from .chunk import chunk_document, document_sentences, embed_text, token_counter
 from .embed import Embedder, encode_passages_and_spans, load_embedder
 from .errors import DamagedIndexError, IndexMissingError, KbError, ParseError, StaleIndexError
-from .parse import SUPPORTED_SUFFIXES, parse_file, sha256_bytes
+from .parse import SUPPORTED_SUFFIXES, Limits, parse_file, sha256_bytes, too_big
+from .records import Chunk, Document, Report
 from .settings import Settings
 from .store import current_build, remove_leftovers, Store, Writer, write_lock
 from .structure import analyse
+
+log = logging.getLogger("cqc_kb.ingest")
 
 #: (stage, done, total): stages are "scan", "parse" and "embed".
 ProgressFn = Callable[[str, int, int], None]
@@ -58,18 +66,36 @@ class ReindexResult:
 
 
 def corpus_files(corpus: Path) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Report files in the corpus folder, and (name, reason) for files that will be skipped."""
+    """Report files in the corpus folder, and (name, reason) for entries that will be skipped.
+
+    Nothing outside the folder is ever read: a link that leads out of it is skipped, as are
+    folders, broken links and anything that is not a regular file (each with its reason).
+    """
     if not corpus.is_dir():
         raise KbError(f"corpus folder {corpus} does not exist; create it and add reports, "
                       "or point CQC_KB_CORPUS / --corpus at one")
+    root = corpus.resolve()
     files, skipped = [], []
     for path in sorted(corpus.iterdir()):
-        if path.name.startswith(".") or path.name.lower() in IGNORED_NAMES or path.is_dir():
+        if path.name.startswith(".") or path.name.lower() in IGNORED_NAMES:
             continue
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        if path.is_symlink():
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError):  # missing target or a loop of links
+                skipped.append((path.name, "is a broken link; copy the report itself into the corpus folder"))
+                continue
+            if not target.is_relative_to(root):
+                skipped.append((path.name, "is a link to a file outside the corpus folder, which is never "
+                                           "read; copy the report itself into the corpus folder"))
+                continue
+        if path.is_dir():
+            skipped.append((path.name, "is a folder; reports in sub-folders are not read: "
+                                       "move them into the corpus folder itself"))
+        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
             skipped.append((path.name, f"unsupported file type {path.suffix or '(none)'}; "
                                        "add reports as .pdf, .html, .htm, .txt or .md"))
-        elif not path.is_file():  # a broken link, a socket, a device...
+        elif not path.is_file():  # a socket, a pipe, a device...
             skipped.append((path.name, "is not a regular file; copy the report itself into the corpus"))
         else:
             files.append(path)
@@ -78,29 +104,35 @@ def corpus_files(corpus: Path) -> tuple[list[Path], list[tuple[str, str]]]:
 
 def reindex(settings: Settings, full: bool = False, embedder: Embedder | None = None,
             progress: ProgressFn | None = None) -> ReindexResult:
-    """Bring the index in line with the corpus folder and swap the new build in."""
+    """Bring the index in line with the corpus folder and swap the new build in.
+
+    Files are read before the model is loaded, each under the limits in ``settings``; a file
+    that fails is skipped with its reason and remembered by content hash, so the next reindex
+    reports it again without reading it (``full`` retries it).
+    """
     started = time.perf_counter()
     result = ReindexResult()
     files, result.skipped = corpus_files(settings.corpus)
+    limits = Limits.from_settings(settings)
     with write_lock(settings.index):
         live, full = _check_live(settings, full, result)
         result.leftovers = remove_leftovers(settings.index)
         result.rebuilt = result.rebuilt or full and live is not None
         indexed = {} if live is None or full else _indexed(live)
-        max_bytes = int(settings.max_file_mb * 1e6)
-        todo = _plan(files, indexed, max_bytes, result, progress)
-        if live is not None and not full and not todo and not result.removed:
+        known_failures = {} if full else load_failures(settings)
+        failures: dict[str, Failure] = {}
+        todo = _plan(files, indexed, known_failures, failures, limits.max_bytes, result, progress)
+        parsed = _read_all(settings, todo, limits, failures, result, progress)
+        save_failures(settings, failures)
+        if live is not None and not full and not parsed and not result.removed:
             result.chunks = _count_chunks(live)
             result.seconds = time.perf_counter() - started
-            return result  # up to date: no model load, no new build
+            return result  # nothing to write: no model load, no new build
         embedder = embedder or load_embedder(settings.model, settings.offline)
         writer = Writer(settings, embedder.dim, embedder.name, full)
         try:
-            _apply(settings, writer, todo, indexed, max_bytes, embedder, result, progress)
-            if result.changed or live is None:
-                writer.commit()
-            else:
-                writer.abort()  # every changed file failed to parse: keep the live build
+            _apply(settings, writer, parsed, indexed, embedder, result, progress)
+            writer.commit()
         except BaseException:
             writer.abort()
             raise
@@ -134,59 +166,95 @@ def _count_chunks(build: Path) -> int:
         return int(db.execute("SELECT count(*) FROM chunks").fetchone()[0])
 
 
-def _plan(files: list[Path], indexed: dict[str, str], max_bytes: int, result: ReindexResult,
-          progress: ProgressFn | None) -> list[Path]:
-    """Decide by content hash what to parse; record removals and unchanged files in ``result``.
+def _plan(files: list[Path], indexed: dict[str, str], known_failures: dict[str, Failure],
+          failures: dict[str, Failure], max_bytes: int | None, result: ReindexResult,
+          progress: ProgressFn | None) -> list[tuple[Path, str]]:
+    """Decide by content hash what to read; record removals, unchanged files, files over the
+    size limit, files that already failed with this content and duplicates in ``result``.
 
     A file with the same content as another (the same report saved twice, perhaps under
     another name) is skipped: one report is one assessment. The copy already in the index
     wins, then the first in name order."""
     on_disk = {p.name for p in files}
     result.removed.extend(sorted(set(indexed) - on_disk))
-    digests: dict[Path, str | None] = {}
+    digests: dict[Path, str] = {}
     for i, path in enumerate(files):
         if progress:
             progress("scan", i + 1, len(files))
         try:
-            digests[path] = sha256_bytes(path.read_bytes()) if path.stat().st_size <= max_bytes else None
+            size = path.stat().st_size
+            if max_bytes is not None and size > max_bytes:
+                error = too_big(path.name, size, max_bytes)
+                result.skipped.append((path.name, f"{error.reason}. {error.fix}"))
+                continue
+            digests[path] = sha256_bytes(path.read_bytes())
         except OSError as exc:
-            result.skipped.append((path.name, f"cannot be read ({exc.strerror})"))
-    seen = {d: p.name for p, d in digests.items() if d is not None and indexed.get(p.name) == d}
+            result.skipped.append((path.name, f"cannot be read ({exc.strerror}); check the file's permissions"))
+    seen = {d: p.name for p, d in digests.items() if indexed.get(p.name) == d}
     todo = []
     for path, digest in digests.items():
-        if digest is not None and indexed.get(path.name) == digest:
+        known = known_failures.get(path.name)
+        if indexed.get(path.name) == digest:
             result.unchanged.append(path.name)
-        elif digest is not None and digest in seen:
+        elif digest in seen:
             result.skipped.append((path.name, f"same content as {seen[digest]}, which is indexed "
                                               "once; delete one of the two copies"))
             if path.name in indexed:  # its earlier content is no longer in the corpus
                 result.removed.append(path.name)
+        elif known is not None and known.sha256 == digest:
+            failures[path.name] = known
+            result.skipped.append((path.name, known.reason))
         else:
-            if digest is not None:
-                seen[digest] = path.name
-            todo.append(path)
+            seen[digest] = path.name
+            todo.append((path, digest))
     return todo
 
 
-def _apply(settings: Settings, writer: Writer, todo: list[Path], indexed: dict[str, str],
-           max_bytes: int, embedder: Embedder, result: ReindexResult,
-           progress: ProgressFn | None) -> None:
-    """Remove deleted documents, then parse, chunk, embed and add the new and changed ones."""
-    for name in result.removed:
-        writer.remove(name)
+Parsed = tuple[Document, Report, list[Chunk], list[tuple[int, int]]]
+
+
+def _read_all(settings: Settings, todo: list[tuple[Path, str]], limits: Limits,
+              failures: dict[str, Failure], result: ReindexResult,
+              progress: ProgressFn | None) -> list[Parsed]:
+    """Parse, analyse and chunk each file on its own: whatever goes wrong with one file
+    (a parse error, recursion, memory, a limit) skips that file and is remembered."""
     count = token_counter(settings)
     parsed = []
-    for i, path in enumerate(todo):
+    for i, (path, digest) in enumerate(todo):
         if progress:
             progress("parse", i + 1, len(todo))
         try:
-            doc = parse_file(path, max_bytes=max_bytes)
+            item = _read_one(settings, path, limits, count)
         except ParseError as exc:
-            result.skipped.append((path.name, f"{exc.reason}. {exc.fix}"))
+            reason = f"{exc.reason}. {exc.fix}"
+        except Exception as exc:  # isolation: never let one file stop the corpus
+            log.debug("%s: unexpected error while reading", path.name, exc_info=True)
+            reason = (f"could not be read ({type(exc).__name__}: {str(exc)[:80]}). Re-save the report from "
+                      "its source; if it opens fine elsewhere, report this")
+        else:
+            parsed.append(item)
             continue
-        report = analyse(doc)
-        chunks = chunk_document(doc, report, settings, count)
-        parsed.append((doc, report, chunks, document_sentences(doc, chunks)))
+        result.skipped.append((path.name, reason))
+        failures[path.name] = Failure(digest, reason)
+    return parsed
+
+
+def _read_one(settings: Settings, path: Path, limits: Limits, count: Callable[[str], int]) -> Parsed:
+    doc = parse_file(path, limits=limits)
+    report = analyse(doc)
+    chunks = chunk_document(doc, report, settings, count)
+    if len(chunks) > settings.max_passages:
+        raise ParseError(path.name, f"makes {len(chunks):,} passages, over the {settings.max_passages:,}-passage "
+                                    "limit for one file",
+                         "Split the file, or raise CQC_KB_MAX_PASSAGES if it is a genuine report")
+    return doc, report, chunks, document_sentences(doc, chunks)
+
+
+def _apply(settings: Settings, writer: Writer, parsed: list[Parsed], indexed: dict[str, str],
+           embedder: Embedder, result: ReindexResult, progress: ProgressFn | None) -> None:
+    """Remove deleted documents, then embed and add the new and changed ones."""
+    for name in result.removed:
+        writer.remove(name)
     chunk_vectors, sentence_vectors = _embed(settings, embedder, parsed, progress)
     offset = s_offset = 0
     for doc, report, chunks, sentences in parsed:
@@ -203,7 +271,7 @@ def _apply(settings: Settings, writer: Writer, todo: list[Path], indexed: dict[s
     result.chunks = int(writer.db.execute("SELECT count(*) FROM chunks").fetchone()[0])
 
 
-def _embed(settings: Settings, embedder: Embedder, parsed: list, progress: ProgressFn | None,
+def _embed(settings: Settings, embedder: Embedder, parsed: list[Parsed], progress: ProgressFn | None,
            ) -> tuple[np.ndarray, np.ndarray]:
     """Vectors for every chunk and every answer sentence of ``parsed``, in their order.
 
@@ -244,3 +312,59 @@ def _embed(settings: Settings, embedder: Embedder, parsed: list, progress: Progr
     sentence_vectors = span_vectors[[offset[i] + j for i, j in where]] if where else \
         np.zeros((0, vectors.shape[1]), dtype=np.float32)
     return vectors[:n_chunks], sentence_vectors
+
+
+# --------------------------------------------------------------------------- remembered failures
+
+#: Beside the builds in the index folder; plain JSON, replaced atomically, never part of a build.
+FAILURES_FILE = "failures.json"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A corpus file that could not be indexed: its content hash and the reason shown."""
+
+    sha256: str
+    reason: str
+
+
+def _failure_context(settings: Settings) -> str:
+    """What a recorded failure depends on besides the file: pipeline and reading limits.
+    Changing any of them (e.g. raising CQC_KB_MAX_PAGES) makes every failure be retried."""
+    limits = {name: getattr(settings, name) for name in
+              ("max_file_mb", "max_pages", "max_passages", "parse_seconds", "max_decompressed_mb")}
+    return f"{settings.index_hash()}:{json.dumps(limits, sort_keys=True)}"
+
+
+def load_failures(settings: Settings) -> dict[str, Failure]:
+    """Failures recorded by the last reindex under the same settings (empty if none or unreadable)."""
+    try:
+        raw = json.loads((settings.index / FAILURES_FILE).read_text(encoding="utf-8"))
+        if raw.get("context") != _failure_context(settings):
+            return {}
+        return {name: Failure(str(v["sha256"]), str(v["reason"])) for name, v in raw["files"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}  # a missing or damaged record only costs re-reading those files
+
+
+def save_failures(settings: Settings, failures: dict[str, Failure]) -> None:
+    """Write the failure record atomically (or remove it when nothing failed). Call it holding
+    the write lock: temporary files an interrupted reindex left are removed here."""
+    for stale in settings.index.glob(".failures-*.tmp"):
+        stale.unlink(missing_ok=True)
+    path = settings.index / FAILURES_FILE
+    if not failures:
+        path.unlink(missing_ok=True)
+        return
+    payload = {"context": _failure_context(settings),
+               "files": {name: {"sha256": f.sha256, "reason": f.reason} for name, f in sorted(failures.items())}}
+    fd, tmp = tempfile.mkstemp(prefix=".failures-", suffix=".tmp", dir=settings.index)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh, ensure_ascii=False, indent=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

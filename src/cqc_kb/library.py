@@ -1,54 +1,224 @@
-"""Helpers behind the app's Library page and its evidence views.
+"""Library work behind the app's Library page: adding, removing and replacing reports.
 
-* :func:`save_upload` checks an uploaded report (size, type by content, a full parse) and only
-  then writes it into the corpus, atomically, under a safe name.
-* :func:`library_rows` lists the indexed documents and the corpus files with their index status.
-* :func:`context_span` / :func:`highlight_html` cut the paragraph around a quote out of the
-  stored document text and render it as escaped HTML with the quote in ``<mark>``.
+* :func:`check_upload` checks an uploaded file (type by content, size, a full parse) and says
+  in plain words why a file is refused ("Word .docx is not supported: save it as PDF ...").
+* :func:`add_reports` (:func:`check_uploads`, then :func:`add_checked`) saves the good files
+  of an upload batch, refuses the bad ones each with its reason, then indexes the good ones; a
+  file that fails while indexing is taken out again and reported by name, so no good file is
+  ever left saved but not searchable.
+* :func:`remove_report` and :func:`replace_report` take a report out of the library or swap in
+  a new version, and update the index; the previous state is restored if that fails.
+* :class:`IndexProgress` turns the indexer's progress into a fraction, a passage count and a
+  time estimate; :func:`library_rows` lists the reports with their index status.
 
-Nothing here renders with Streamlit, so all of it is unit-testable.
+Messages returned here are shown to users: they speak of "the library", never of folders.
+Nothing here renders HTML or uses Streamlit (the app's evidence rendering lives in
+``cqc_kb_app.html``), so all of it is unit-testable.
 """
 
 from __future__ import annotations
 
-import html
+import contextlib
+import io
+import math
 import os
 import re
+import sqlite3
 import tempfile
-from dataclasses import dataclass
+import time
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
+from .chunk import chunk_document, token_counter
+from .embed import Embedder
 from .errors import KbError, ParseError
-from .ingest import IGNORED_NAMES, corpus_files
-from .parse import SUPPORTED_SUFFIXES, parse_bytes, sha256_bytes, sniff_format
+from .ingest import IGNORED_NAMES, ProgressFn, ReindexResult, corpus_files, reindex
+from .parse import SUPPORTED_SUFFIXES, Limits, parse_bytes, sha256_bytes, sniff_format
 from .settings import Settings
+from .store import current_build
+from .structure import analyse
 
 #: Extension written for each sniffed format.
 _EXTENSION = {"pdf": ".pdf", "html": ".html", "txt": ".txt"}
 #: Extensions that are accepted as they are for a sniffed format.
 _KEEP_EXTENSION = {"pdf": (".pdf",), "html": (".html", ".htm"), "txt": (".txt", ".md", ".markdown")}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+#: Prefix of the hidden files used while a report is being replaced or removed (the indexer
+#: ignores hidden files, so they are never indexed).
+_ASIDE = ".previous-"
+
+READ_ONLY_MESSAGE = ("This library is read-only: reports cannot be added, removed or replaced here. "
+                     "Ask whoever runs it to add the report.")
+ACCEPTED = "a PDF, a web page (HTML) or a text file"
 
 
 class UploadError(KbError):
-    """An uploaded file was refused; the corpus is unchanged."""
+    """An uploaded file was refused; the library is unchanged. ``reason`` is in plain words."""
+
+    def __init__(self, filename: str, reason: str) -> None:
+        self.filename = filename
+        self.reason = reason
+        super().__init__(f"{filename} was not added: {reason}")
 
 
 class DuplicateUploadError(UploadError):
-    """The uploaded file is already in the corpus (same content)."""
+    """The uploaded file is already in the library (same content)."""
 
     def __init__(self, filename: str, existing: str) -> None:
-        self.filename = filename
         self.existing = existing
-        super().__init__(f"{filename} is already in the library as {existing} (same content); "
-                         "nothing was added")
+        super().__init__(filename, f"it is already in the library as {existing} (same content), "
+                                   "so nothing was added")
 
 
-# --------------------------------------------------------------------------- uploads
+class ReadOnlyError(KbError):
+    """The library is read-only (setting ``read_only``): nothing can be added, removed or replaced."""
+
+    def __init__(self) -> None:
+        super().__init__(READ_ONLY_MESSAGE)
+
+
+class ReportNotFoundError(KbError):
+    """The report to remove or replace is not in the library."""
+
+
+def ensure_writable(settings: Settings) -> None:
+    """Raise :class:`ReadOnlyError` when the library is read-only."""
+    if getattr(settings, "read_only", False):
+        raise ReadOnlyError()
+
+
+def user_words(message: str) -> str:
+    """An indexer message in the words users see: "the library", not "the corpus" folder."""
+    message = re.sub(r"\bthe corpus folder\b", "the library", message)
+    return re.sub(r"\bcorpus\b", "library", message)
+
+
+def format_size(n_bytes: int) -> str:
+    """A file size with sensible precision: ``820 KB``, ``1.4 MB``, ``51 MB``."""
+    if n_bytes < 1e6:
+        return f"{max(1, round(n_bytes / 1e3))} KB"
+    mb = n_bytes / 1e6
+    return f"{mb:.1f} MB" if mb < 10 else f"{mb:.0f} MB"
+
+
+def upload_limit_mb(settings: Settings) -> int:
+    """The per-file limit to give the uploader widget (whole megabytes, at least 1): the
+    library's own limit, rounded up, so the widget never refuses what the library accepts."""
+    return max(1, math.ceil(settings.max_file_mb))
+
+
+# --------------------------------------------------------------------------- file types
+
+_WORD = "save it as PDF (in Word: File > Save As > PDF) and upload the PDF"
+_OFFICE_DOC = "save it as PDF and upload the PDF"
+_SHEET = "the library holds reports, not data tables: upload the report itself as PDF"
+_SLIDES = "save it as PDF and upload the PDF, or upload the report itself"
+_IMAGE = "a picture of a page has no text to search: upload the report itself as PDF"
+_ARCHIVE = "unpack it and upload the reports inside"
+_EMAIL = "save the attached report and upload that"
+_PROGRAM = "upload the report itself as PDF"
+
+#: Extension -> (what the file is, what to do), for files the library cannot read.
+_KINDS = {
+    ".docx": ("Word .docx", _WORD), ".doc": ("Word .doc", _WORD), ".docm": ("Word .docm", _WORD),
+    ".dotx": ("Word template .dotx", _WORD), ".odt": ("OpenDocument .odt", _OFFICE_DOC),
+    ".rtf": ("Rich text .rtf", _OFFICE_DOC), ".pages": ("Apple Pages", _OFFICE_DOC),
+    ".xlsx": ("Excel .xlsx", _SHEET), ".xls": ("Excel .xls", _SHEET), ".xlsm": ("Excel .xlsm", _SHEET),
+    ".ods": ("OpenDocument spreadsheet .ods", _SHEET), ".csv": ("A CSV spreadsheet", _SHEET),
+    ".tsv": ("A TSV spreadsheet", _SHEET), ".numbers": ("Apple Numbers", _SHEET),
+    ".pptx": ("PowerPoint .pptx", _SLIDES), ".ppt": ("PowerPoint .ppt", _SLIDES),
+    ".odp": ("OpenDocument presentation .odp", _SLIDES), ".key": ("Apple Keynote", _SLIDES),
+    ".png": ("An image (.png)", _IMAGE), ".jpg": ("An image (.jpg)", _IMAGE),
+    ".jpeg": ("An image (.jpeg)", _IMAGE), ".gif": ("An image (.gif)", _IMAGE),
+    ".bmp": ("An image (.bmp)", _IMAGE), ".tif": ("An image (.tif)", _IMAGE),
+    ".tiff": ("An image (.tiff)", _IMAGE), ".webp": ("An image (.webp)", _IMAGE),
+    ".heic": ("An image (.heic)", _IMAGE), ".svg": ("An image (.svg)", _IMAGE),
+    ".zip": ("A zip archive", _ARCHIVE), ".7z": ("A 7-Zip archive", _ARCHIVE),
+    ".rar": ("A RAR archive", _ARCHIVE), ".tar": ("A tar archive", _ARCHIVE),
+    ".gz": ("A compressed .gz file", _ARCHIVE), ".tgz": ("A compressed archive", _ARCHIVE),
+    ".bz2": ("A compressed .bz2 file", _ARCHIVE), ".xz": ("A compressed .xz file", _ARCHIVE),
+    ".msg": ("An Outlook email (.msg)", _EMAIL), ".eml": ("An email (.eml)", _EMAIL),
+    ".epub": ("An e-book (.epub)", _OFFICE_DOC),
+    ".exe": ("A program (.exe)", _PROGRAM), ".dmg": ("A disk image (.dmg)", _PROGRAM),
+}
+#: Magic bytes -> the extension whose entry above describes the file.
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"GIF87a", ".gif"), (b"GIF89a", ".gif"),
+    (b"II*\x00", ".tif"), (b"MM\x00*", ".tif"), (b"{\\rtf", ".rtf"), (b"\x1f\x8b", ".gz"),
+    (b"7z\xbc\xaf\x27\x1c", ".7z"), (b"Rar!\x1a\x07", ".rar"), (b"\xfd7zXZ\x00", ".xz"),
+    (b"\x7fELF", ".exe"),
+)
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Office files (.doc, .xls, .ppt, .msg)
+_ZIP_MEMBERS = (("word/", ".docx"), ("xl/", ".xlsx"), ("ppt/", ".pptx"))
+_OPENDOCUMENT = {b"application/vnd.oasis.opendocument.text": ".odt",
+                 b"application/vnd.oasis.opendocument.spreadsheet": ".ods",
+                 b"application/vnd.oasis.opendocument.presentation": ".odp",
+                 b"application/epub+zip": ".epub"}
+
+
+def _not_supported(kind: str, fix: str) -> str:
+    return f"{kind} is not supported: {fix}"
+
+
+def unsupported_reason(filename: str, data: bytes) -> str | None:
+    """Why a file is not a report the library can read, in plain words, or None if it may be one.
+
+    The content decides (a Word file renamed ``.pdf`` is still named as Word); the extension
+    only names the kind of a binary file and refuses spreadsheets saved as text (``.csv``).
+    """
+    suffix = Path(filename).suffix.lower()
+    head = data[:4096]
+    if head.lstrip().startswith(b"%PDF-"):
+        return None
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return _not_supported(*_KINDS[_zip_kind(data, suffix)])
+    if head.startswith(_OLE):
+        if suffix in (".doc", ".xls", ".ppt", ".msg"):
+            return _not_supported(*_KINDS[suffix])
+        return _not_supported("An older Microsoft Office file (.doc, .xls or .ppt)", _OFFICE_DOC)
+    for magic, kind in _SIGNATURES:
+        if head.startswith(magic):
+            return _not_supported(*_KINDS[kind])
+    if (head.startswith(b"MZ") and b"\x00" in head) or (head.startswith(b"BZh") and head[4:10] == b"1AY&SY"):
+        return _not_supported(*_KINDS[".exe" if head.startswith(b"MZ") else ".bz2"])
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"avif"):
+        return _not_supported(*_KINDS[".heic"])
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return _not_supported(*_KINDS[".webp"])
+    if len(data) > 262 and data[257:262] == b"ustar":
+        return _not_supported(*_KINDS[".tar"])
+    if re.match(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<svg[\s>]", head, re.S | re.I):
+        return _not_supported(*_KINDS[".svg"])
+    if suffix in (".csv", ".tsv"):
+        return _not_supported(*_KINDS[suffix])
+    if b"\x00" in head and suffix in _KINDS:
+        return _not_supported(*_KINDS[suffix])
+    return None
+
+
+def _zip_kind(data: bytes, suffix: str) -> str:
+    """Which zip-based format ``data`` is: Word, Excel, PowerPoint, OpenDocument, e-book or a plain zip."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            if "mimetype" in names:
+                kind = _OPENDOCUMENT.get(archive.read("mimetype")[:80].strip())
+                if kind:
+                    return kind
+    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, NotImplementedError):
+        return suffix if suffix in _KINDS and _KINDS[suffix][1] != _IMAGE else ".zip"
+    for prefix, kind in _ZIP_MEMBERS:
+        if any(n.startswith(prefix) for n in names):
+            return kind
+    return ".zip"
+
+
+# --------------------------------------------------------------------------- checking one upload
 
 def safe_filename(filename: str, fmt: str) -> str:
-    """A corpus file name for an upload: no folders, only ``[A-Za-z0-9._-]``, no leading dot,
+    """A library file name for an upload: no folders, only ``[A-Za-z0-9._-]``, no leading dot,
     and an extension that matches the sniffed format ``fmt``."""
     base = re.split(r"[\\/]", filename or "")[-1]
     base = _UNSAFE.sub("-", base).strip("-._")
@@ -68,8 +238,25 @@ def safe_filename(filename: str, fmt: str) -> str:
     return f"{stem}{suffix}"
 
 
-def _corpus_hashes(corpus: Path) -> dict[str, str]:
-    """sha256 -> file name for every report file in the corpus."""
+def shown_name(filename: str) -> str:
+    """The uploaded file's own name, without any folder a browser may send."""
+    return re.split(r"[\\/]", filename or "")[-1].strip() or "upload"
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An upload that passed every check: what will be saved, and how many passages it makes."""
+
+    filename: str  # as uploaded
+    name: str  # the safe library file name it would get
+    fmt: str
+    sha256: str
+    data: bytes = field(repr=False)
+    passages: int = 0
+
+
+def _library_hashes(corpus: Path) -> dict[str, str]:
+    """sha256 -> file name for every report file in the library."""
     files, _ = corpus_files(corpus)
     out: dict[str, str] = {}
     for path in files:
@@ -78,6 +265,52 @@ def _corpus_hashes(corpus: Path) -> dict[str, str]:
         except OSError:
             continue
     return out
+
+
+def check_upload(settings: Settings, filename: str, data: bytes,
+                 known: dict[str, str] | None = None) -> CheckedUpload:
+    """Check one uploaded file without writing anything; raise :class:`UploadError` with a
+    reason in plain words when it cannot be added.
+
+    Checks, in order: the size limit (``settings.max_file_mb``), empty files, file types the
+    library cannot read, a full parse (so a file the indexer would skip is refused now), and
+    duplicates by content (``known``: sha256 -> file name already in the library; read from
+    the library when None).
+    """
+    shown = shown_name(filename)
+    limit = int(settings.max_file_mb * 1e6)
+    if len(data) > limit:
+        raise UploadError(shown, f"it is {format_size(len(data))}, over the {settings.max_file_mb:g} MB limit "
+                                 "for one file: upload a smaller copy of the report (for example a PDF "
+                                 "saved without images), or ask whoever runs this library to raise the limit")
+    if not data.strip():
+        raise UploadError(shown, f"the file is empty: upload the full report as {ACCEPTED}")
+    reason = unsupported_reason(shown, data)
+    if reason:
+        raise UploadError(shown, reason)
+    try:
+        fmt = sniff_format(data, shown)
+        name = safe_filename(shown, fmt)
+        # The same reading limits as the indexer, so a file it would skip is refused now.
+        doc = parse_bytes(data, name, limits=Limits.from_settings(settings))
+        passages = len(chunk_document(doc, analyse(doc), settings, token_counter(settings)))
+        if passages > settings.max_passages:
+            raise ParseError(name, f"makes {passages:,} passages, over the {settings.max_passages:,}-passage "
+                                   "limit for one file", "Split the report into parts and upload those")
+    except ParseError as exc:
+        raise UploadError(shown, f"it {exc.reason}. {user_words(exc.fix)}") from None
+    except (RecursionError, MemoryError) as exc:
+        raise UploadError(shown, f"it could not be read ({type(exc).__name__}: it is built in a way too "
+                                 "deep or too large to read safely): save the report again as PDF and "
+                                 "upload that") from None
+    except Exception as exc:  # any failure inside a parser library means this file cannot be read
+        raise UploadError(shown, f"it could not be read ({type(exc).__name__}): the file may be damaged; "
+                                 f"download the report again, or save it again as PDF, and upload that") from None
+    digest = sha256_bytes(data)
+    existing = (_library_hashes(settings.corpus) if known is None else known).get(digest)
+    if existing is not None:
+        raise DuplicateUploadError(shown, existing)
+    return CheckedUpload(shown, name, fmt, digest, data, passages)
 
 
 def _free_name(corpus: Path, name: str) -> str:
@@ -91,34 +324,8 @@ def _free_name(corpus: Path, name: str) -> str:
     return candidate
 
 
-def save_upload(settings: Settings, filename: str, data: bytes) -> Path:
-    """Validate an uploaded report and write it into the corpus; return its new path.
-
-    Raises :class:`UploadError` (or :class:`DuplicateUploadError`) with a message that says
-    what is wrong and what to do; on any error nothing is written.
-    """
-    shown = Path(re.split(r"[\\/]", filename or "upload")[-1]).name or "upload"
-    limit = int(settings.max_file_mb * 1e6)
-    if len(data) > limit:
-        raise UploadError(f"{shown} is {len(data) / 1e6:.1f} MB, over the {settings.max_file_mb:g} MB "
-                          "limit; split the report or raise CQC_KB_MAX_FILE_MB")
-    if not data.strip():
-        raise UploadError(f"{shown} is empty; upload the full report as PDF, HTML or text")
-    corpus = settings.corpus
-    if not corpus.is_dir():
-        raise UploadError(f"the corpus folder {corpus} does not exist; create it or set CQC_KB_CORPUS")
-    try:
-        fmt = sniff_format(data, shown)
-        name = safe_filename(shown, fmt)
-        # Parse it fully now, so a file the indexer would skip never enters the corpus.
-        parse_bytes(data, name, max_bytes=limit)
-    except ParseError as exc:
-        raise UploadError(f"{shown} was not added: {exc.reason}. {exc.fix}") from None
-    digest = sha256_bytes(data)
-    existing = _corpus_hashes(corpus).get(digest)
-    if existing is not None:
-        raise DuplicateUploadError(shown, existing)
-    name = _free_name(corpus, name)
+def _write_new(corpus: Path, name: str, data: bytes) -> Path:
+    """Write ``data`` as ``corpus/name`` through a temporary file, never over an existing file."""
     target = corpus / name
     fd, tmp = tempfile.mkstemp(prefix=".upload-", suffix=".tmp", dir=corpus)
     try:
@@ -126,16 +333,366 @@ def save_upload(settings: Settings, filename: str, data: bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if target.exists():  # raced with another upload of the same name
-            raise UploadError(f"{name} appeared in the corpus while saving; upload it again")
-        os.replace(tmp, target)
-    except BaseException:
+        # link() fails if the name exists, so a racing upload of the same name is never clobbered.
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            raise UploadError(name, "a file of that name appeared in the library while saving; "
+                                    "upload it again") from None
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
     return target
 
 
+def _check_folder(settings: Settings) -> None:
+    if not settings.corpus.is_dir():
+        raise KbError(f"the corpus folder {settings.corpus} does not exist; create it or set CQC_KB_CORPUS")
+    _clear_leftovers(settings.corpus)
+
+
+_LEFTOVER = re.compile(rf"^(?:{re.escape(_ASIDE)}(?P<pid>\d+)-.+|\.upload-.+\.tmp)$")
+#: A temporary upload file older than this was left by a crash (an upload takes seconds).
+_STALE_SECONDS = 3600
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clear_leftovers(corpus: Path) -> None:
+    """Delete hidden files a crashed change left behind: an old version set aside by a process
+    that is gone (its change finished or died), or a temporary upload older than an hour. The
+    indexer never reads them; this only stops them piling up."""
+    now = time.time()
+    for path in corpus.iterdir():
+        m = _LEFTOVER.match(path.name)
+        if not m:
+            continue
+        try:
+            stale = (not _alive(int(m.group("pid")))) if m.group("pid") else \
+                now - path.lstat().st_mtime > _STALE_SECONDS
+            if stale:
+                path.unlink()
+        except OSError:
+            continue
+
+
+def save_upload(settings: Settings, filename: str, data: bytes) -> Path:
+    """Validate an uploaded report and write it into the library; return its new path.
+
+    Raises :class:`UploadError` (or :class:`DuplicateUploadError`) with a reason in plain
+    words; on any error nothing is written. Does not index: see :func:`add_reports`.
+    """
+    ensure_writable(settings)
+    _check_folder(settings)
+    checked = check_upload(settings, filename, data)
+    return _write_new(settings.corpus, _free_name(settings.corpus, checked.name), data)
+
+
+# --------------------------------------------------------------------------- progress
+
+def _duration(seconds: float) -> str:
+    if seconds < 5:
+        return "a few seconds"
+    if seconds < 90:
+        return f"{int(5 * round(seconds / 5))} s"
+    return f"{round(seconds / 60)} min"
+
+
+@dataclass
+class IndexProgress:
+    """Reindex progress as one fraction and one line of plain words.
+
+    ``passages`` is how many passages the files of this change make (from
+    :func:`check_upload`); it is the only passage count shown while indexing, so it matches
+    the count reported at the end. The time left is estimated from the embedding rate
+    measured so far (texts per second), once the first batch is done; the embedder takes short
+    texts first, so the estimate tends to grow a little as longer passages come.
+    """
+
+    passages: int = 0
+    clock: Callable[[], float] = time.monotonic
+    _embed_start: tuple[float, int] | None = field(default=None, init=False, repr=False)
+
+    #: Share of the bar each stage covers; embedding dominates the time.
+    STAGES = {"scan": (0.0, 0.03), "parse": (0.03, 0.10), "embed": (0.10, 1.0)}
+
+    def update(self, stage: str, done: int, total: int) -> tuple[float, str]:
+        """(fraction 0-1, text) for one ``ProgressFn`` call from the indexer."""
+        lo, hi = self.STAGES.get(stage, (0.0, 1.0))
+        share = done / total if total else 1.0
+        fraction = min(max(lo + (hi - lo) * share, 0.0), 1.0)
+        if stage == "scan":
+            return fraction, "Checking the library's files…"
+        if stage == "parse":
+            return fraction, f"Reading reports: {done} of {total}"
+        if stage != "embed":
+            return fraction, "Indexing…"
+        now = self.clock()
+        if self._embed_start is None:
+            self._embed_start = (now, done)
+        left = ""
+        t0, d0 = self._embed_start
+        if done > d0 and now > t0:
+            rate = (done - d0) / (now - t0)
+            left = f", about {_duration((total - done) / rate)} left" if done < total else ""
+        elif done < total:
+            left = ", estimating the time left…"
+        if self.passages:
+            passages_done = min(self.passages, round(self.passages * share))
+            return fraction, (f"Indexing passages of this upload: {passages_done} of {self.passages}"
+                              f"{left}")
+        return fraction, f"Indexing: {round(100 * share)}% done{left}"
+
+
+# --------------------------------------------------------------------------- batch changes
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What happened to one file of a change.
+
+    ``status``: ``added``, ``replaced``, ``removed``, ``refused`` (failed a check, nothing
+    saved) or ``not indexed`` (passed the checks but failed while indexing; taken out again).
+    """
+
+    filename: str
+    status: str
+    reason: str = ""
+    saved_as: str | None = None
+    passages: int = 0
+
+
+@dataclass(frozen=True)
+class LibraryChange:
+    """The result of :func:`add_reports`, :func:`remove_report` or :func:`replace_report`.
+
+    ``passages`` counts the passages of this change's files that are now searchable (the
+    same count :class:`IndexProgress` shows); ``library_passages`` and ``library_reports``
+    describe the whole library afterwards.
+    """
+
+    files: tuple[FileOutcome, ...]
+    passages: int = 0
+    library_passages: int = 0
+    library_reports: int = 0
+    seconds: float = 0.0
+    #: Files already in the library that the indexer skipped (name, reason in plain words).
+    other_skipped: tuple[tuple[str, str], ...] = ()
+
+
+def _index_counts(settings: Settings) -> tuple[dict[str, int], int]:
+    """Passages per indexed file, and the number of indexed reports (documents)."""
+    build = current_build(settings.index)
+    if build is None:
+        return {}, 0
+    with contextlib.closing(sqlite3.connect(f"file:{build / 'kb.sqlite'}?mode=ro", uri=True)) as db:
+        counts = dict(db.execute("SELECT document, count(*) FROM chunks GROUP BY document").fetchall())
+        reports = int(db.execute("SELECT count(*) FROM documents").fetchone()[0])
+    return counts, reports
+
+
+def _summary(settings: Settings, outcomes: list[FileOutcome], result: ReindexResult | None,
+             ours: set[str], started: float) -> LibraryChange:
+    counts, reports = _index_counts(settings)
+    final = [FileOutcome(o.filename, o.status, o.reason, o.saved_as, counts.get(o.saved_as or "", 0))
+             if o.status in ("added", "replaced") else o for o in outcomes]
+    others = tuple((n, user_words(r)) for n, r in (result.skipped if result else []) if n not in ours)
+    return LibraryChange(tuple(final), sum(o.passages for o in final), sum(counts.values()), reports,
+                         time.perf_counter() - started, others)
+
+
+@dataclass(frozen=True)
+class UploadPlan:
+    """An upload batch after its checks: the files that will be added, and the refused ones."""
+
+    good: tuple[CheckedUpload, ...]
+    refused: tuple[FileOutcome, ...]
+
+    @property
+    def passages(self) -> int:
+        """Passages the good files make: the count shown while they are indexed."""
+        return sum(c.passages for c in self.good)
+
+
+def check_uploads(settings: Settings, uploads: Sequence[tuple[str, bytes]]) -> UploadPlan:
+    """Check every file of a batch ``(filename, data)``; write nothing.
+
+    A file is refused with its reason (:func:`check_upload`), and so is a second copy of a file
+    already in the same batch.
+    """
+    _check_folder(settings)
+    known = _library_hashes(settings.corpus)
+    refused: list[FileOutcome] = []
+    good: dict[str, CheckedUpload] = {}  # by content hash
+    for filename, data in uploads:
+        try:
+            checked = check_upload(settings, filename, data, known)
+        except UploadError as exc:
+            refused.append(FileOutcome(exc.filename, "refused", exc.reason))
+            continue
+        twin = good.get(checked.sha256)
+        if twin is not None:
+            refused.append(FileOutcome(checked.filename, "refused",
+                                       f"it is the same file as {twin.filename} in this upload"))
+            continue
+        good[checked.sha256] = checked
+    return UploadPlan(tuple(good.values()), tuple(refused))
+
+
+def add_checked(settings: Settings, plan: UploadPlan, embedder: Embedder | None = None,
+                progress: ProgressFn | None = None) -> LibraryChange:
+    """Save the good files of a checked batch, then index them in one reindex.
+
+    A saved file that the indexer skips is removed again and reported as ``not indexed`` with
+    its reason; if the reindex itself fails, every file of this batch is removed again and the
+    error is raised, so good files are never left saved but unindexed.
+    """
+    ensure_writable(settings)
+    _check_folder(settings)
+    started = time.perf_counter()
+    outcomes = list(plan.refused)
+    if not plan.good:
+        return _summary(settings, outcomes, None, set(), started)
+    saved: list[tuple[CheckedUpload, Path]] = []
+    try:
+        for checked in plan.good:
+            saved.append((checked, _write_new(settings.corpus, _free_name(settings.corpus, checked.name),
+                                              checked.data)))
+        result = reindex(settings, embedder=embedder, progress=progress)
+    except BaseException:
+        for _, path in saved:
+            path.unlink(missing_ok=True)
+        raise
+    skipped = dict(result.skipped)
+    for checked, path in saved:
+        if path.name in skipped:
+            path.unlink(missing_ok=True)
+            outcomes.append(FileOutcome(checked.filename, "not indexed", user_words(skipped[path.name])))
+        else:
+            outcomes.append(FileOutcome(checked.filename, "added", saved_as=path.name))
+    return _summary(settings, outcomes, result, {p.name for _, p in saved}, started)
+
+
+def add_reports(settings: Settings, uploads: Sequence[tuple[str, bytes]], embedder: Embedder | None = None,
+                progress: ProgressFn | None = None) -> LibraryChange:
+    """Add a batch of uploaded files ``(filename, data)`` to the library and index them:
+    :func:`check_uploads`, then :func:`add_checked`. Refused files are reported with their
+    reason and never saved."""
+    ensure_writable(settings)
+    return add_checked(settings, check_uploads(settings, uploads), embedder, progress)
+
+
+def _library_file(settings: Settings, name: str) -> Path:
+    """The library file called ``name`` (a bare file name, never a path out of the library)."""
+    if not name or name != Path(name).name or name.startswith(".") or name in (".", ".."):
+        raise ReportNotFoundError(f"{name!r} is not a report in the library")
+    return settings.corpus / name
+
+
+def remove_report(settings: Settings, name: str, embedder: Embedder | None = None,
+                  progress: ProgressFn | None = None) -> LibraryChange:
+    """Delete the report file ``name`` from the library and update the index.
+
+    The file is first moved aside (a hidden name the indexer ignores); if the reindex fails it
+    is put back and the error raised, otherwise it is deleted. A report whose file is already
+    gone is just dropped from the index.
+    """
+    ensure_writable(settings)
+    _check_folder(settings)
+    started = time.perf_counter()
+    path = _library_file(settings, name)
+    indexed, _ = _index_counts(settings)
+    exists = path.is_file() or path.is_symlink()
+    if not exists and name not in indexed:
+        raise ReportNotFoundError(f"{name} is not in the library; reload the page to see the current list")
+    aside = settings.corpus / f"{_ASIDE}{os.getpid()}-{name}"
+    if exists:
+        os.replace(path, aside)
+    try:
+        result = reindex(settings, embedder=embedder, progress=progress)
+    except BaseException:
+        if exists:
+            os.replace(aside, path)
+        raise
+    if exists:
+        aside.unlink(missing_ok=True)
+    return _summary(settings, [FileOutcome(name, "removed")], result, {name}, started)
+
+
+def replace_report(settings: Settings, name: str, filename: str, data: bytes,
+                   embedder: Embedder | None = None, progress: ProgressFn | None = None) -> LibraryChange:
+    """Replace the report file ``name`` with an uploaded new version and update the index.
+
+    The new file passes the same checks as an upload (a refusal changes nothing and comes back
+    as a ``refused`` outcome). It keeps the old name when its type allows, and is swapped in
+    with one atomic rename; if the reindex fails or skips it, the old file is put back.
+    """
+    ensure_writable(settings)
+    _check_folder(settings)
+    started = time.perf_counter()
+    path = _library_file(settings, name)
+    if not path.is_file():
+        raise ReportNotFoundError(f"{name} is not in the library; reload the page to see the current list")
+    old = path.read_bytes()
+    known = {h: n for h, n in _library_hashes(settings.corpus).items() if n != name}
+    try:
+        if sha256_bytes(data) == sha256_bytes(old):
+            raise UploadError(shown_name(filename), f"it is the same as the {name} already in the library, "
+                                                    "so nothing was replaced")
+        checked = check_upload(settings, filename, data, known)
+    except UploadError as exc:
+        return _summary(settings, [FileOutcome(exc.filename, "refused", exc.reason)], None, set(), started)
+    same_type = path.suffix.lower() in _KEEP_EXTENSION[checked.fmt]
+    target = path if same_type else settings.corpus / _free_name(
+        settings.corpus, Path(name).stem + _EXTENSION[checked.fmt])
+    aside = settings.corpus / f"{_ASIDE}{os.getpid()}-{name}"
+    fd, tmp = tempfile.mkstemp(prefix=".upload-", suffix=".tmp", dir=settings.corpus)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    aside.unlink(missing_ok=True)
+    os.link(path, aside)  # the old version, kept until the new one is indexed
+
+    def restore() -> None:
+        if target != path:
+            target.unlink(missing_ok=True)
+        os.replace(aside, path)
+
+    try:
+        os.replace(tmp, target)  # the swap: readers see the old file or the new one, never neither
+        if target != path:
+            path.unlink()
+        result = reindex(settings, embedder=embedder, progress=progress)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        restore()
+        raise
+    skipped = dict(result.skipped)
+    if target.name in skipped:
+        restore()
+        if result.changed:
+            result = reindex(settings, embedder=embedder, progress=progress)
+        outcome = FileOutcome(checked.filename, "not indexed",
+                              user_words(skipped[target.name]) + f"; {name} was kept as it was")
+    else:
+        aside.unlink(missing_ok=True)
+        outcome = FileOutcome(checked.filename, "replaced", saved_as=target.name)
+    return _summary(settings, [outcome], result, {name, target.name}, started)
+
+
 # --------------------------------------------------------------------------- library table
+
+#: What each index status means, in the words the Library page shows.
+STATUS_WORDS = {"indexed": "searchable", "changed": "changed since indexed", "new": "not indexed yet",
+                "not in corpus": "file removed", "cannot be indexed": "cannot be read"}
+
 
 @dataclass(frozen=True)
 class LibraryRow:
@@ -155,12 +712,12 @@ class LibraryRow:
         return {"Authority": self.authority or "", "File": self.file, "Format": self.fmt or "",
                 "Published": self.published or "", "Rating": self.rating or "",
                 "Pages": "–" if self.pages is None else str(self.pages),
-                "Passages": "–" if self.passages is None else str(self.passages), "Index status": self.status,
-                "Note": self.note}
+                "Passages": "–" if self.passages is None else str(self.passages),
+                "Status": STATUS_WORDS.get(self.status, self.status), "Note": self.note}
 
 
 def library_rows(settings: Settings, documents: Iterable[Any] = ()) -> list[LibraryRow]:
-    """Indexed documents (``Store.documents()`` rows) merged with the corpus files on disk.
+    """Indexed documents (``Store.documents()`` rows) merged with the library's files.
 
     Status by content hash: ``indexed`` (same content), ``changed`` (file differs from what was
     indexed), ``new`` (not indexed yet), ``not in corpus`` (indexed, file since removed),
@@ -196,10 +753,10 @@ def library_rows(settings: Settings, documents: Iterable[Any] = ()) -> list[Libr
                          "the file changed since it was indexed; update the index"))
     for name, doc in indexed.items():
         if name not in seen:
-            rows.append(_row(doc, "not in corpus", "removed from the corpus; update the index"))
+            rows.append(_row(doc, "not in corpus", "the file was removed; update the index to drop it"))
     for name, reason in skipped:
         rows.append(LibraryRow(name, None, Path(name).suffix.lstrip(".").lower(), None, None, None, None,
-                               "cannot be indexed", reason))
+                               "cannot be indexed", user_words(reason)))
     rows.sort(key=lambda r: ((r.authority or "~").lower(), r.file.lower()))
     return rows
 
@@ -207,111 +764,3 @@ def library_rows(settings: Settings, documents: Iterable[Any] = ()) -> list[Libr
 def _row(doc: Any, status: str, note: str) -> LibraryRow:
     return LibraryRow(doc["name"], doc["authority"], doc["fmt"], doc["published"], doc["rating"],
                       doc["pages"], doc["chunks"], status, note)
-
-
-# --------------------------------------------------------------------------- quoting in context
-
-_PARA_BREAK = re.compile(r"\n[ \t\f\r]*\n")
-_LONG_PARAGRAPH = 1200
-_SENTENCE_LINE_END = re.compile(r"[.!?:]\s*\n")
-
-
-def _paragraph(text: str, start: int, end: int) -> tuple[int, int]:
-    """Bounds of the paragraph holding ``text[start:end]``: split at blank lines; a long run
-    without blank lines (PDF text) is cut at lines that end a sentence instead."""
-    start = max(0, min(start, len(text)))
-    end = max(start, min(end, len(text)))
-    prev = [m.end() for m in _PARA_BREAK.finditer(text, 0, start)]
-    ps = prev[-1] if prev else 0
-    nxt = _PARA_BREAK.search(text, end)
-    pe = nxt.start() if nxt else len(text)
-    if pe - ps > _LONG_PARAGRAPH:
-        before = [m.end() for m in _SENTENCE_LINE_END.finditer(text, ps, start)]
-        if before:
-            ps = before[-1]
-        after = _SENTENCE_LINE_END.search(text, end, pe)
-        if after:
-            pe = after.start() + 1
-    while ps < start and text[ps].isspace():
-        ps += 1
-    while pe > end and text[pe - 1].isspace():
-        pe -= 1
-    return ps, pe
-
-
-def context_span(text: str, start: int, end: int, extra: int = 0) -> tuple[int, int]:
-    """The paragraph around ``[start:end]`` plus ``extra`` paragraphs on each side."""
-    ps, pe = _paragraph(text, start, end)
-    for _ in range(max(0, extra)):
-        back = ps - 1
-        while back > 0 and text[back - 1].isspace():
-            back -= 1
-        if back > 0:
-            ps = min(ps, _paragraph(text, back - 1, back - 1)[0])
-        fwd = pe
-        while fwd < len(text) and text[fwd].isspace():
-            fwd += 1
-        if fwd < len(text):
-            pe = max(pe, _paragraph(text, fwd, fwd)[1])
-    return ps, pe
-
-
-def escape_text(text: str) -> str:
-    """HTML-escape report text for an ``unsafe_allow_html`` block; line breaks become ``<br>``
-    so the block has no blank lines (Markdown is then not applied inside it)."""
-    escaped = html.escape(text, quote=True)
-    # Markdown and LaTeX markers would not fire inside an HTML block, but escape the dollar
-    # anyway so a stray pair can never turn into maths.
-    escaped = escaped.replace("$", "&#36;")
-    escaped = re.sub(r"\n[ \t\f\r]*\n", "<br><br>", escaped)
-    # A single line break is kept where a line ends a sentence or the next one is a list item;
-    # elsewhere it is wrapping (PDF text) and reads better as a space.
-    escaped = re.sub(r"(?<=[.!?:;])[ \t]*\n|\n(?=\s*(?:[-*\u2022\u25aa\u25cf\x7f]|\d{1,2}[.)])\s)", "<br>", escaped)
-    return escaped.replace("\n", " ")
-
-
-def section_body(sections: Iterable[Any], text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Bounds of the innermost section (``Store.sections()`` rows) holding ``[start:end]``,
-    without its heading line; None when no section holds it."""
-    inside = [r for r in sections if r["start"] <= start and end <= r["end"]]
-    if not inside:
-        return None
-    best = min(inside, key=lambda r: r["end"] - r["start"])
-    newline = text.find("\n", best["start"], start)
-    return (newline + 1 if newline >= 0 else best["start"]), best["end"]
-
-
-def highlight_html(text: str, start: int, end: int, extra: int = 0,
-                   clip: tuple[int, int] | None = None) -> str:
-    """Escaped HTML of the paragraph(s) around ``text[start:end]`` with the quote in ``<mark>``;
-    ``clip`` (e.g. from :func:`section_body`) keeps the context inside one section."""
-    ps, pe = context_span(text, start, end, extra)
-    if clip is not None:
-        ps, pe = max(ps, min(clip[0], start)), min(pe, max(clip[1], end))
-        while ps < start and text[ps].isspace():
-            ps += 1
-    before = text[ps:start]
-    quote = text[start:end]
-    after = text[end:pe]
-    prefix = "… " if ps > 0 else ""
-    suffix = " …" if pe < len(text) else ""
-    return (f"{prefix}{escape_text(before)}<mark>{escape_text(quote)}</mark>"
-            f"{escape_text(after)}{suffix}")
-
-
-def md_escape(text: str) -> str:
-    """Escape the Markdown that could change how report text in a label or alert is shown
-    (emphasis, links, code, HTML, maths, tables, headings and lists); plain words, hyphens
-    and full stops inside sentences are left alone so the text stays readable."""
-    text = re.sub(r"([\\`*_{}\[\]<>$~|])", r"\\\1", text or "")
-    text = re.sub(r"(?m)^(\s*)([#+\-=])", r"\1\\\2", text)
-    text = re.sub(r"(?m)^(\s*\d+)([.)])", r"\1\\\2", text)
-    # ":name:" would become an emoji; a zero-width space after the colon stops it.
-    return re.sub(r":(?=[a-z_]+:)", ":\u200b", text)
-
-
-def section_text(full_text: str, start: int, end: int) -> str:
-    """A section's text without its own heading line."""
-    body = full_text[start:end]
-    first, sep, rest = body.partition("\n")
-    return rest.strip() if sep else body.strip()

@@ -8,14 +8,24 @@ The file type is decided by content, not only by name, and every failure is a
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import contextvars
+import dataclasses
 import hashlib
 import io
+import logging
 import re
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ParseError
 from .records import Block, Document
-from .text import trim_span
+from .settings import Settings
+from .text import human_size, strip_emphasis, trim_span
+
+log = logging.getLogger("cqc_kb.parse")
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".pdf", ".html", ".htm")
 
@@ -28,14 +38,88 @@ _NOT_HEADING = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How much work reading one file may take; see the matching ``Settings`` fields."""
+
+    max_bytes: int | None = None
+    max_pages: int | None = None
+    max_decompressed_bytes: int | None = None
+    seconds: float | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Limits":
+        return cls(max_bytes=int(settings.max_file_mb * 1e6), max_pages=settings.max_pages,
+                   max_decompressed_bytes=int(settings.max_decompressed_mb * 1e6),
+                   seconds=settings.parse_seconds)
+
+
+class _Deadline:
+    """Cooperative time limit: long loops call :meth:`check` between steps."""
+
+    def __init__(self, name: str, seconds: float | None) -> None:
+        self.name = name
+        self.seconds = seconds
+        self.until = None if seconds is None else time.monotonic() + seconds
+
+    def check(self, where: str) -> None:
+        if self.until is not None and time.monotonic() > self.until:
+            raise ParseError(self.name, f"took longer than {self.seconds:g} s to read (stopped at {where})",
+                             "Split the file, or raise CQC_KB_PARSE_SECONDS if it is a genuine report")
+
+
 def sha256_bytes(data: bytes) -> str:
     """Content hash used to decide whether a document changed."""
     return hashlib.sha256(data).hexdigest()
 
 
+def too_big(name: str, size: int, max_bytes: int) -> ParseError:
+    """The error for a file over the size limit (also used before a file is read)."""
+    return ParseError(name, f"is {human_size(size)}, over the {human_size(max_bytes)} limit",
+                      "Split the file or raise CQC_KB_MAX_FILE_MB")
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _unicode_encoding(data: bytes) -> str | None:
+    """``utf-16``/``utf-32`` (with their byte-order mark), ``utf-16-le``/``-be`` when the text
+    has no mark but every other byte is zero (Notepad's "Unicode"), else None."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    sample = data[:4096]
+    if len(sample) >= 8:
+        even, odd = sample[0::2], sample[1::2]
+        for encoding, zeros, chars in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+            if zeros.count(0) > 0.9 * len(zeros) and _mostly_ascii_text(chars):
+                return encoding
+    return None
+
+
+def _mostly_ascii_text(chars: bytes) -> bool:
+    """Printable ASCII and line breaks, as the low bytes of English UTF-16 text are."""
+    printable = sum(1 for b in chars if 32 <= b < 127 or b in (9, 10, 13))
+    return printable > 0.9 * len(chars)
+
+
+def _as_utf8(data: bytes, name: str) -> bytes:
+    """UTF-16/UTF-32 text re-encoded as UTF-8, so sniffing and decoding see ordinary text."""
+    encoding = _unicode_encoding(data)
+    if encoding is None:
+        return data
+    try:
+        return data.decode(encoding).encode("utf-8")
+    except UnicodeDecodeError:
+        raise ParseError(name, f"looks like {encoding.upper()} text but does not decode as it",
+                         "Re-save it as UTF-8, e.g. `iconv -f UTF-16 -t UTF-8 IN > OUT`") from None
+
+
 def sniff_format(data: bytes, name: str) -> str:
     """Return ``pdf``, ``html`` or ``txt`` by looking at the bytes; raise on binary junk."""
-    head = data[:2048].lstrip()
+    data = _as_utf8(data, name)
+    head = data[:2048].removeprefix(codecs.BOM_UTF8).lstrip()
     if head.startswith(b"%PDF-"):
         return "pdf"
     lowered = head.lower()
@@ -53,21 +137,44 @@ def sniff_format(data: bytes, name: str) -> str:
     return "txt"
 
 
-def parse_bytes(data: bytes, name: str, max_bytes: int | None = None) -> Document:
-    """Parse raw bytes of a corpus file called ``name`` into a Document."""
-    if max_bytes is not None and len(data) > max_bytes:
-        raise ParseError(name, f"is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit",
-                         "Split the file or raise CQC_KB_MAX_FILE_MB")
+def parse_bytes(data: bytes, name: str, max_bytes: int | None = None, limits: Limits | None = None) -> Document:
+    """Parse raw bytes of a corpus file called ``name`` into a Document.
+
+    Any failure, including recursion, memory and the ``limits`` (default: the default
+    settings' limits), is a :class:`ParseError` naming the file, the reason and the fix.
+    """
+    limits = limits or Limits.from_settings(Settings())
+    if max_bytes is not None:
+        limits = dataclasses.replace(limits, max_bytes=max_bytes)
+    if limits.max_bytes is not None and len(data) > limits.max_bytes:
+        raise too_big(name, len(data), limits.max_bytes)
     if not data.strip():
         raise ParseError(name, "is empty", "Replace it with the full report or remove it")
+    try:
+        return _parse(data, name, limits)
+    except ParseError:
+        raise
+    except RecursionError:
+        raise ParseError(name, "is nested too deeply to read",
+                         "Save the report again from its source (it may be damaged or hostile)") from None
+    except MemoryError:
+        raise ParseError(name, "needs more memory to read than is available",
+                         "Split the file, or check that it is really a report") from None
+    except Exception as exc:  # one unreadable file must never stop the rest of the corpus
+        raise ParseError(name, f"could not be read ({type(exc).__name__}: {str(exc)[:80]})",
+                         "Re-download or re-save the report; if it opens fine elsewhere, report this") from None
+
+
+def _parse(data: bytes, name: str, limits: Limits) -> Document:
+    deadline = _Deadline(name, limits.seconds)
     fmt = sniff_format(data, name)
     if fmt == "pdf":
-        text, blocks, pages, title = _parse_pdf(data, name)
+        text, blocks, pages, title = _parse_pdf(data, name, limits, deadline)
     elif fmt == "html":
-        text, blocks, title = _parse_html(_decode(data, name), name)
+        text, blocks, title = _parse_html(_decode(_as_utf8(data, name), name), name, deadline)
         pages = None
     else:
-        text, blocks = _parse_text(_decode(data, name))
+        text, blocks = _parse_text(_decode(_as_utf8(data, name), name))
         pages = None
         title = text[blocks[0].start:blocks[0].end].lstrip("# ").strip() if blocks else None
     if not text.strip() or not blocks:
@@ -77,18 +184,21 @@ def parse_bytes(data: bytes, name: str, max_bytes: int | None = None) -> Documen
                     blocks=tuple(blocks), pages=pages, title=title)
 
 
-def parse_file(path: Path, max_bytes: int | None = None, name: str | None = None) -> Document:
+def parse_file(path: Path, max_bytes: int | None = None, name: str | None = None,
+               limits: Limits | None = None) -> Document:
     """Read and parse one file; ``name`` defaults to the file name."""
     name = name or path.name
+    limits = limits or Limits.from_settings(Settings())
+    if max_bytes is not None:
+        limits = dataclasses.replace(limits, max_bytes=max_bytes)
     try:
         size = path.stat().st_size
-        if max_bytes is not None and size > max_bytes:
-            raise ParseError(name, f"is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit",
-                             "Split the file or raise CQC_KB_MAX_FILE_MB")
+        if limits.max_bytes is not None and size > limits.max_bytes:
+            raise too_big(name, size, limits.max_bytes)
         data = path.read_bytes()
     except OSError as exc:
         raise ParseError(name, f"cannot be read ({exc.strerror})", "Check the file's permissions") from None
-    return parse_bytes(data, name, max_bytes)
+    return parse_bytes(data, name, limits=limits)
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -120,8 +230,25 @@ def looks_like_heading(line: str) -> bool:
     return len(words) <= 16 and not re.fullmatch(r"[\d\s,.%£]+", s)
 
 
+#: Words a heading cannot end on: a heading ending in one was cut by a line break.
+_DANGLING = frozenset("a an and as at by for from in into its of on or the their to with within".split())
+
+
+def _continues_heading(head: str, line: str) -> bool:
+    """Whether ``line`` is the rest of heading ``head`` that a PDF line break cut in two."""
+    s = line.strip()
+    if not s or len(s.split()) > 6 or s[-1] in _SENTENCE_END or _BULLET.match(s) or _NOT_HEADING.match(s):
+        return False
+    last = head.split()[-1].lower()
+    if not (s[0].islower() or last in _DANGLING or head.endswith((",", "&", "-", "\u2013"))):
+        return False
+    joined = f"{head} {s}"
+    return len(joined) <= 110 and len(joined.split()) <= 16
+
+
 def _parse_text(text: str) -> tuple[str, list[Block]]:
     """Paragraphs are separated by blank lines; Markdown ``#`` lines and title-like lines are headings."""
+    text = strip_emphasis(text)
     blocks: list[Block] = []
     # A paragraph is a run of lines that each have some non-space character.
     for m in re.finditer(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*", text):
@@ -151,50 +278,143 @@ def _line_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _line_blocks(text: str, start: int, end: int) -> list[Block]:
-    lines = _line_spans(text, start, end)
-    widths = sorted(e - s for s, e in lines)
+    spans = _line_spans(text, start, end)
+    lines = [text[s:e] for s, e in spans]
+    widths = sorted(len(line) for line in lines)
     if widths[len(widths) // 2] > 150:  # long lines: each line is a whole paragraph
         return [Block("heading", s, e, None, 1) if looks_like_heading(text[s:e]) else Block("para", s, e, None)
-                for s, e in lines]
-    return [Block(b.kind, b.start, b.end, None, b.level)
-            for b in _pdf_page_blocks(text[start:end], start, 0)]
+                for s, e in spans]
+    return [Block(kind, spans[first][0], spans[last][1], None, 1 if kind == "heading" else 0)
+            for kind, first, last in _group_lines(lines)]
 
 
-def _parse_pdf(data: bytes, name: str) -> tuple[str, list[Block], int, str | None]:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+def _group_lines(lines: list[str]) -> list[tuple[str, int, int]]:
+    """Group a page's lines (trimmed, non-blank) into headings and paragraphs.
 
+    Returns (kind, first line, last line). PDF text has no blank lines between paragraphs,
+    so a paragraph is taken to end at a line that finishes a sentence well short of the
+    page's usual line width. A heading cut by a line break keeps its second line.
+    """
+    if not lines:
+        return []
+    widths = sorted(len(line) for line in lines)
+    full = widths[int(len(widths) * 0.8)] if len(widths) > 4 else max(widths)
+    groups: list[tuple[str, int, int]] = []
+    para_start: int | None = None
+    para_end = 0
+    prev_short = True
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        short = len(line) < 0.75 * full
+        # Wrapped body lines run to the margin; a heading is a short line that follows the
+        # end of a paragraph (a short or punctuated line), not the middle of one.
+        if short and looks_like_heading(line) and (
+                para_start is None or prev_short or lines[para_end][-1] in ".!?:"):
+            if para_start is not None:
+                groups.append(("para", para_start, para_end))
+                para_start = None
+            last = i
+            if i + 1 < len(lines) and _continues_heading(line, lines[i + 1]):
+                last = i + 1
+            groups.append(("heading", i, last))
+            prev_short = True
+            i = last + 1
+            continue
+        if para_start is not None and _BULLET.match(line):
+            groups.append(("para", para_start, para_end))
+            para_start = None
+        if para_start is None:
+            para_start = i
+        para_end = i
+        prev_short = short
+        if line[-1] in ".!?" and short:
+            groups.append(("para", para_start, para_end))
+            para_start = None
+        i += 1
+    if para_start is not None:
+        groups.append(("para", para_start, para_end))
+    return groups
+
+
+#: pypdf limits that bound how far one compressed stream may inflate.
+_PDF_OUTPUT_LIMITS = ("zlib_maximum_output_length", "lzw_maximum_output_length",
+                      "run_length_maximum_output_length", "jbig2_maximum_output_length",
+                      "brotli_maximum_output_length", "array_based_stream_maximum_output_length",
+                      "maximum_declared_stream_length", "image_maximum_buffer_size")
+
+
+def _parse_pdf(data: bytes, name: str, limits: Limits, deadline: _Deadline) -> tuple[str, list[Block], int, str | None]:
+    from pypdf import PdfReader, apply_configuration
+    from pypdf.errors import LimitReachedError
+
+    inflate = limits.max_decompressed_bytes
+    overrides = {key: inflate for key in _PDF_OUTPUT_LIMITS} if inflate else {}
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            # Many "encrypted" PDFs only restrict printing and open with an empty password.
-            try:
-                ok = reader.decrypt("")
-            except Exception:  # pypdf raises several types for unsupported ciphers
-                ok = 0
-            if not ok:
-                raise ParseError(name, "is password-protected",
-                                 "Save an unprotected copy (e.g. `qpdf --decrypt IN OUT`) and add that")
-        pages = [page.extract_text() or "" for page in reader.pages]
-        title = (reader.metadata.title if reader.metadata else None) or None
+        with apply_configuration(**overrides), _pdf_warnings_to(name):
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                # Many "encrypted" PDFs only restrict printing and open with an empty password.
+                try:
+                    ok = reader.decrypt("")
+                except Exception:  # pypdf raises several types for unsupported ciphers
+                    ok = 0
+                if not ok:
+                    raise ParseError(name, "is password-protected",
+                                     "Save an unprotected copy (e.g. `qpdf --decrypt IN OUT`) and add that")
+            count = len(reader.pages)
+            if limits.max_pages is not None and count > limits.max_pages:
+                raise ParseError(name, f"has {count:,} pages, over the {limits.max_pages:,}-page limit",
+                                 "Split the PDF, or raise CQC_KB_MAX_PAGES if it is a genuine report")
+            pages: list[str] = []
+            extracted = 0
+            for number, page in enumerate(reader.pages, start=1):
+                deadline.check(f"page {number} of {count}")
+                page_text = page.extract_text() or ""
+                extracted += len(page_text)
+                if inflate and extracted > inflate:
+                    raise ParseError(name, f"holds more than {human_size(inflate)} of text (stopped at page "
+                                           f"{number} of {count})",
+                                     "Split the PDF, or raise CQC_KB_MAX_DECOMPRESSED_MB if it is a genuine report")
+                pages.append(page_text)
+            title = (reader.metadata.title if reader.metadata else None) or None
     except ParseError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+    except LimitReachedError as exc:
+        if "decompress" in str(exc).lower():
+            raise ParseError(name, f"expands past the {human_size(inflate or 0)} decompression limit "
+                                   "(a decompression bomb or a damaged PDF)",
+                             "Re-download the report; if it is genuine, raise CQC_KB_MAX_DECOMPRESSED_MB") from None
+        raise ParseError(name, f"goes over a safety limit of the PDF reader ({str(exc)[:80]})",
+                         "Re-download the report or export it again as PDF") from None
+    except (RecursionError, MemoryError):
+        raise
+    except Exception as exc:  # pypdf raises many types on damaged files
         raise ParseError(name, f"is a damaged PDF ({type(exc).__name__}: {str(exc)[:80]})",
                          "Re-download the report or export it again as PDF") from None
     if not pages:
         raise ParseError(name, "is a PDF with no pages", "Re-download the report")
 
+    page_lines = [[strip_emphasis(line.strip()) for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+                   if line.strip()] for raw in pages]
+    page_lines = _drop_running_lines(page_lines)
     parts: list[str] = []
     blocks: list[Block] = []
     offset = 0
-    texts = [raw.replace("\r\n", "\n").replace("\r", "\n").strip("\n") for raw in pages]
-    furniture = _running_lines(texts)
-    for number, page_text in enumerate(texts, start=1):
+    for number, lines in enumerate(page_lines, start=1):
+        # A paragraph cut by the page break (no sentence end, next page starts in lower case)
+        # stays one block joined by a line break, so its sentences can be quoted whole.
+        runs_on = bool(blocks and blocks[-1].kind == "para" and lines and lines[0][:1].islower()
+                       and parts[-1][-1:] not in (".", "!", "?", ":"))
         if parts:
-            parts.append("\n\n")
-            offset += 2
-        blocks.extend(_pdf_page_blocks(page_text, offset, number, furniture))
+            separator = "\n" if runs_on else "\n\n"
+            parts.append(separator)
+            offset += len(separator)
+        page_text, page_blocks = _pdf_page(lines, offset, number)
+        if runs_on and page_blocks and page_blocks[0].kind == "para":
+            previous = blocks.pop()
+            page_blocks[0] = Block("para", previous.start, page_blocks[0].end, previous.page)
+        blocks.extend(page_blocks)
         parts.append(page_text)
         offset += len(page_text)
     text = "".join(parts)
@@ -204,67 +424,103 @@ def _parse_pdf(data: bytes, name: str) -> tuple[str, list[Block], int, str | Non
     return text, blocks, len(pages), title if isinstance(title, str) else None
 
 
+def _pdf_page(lines: list[str], base: int, number: int) -> tuple[str, list[Block]]:
+    """A page's stored text and its blocks. Lines are kept one a line, except that the two
+    halves of a heading cut by a line break are joined with a space."""
+    parts: list[str] = []
+    blocks: list[Block] = []
+    offset = 0
+    for kind, first, last in _group_lines(lines):
+        if parts:
+            parts.append("\n")
+            offset += 1
+        piece = (" " if kind == "heading" else "\n").join(lines[first:last + 1])
+        blocks.append(Block(kind, base + offset, base + offset + len(piece), number, 1 if kind == "heading" else 0))
+        parts.append(piece)
+        offset += len(piece)
+    return "".join(parts), blocks
+
+
 def _furniture_key(line: str) -> str:
     return re.sub(r"\d+", "#", line.strip().lower())
 
 
-def _running_lines(pages: list[str]) -> frozenset[str]:
-    """Headers and footers: lines (numbers ignored) at the top or bottom of most pages."""
-    if len(pages) < 3:
-        return frozenset()
-    seen: dict[str, int] = {}
-    for page in pages:
-        lines = [line for line in page.split("\n") if line.strip()]
-        for key in {_furniture_key(line) for line in lines[:2] + lines[-2:]}:
-            seen[key] = seen.get(key, 0) + 1
-    return frozenset(k for k, n in seen.items() if n >= max(3, len(pages) // 2))
+#: Longest line taken for a running header or footer; body text lines are longer.
+_FURNITURE_MAX = 100
+#: Lines at each end of a page where headers and footers sit.
+_FURNITURE_LINES = 2
 
 
-def _pdf_page_blocks(page: str, base: int, number: int,
-                     furniture: frozenset[str] = frozenset()) -> list[Block]:
-    """Group a page's lines into headings and paragraphs, leaving out running headers/footers.
+def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
+    """Remove running headers and footers: short lines, not ending a sentence, that repeat
+    (numbers ignored) at the same place, among the first or last two lines, on at least half
+    of the pages.
 
-    PDF text has no blank lines between paragraphs, so a paragraph is taken to end at a line
-    that finishes a sentence well short of the page's usual line width.
+    At most two lines at each end of a page go, and never a page's last remaining line, so
+    body text that happens to repeat can never empty a page.
     """
-    lines = [(s, e) for s, e in _line_spans(page, 0, len(page))
-             if _furniture_key(page[s:e]) not in furniture]
-    if not lines:
-        return []
-    widths = sorted(e - s for s, e in lines)
-    full = widths[int(len(widths) * 0.8)] if len(widths) > 4 else max(widths)
-    blocks: list[Block] = []
-    para_start: int | None = None
-    para_end = 0
+    if len(pages) < 3:
+        return pages
+    seen: dict[tuple[int, str], int] = {}
+    for lines in pages:
+        for _, key in _end_keys(lines):
+            seen[key] = seen.get(key, 0) + 1
+    need = max(3, len(pages) // 2)
+    furniture = {key for key, n in seen.items() if n >= need}
+    if not furniture:
+        return pages
+    out = []
+    for lines in pages:
+        drop = {i for i, key in _end_keys(lines) if key in furniture}
+        if len(drop) >= len(lines):
+            drop = set()
+        out.append([line for i, line in enumerate(lines) if i not in drop])
+    return out
 
-    def flush() -> None:
-        nonlocal para_start
-        if para_start is not None:
-            blocks.append(Block("para", base + para_start, base + para_end, number))
-            para_start = None
 
-    prev_short = True
-    for s, e in lines:
-        line = page[s:e]
-        short = (e - s) < 0.75 * full
-        # Wrapped body lines run to the margin; a heading is a short line that follows the
-        # end of a paragraph (a short or punctuated line), not the middle of one.
-        if short and looks_like_heading(line) and (
-                para_start is None or prev_short or page[para_end - 1] in ".!?:"):
-            flush()
-            prev_short = True
-            blocks.append(Block("heading", base + s, base + e, number, 1))
-            continue
-        if para_start is not None and _BULLET.match(line):
-            flush()
-        if para_start is None:
-            para_start = s
-        para_end = e
-        prev_short = short
-        if line[-1] in ".!?" and short:
-            flush()
-    flush()
-    return blocks
+def _end_keys(lines: list[str]) -> list[tuple[int, tuple[int, str]]]:
+    """(line index, (position, key)) for the short lines at each end of a page; position
+    counts from the top (0, 1) or the bottom (-1, -2). A page's middle line is never one of
+    them, so the body of a short page cannot be taken for furniture."""
+    n = len(lines)
+    ends = min(_FURNITURE_LINES, n // 2)
+    keys = []
+    for i in (*range(ends), *range(n - ends, n)):
+        # Headers and footers are short labels; a line ending a sentence is body text.
+        if len(lines[i]) <= _FURNITURE_MAX and lines[i][-1] not in ".!?":
+            where = i if i < ends else i - n
+            keys.append((i, (where, _furniture_key(lines[i]))))
+    return keys
+
+
+_PDF_FILE: contextvars.ContextVar[str] = contextvars.ContextVar("cqc_kb_pdf_file", default="")
+
+
+class _ToLibraryLog(logging.Handler):
+    """Re-log pypdf's warnings ("EOF marker not found"...) under ``cqc_kb.parse`` with the file
+    name, so front ends control them (``--quiet``) instead of them reaching stderr raw."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        name = _PDF_FILE.get()
+        log.log(record.levelno, "%s: %s (pypdf)", name or "PDF", record.getMessage())
+
+
+_pdf_log_installed = False
+
+
+@contextlib.contextmanager
+def _pdf_warnings_to(name: str):
+    global _pdf_log_installed
+    if not _pdf_log_installed:
+        pypdf_log = logging.getLogger("pypdf")
+        pypdf_log.addHandler(_ToLibraryLog())
+        pypdf_log.propagate = False
+        _pdf_log_installed = True
+    token = _PDF_FILE.set(name)
+    try:
+        yield
+    finally:
+        _PDF_FILE.reset(token)
 
 
 _DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe",
@@ -276,11 +532,27 @@ _BLOCK_TAGS = {"p", "li", "dt", "dd", "blockquote", "pre", "tr", "caption", "fig
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 
-def _parse_html(markup: str, name: str) -> tuple[str, list[Block], str | None]:
+def _dropped(tag) -> bool:
+    """Page furniture and anything hidden or executable: never part of the report's text."""
+    if tag.name.lower() in _DROP_TAGS:
+        return True
+    attrs = tag.attrs or {}
+    role = str(attrs.get("role") or "").lower()
+    classes = attrs.get("class") or []
+    marker = f"{attrs.get('id') or ''} {' '.join(classes) if isinstance(classes, list) else classes}".lower()
+    style = str(attrs.get("style") or "").replace(" ", "").lower()
+    return (role in _DROP_ROLES or "cookie" in marker or "skip-link" in marker or "hidden" in attrs
+            or str(attrs.get("aria-hidden") or "").lower() == "true"
+            or "display:none" in style or "visibility:hidden" in style)
+
+
+def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[Block], str | None]:
     """Walk the page body and rebuild its text block by block.
 
     Navigation, scripts, cookie banners and forms are dropped; nothing from the page is
-    ever rendered as HTML later, so only the text survives.
+    ever rendered as HTML later, so only the text survives. Every walk uses an explicit
+    stack and visits each node once, so markup nested thousands deep can neither exhaust
+    Python's recursion limit nor take quadratic time.
     """
     from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
@@ -289,56 +561,72 @@ def _parse_html(markup: str, name: str) -> tuple[str, list[Block], str | None]:
     except Exception as exc:  # lxml raises parser-specific errors on hostile input
         raise ParseError(name, f"is not readable HTML ({exc})", "Save the page again as HTML") from None
     title_tag = soup.find("title")
-    title = title_tag.get_text(" ", strip=True) if title_tag else None
-    for tag in soup.find_all(_DROP_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(True):
-        if tag.decomposed:
-            continue
-        role = (tag.get("role") or "").lower() if tag.attrs is not None else ""
-        marker = " ".join([tag.get("id") or "", " ".join(tag.get("class") or [])]).lower() \
-            if tag.attrs is not None else ""
-        if role in _DROP_ROLES or "cookie" in marker or "skip-link" in marker \
-                or (tag.attrs is not None and tag.has_attr("hidden")):
-            tag.decompose()
+    title = " ".join(title_tag.get_text(" ").split()) if title_tag else None
     root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article") or soup.body or soup
+
+    steps = 0
+
+    def children(node: Tag) -> list:
+        nonlocal steps
+        steps += 1
+        if steps % 1000 == 0:
+            deadline.check("reading the page")
+        return list(reversed(node.contents))
+
+    def flat(tag: Tag) -> str:
+        """The visible text under ``tag`` on one line."""
+        pieces: list[str] = []
+        stack = children(tag)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, Comment):
+                continue
+            if isinstance(node, NavigableString):
+                pieces.append(str(node))
+            elif isinstance(node, Tag) and not _dropped(node):
+                pieces.append(" ")
+                stack.extend(children(node))
+        return re.sub(r"\s+", " ", strip_emphasis("".join(pieces))).strip()
 
     out: list[tuple[str, int, str]] = []  # (kind, level, text)
     buffer: list[str] = []
 
     def flush() -> None:
-        text = re.sub(r"\s+", " ", "".join(buffer)).strip()
+        text = re.sub(r"\s+", " ", strip_emphasis("".join(buffer))).strip()
         buffer.clear()
         if text:
             out.append(("para", 0, text))
 
-    def walk(node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, Comment):
-                continue
-            if isinstance(child, NavigableString):
-                buffer.append(str(child))
-                continue
-            if not isinstance(child, Tag):
-                continue
-            tag = child.name.lower()
-            if tag in _HEADINGS:
-                flush()
-                text = re.sub(r"\s+", " ", child.get_text(" ")).strip()
-                if text:
-                    out.append(("heading", _HEADINGS[tag], text))
-            elif tag in ("td", "th"):
-                buffer.append(" " + re.sub(r"\s+", " ", child.get_text(" ")).strip() + " ")
-            elif tag in _BLOCK_TAGS:
-                flush()
-                if tag == "li":
-                    buffer.append("- ")
-                walk(child)
-                flush()
-            else:
-                walk(child)
-
-    walk(root)
+    end_of_block = object()  # a marker on the stack: the block tag above it is finished
+    stack: list[object] = children(root)
+    while stack:
+        child = stack.pop()
+        if child is end_of_block:
+            flush()
+            continue
+        if isinstance(child, Comment):
+            continue
+        if isinstance(child, NavigableString):
+            buffer.append(str(child))
+            continue
+        if not isinstance(child, Tag) or _dropped(child):
+            continue
+        tag = child.name.lower()
+        if tag in _HEADINGS:
+            flush()
+            text = flat(child)
+            if text:
+                out.append(("heading", _HEADINGS[tag], text))
+        elif tag in ("td", "th"):
+            buffer.append(" " + flat(child) + " ")
+        elif tag in _BLOCK_TAGS:
+            flush()
+            if tag == "li":
+                buffer.append("- ")
+            stack.append(end_of_block)
+            stack.extend(children(child))
+        else:
+            stack.extend(children(child))
     flush()
     parts: list[str] = []
     blocks: list[Block] = []

@@ -19,7 +19,7 @@ from .errors import ConfigError
 
 #: Bumped whenever parsing, chunking, embedding or the stored statistics change what ends up
 #: in the index.
-PIPELINE_VERSION = "6"
+PIPELINE_VERSION = "7"
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,6 +55,13 @@ class Settings:
     sentence_vectors: str = "encoded"
     batch_size: int = 32
     max_file_mb: float = 50.0
+    #: Limits on reading one corpus file; a file over any of them is skipped with its reason,
+    #: so one hostile or huge file cannot stall a reindex or hold the write lock for long.
+    max_pages: int = 1000
+    max_passages: int = 10000
+    parse_seconds: float = 120.0
+    #: Largest size one compressed PDF stream, or a PDF's extracted text, may grow to.
+    max_decompressed_mb: float = 100.0
     rrf_k: int = 60
     #: Candidates taken from each retriever before fusion.
     candidates: int = 50
@@ -70,10 +77,11 @@ class Settings:
     def __post_init__(self) -> None:
         # Out-of-range query settings would allocate without bound or divide by zero deep inside
         # retrieval; refuse them here, naming the variable that set them.
-        for name, (low, high) in _QUERY_RANGES.items():
+        for name, (low, high) in {**_QUERY_RANGES, **_READ_RANGES}.items():
             value = getattr(self, name)
             if not low <= value <= high:  # also false for NaN
-                bounds = f"from {low} to {high}" if math.isfinite(high) else "a number"
+                bounds = f"from {low} to {high}" if math.isfinite(high) else \
+                    f"at least {low}" if math.isfinite(low) else "a number"
                 raise ConfigError(f"setting {name} is {value}; it must be {bounds} (env CQC_KB_{name.upper()})")
 
     def index_hash(self) -> str:
@@ -97,6 +105,11 @@ class Settings:
 _QUERY_RANGES: dict[str, tuple[float, float]] = {
     "top_k": (1, 100), "candidates": (1, 1000), "rrf_k": (0, 10_000), "answer_sentences": (1, 20),
     "abstain_threshold": (float("-inf"), float("inf"))}
+
+#: Bounds of the limits on reading one corpus file (a negative or NaN limit would refuse every file).
+_READ_RANGES: dict[str, tuple[float, float]] = {
+    "max_file_mb": (0, float("inf")), "max_pages": (1, float("inf")), "max_passages": (1, float("inf")),
+    "parse_seconds": (0, float("inf")), "max_decompressed_mb": (0, float("inf"))}
 
 SENTENCE_VECTORS = ("pooled", "encoded")
 INDEX_FIELDS = ("model", "encoding", "chunk_tokens", "chunk_overlap", "embed_headings", "sentence_vectors")

@@ -403,6 +403,17 @@ class Store:
             + " ORDER BY start"
         return self.db.execute(sql, (document, statement) if statement else (document,)).fetchall()
 
+    def page_spans(self, document: str) -> dict[int, tuple[int, int]]:
+        """Where each page of a PDF sits in its stored text, as far as the passages tell: from
+        the first passage that starts on the page to the first that starts on a later page."""
+        rows = self.db.execute(
+            'SELECT page, min(start) AS s, max("end") AS e FROM chunks WHERE document = ? AND page IS NOT NULL'
+            " GROUP BY page ORDER BY page", (document,)).fetchall()
+        spans = {}
+        for row, nxt in zip(rows, [*rows[1:], None]):
+            spans[row["page"]] = (row["s"], max(row["s"], nxt["s"]) if nxt is not None else row["e"])
+        return spans
+
     def chunk_rows(self, ids: Sequence[int]) -> dict[int, sqlite3.Row]:
         if not ids:
             return {}

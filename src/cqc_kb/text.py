@@ -33,6 +33,39 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
+_EMPHASIS = (
+    # **bold** / __bold__ and *italic*: markers hug their words, so "5 * 3" and bullets stay.
+    re.compile(r"(?<![*\w])\*\*(?=[^\s*])(.+?)(?<=[^\s*])\*\*(?![*\w])"),
+    re.compile(r"(?<![_\w])__(?=[^\s_])(.+?)(?<=[^\s_])__(?![_\w])"),
+    re.compile(r"(?<![*\w])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![*\w])"),
+)
+
+
+def strip_emphasis(text: str) -> str:
+    """Drop Markdown emphasis markers (``**bold**``, ``__bold__``, ``*italic*``), keeping the words.
+
+    Reports converted from the web carry these; stored text must read as the report does.
+    Applied before any offset is taken, so offsets stay exact on the cleaned text.
+    """
+    if "*" not in text and "__" not in text:
+        return text
+    for pattern in _EMPHASIS:
+        text = pattern.sub(r"\1", text)
+    return text
+
+
+def human_size(n_bytes: float) -> str:
+    """A byte count for people: ``812 bytes``, ``9.77 KB``, ``52.4 MB`` (three significant figures)."""
+    if n_bytes < 1000:
+        return f"{int(n_bytes)} bytes"
+    value, unit = n_bytes / 1e3, "KB"
+    for bigger in ("MB", "GB"):
+        if value < 999.5:  # would print as 1e+03 at three figures
+            break
+        value, unit = value / 1e3, bigger
+    return f"{value:.3g} {unit}" if value < 999.5 else f"{value:,.0f} {unit}"
+
+
 def normalise(text: str) -> str:
     """Lower case, one kind of dash, single spaces: for comparing expected strings."""
     text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2011", "-").replace("\u2019", "'")
