@@ -8,6 +8,7 @@ a hub name, which only works with ``offline`` off and internet access.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -17,7 +18,7 @@ import sys
 import zipfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Protocol, Sequence
+from typing import Callable, Iterator, Protocol, Sequence
 
 import numpy as np
 
@@ -56,6 +57,27 @@ class HashEmbedder:
             progress(len(texts), len(texts))
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1.0, norms)
+
+
+#: Up to this many texts (a question) are encoded on one thread: for so little work torch's
+#: threads mostly wait on each other, and on a busy machine a question took 0.8 s on two
+#: threads against 0.05 s on one (docs/scaling.md). Bulk encoding keeps every thread.
+_FEW = 2
+
+
+@contextlib.contextmanager
+def _one_torch_thread() -> Iterator[None]:
+    import torch
+
+    threads = torch.get_num_threads()
+    if threads == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 class SentenceTransformerEmbedder:
@@ -121,6 +143,10 @@ class SentenceTransformerEmbedder:
                progress: Progress | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if len(texts) <= _FEW:
+            with _one_torch_thread():
+                return self.model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True,
+                                         show_progress_bar=False).astype(np.float32, copy=False)
         # Batches of similar length pad less: sort by length, encode, restore the order.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
