@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator
 
-from .answer import Answerer
+from .answer import Answerer, confidence_cue
 from .assessments import (CHANGE_QUESTION, LATEST, Assessment, CouncilChanges, all_changes,
                           assessment_history, compared_assessments, council_changes,
                           is_change_question, parse_assessments)
@@ -13,6 +13,8 @@ from .embed import Embedder, LazyEmbedder, load_embedder
 from .errors import KbError
 from .facts import ReportRow, answer_scores, score_table
 from .ingest import ProgressFn, ReindexResult, reindex
+from .figures import KIND_LABELS, figure_for
+from .query import Question
 from .records import Answer, AnswerGroup, Figure, Hit, council_label
 from .retrieve import Filters, Retriever, named_authorities
 from .settings import Settings
@@ -34,12 +36,14 @@ class CompareRow:
     published: str | None = None
     #: The figure the row's quote gives, when the question asks for one.
     figure: Figure | None = None
+    #: Set when the question asks for a figure and this row's evidence gives none of that kind.
+    figure_note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"authority": self.authority, "document": self.document, "published": self.published,
                 "answer": self.answer.answer, "abstained": self.answer.abstained,
                 "citations": [c.to_json() for c in self.answer.citations], "score": self.score,
-                "figure": self.figure.to_json() if self.figure else None}
+                "figure": self.figure.to_json() if self.figure else None, "figure_note": self.figure_note}
 
     @property
     def label(self) -> str:
@@ -83,20 +87,30 @@ class KnowledgeBase:
 
     def ask(self, question: str, filters: Filters | None = None, mode: str = "hybrid+",
             k: int | None = None) -> Answer:
-        """Score and rating questions come from the table; everything else is extractive."""
-        structured = answer_scores(question, self.store, filters)
+        """Score and rating questions come from the table; everything else is extractive.
+
+        A question that names a council is answered from that council's report only; one that
+        names none, asked over several reports with no council or document filter, is answered
+        council by council (``Answer.groups``)."""
+        if not question.strip():
+            return self.answerer.ask(question)  # raises the empty-question error
+        parsed = self.answerer.parse(question)
+        structured = answer_scores(question, self.store, filters, parsed=parsed)
         if structured is not None:
-            return structured
+            return _with_strength(structured, self.settings.abstain_threshold)
         filters = filters or Filters()
         over_time = self._answer_over_time(question, filters, mode, k)
         if over_time is not None:
-            return over_time
+            return _with_strength(over_time, self.settings.abstain_threshold)
+        # Reports asked over: each council's report chosen by ``filters.assessments``.
+        reports = len(self.authorities()) - len(self.retriever.excluded(filters.assessments))
         if not filters.authorities and not filters.documents:
-            # A question that names a council is answered from that council's report only.
-            named = named_authorities(question, [a for a, _ in self.authorities()])
-            if named:
-                filters = replace(filters, authorities=tuple(sorted(named)))
-        return self.answerer.ask(question, filters=filters, mode=mode, k=k)
+            if parsed.councils:
+                filters = replace(filters, authorities=parsed.councils)
+            elif reports > 1:
+                return self.answerer.ask_library(question, filters=filters, mode=mode, parsed=parsed,
+                                                 reports=reports)
+        return self.answerer.ask(question, filters=filters, mode=mode, k=k, parsed=parsed)
 
     def documents(self) -> list:
         """The store's document rows, read once (an open build never changes; at 150 reports
@@ -153,14 +167,15 @@ class KnowledgeBase:
         shared = Filters(themes=base.themes, statements=base.statements, scores=base.scores,
                          ratings=base.ratings)
         documents = [a.document for a in chosen]
+        parsed = self.answerer.parse(question)
         candidates = retriever.candidates_by_document(
             question, qvec, documents, replace(shared, documents=tuple(documents)), mode)
         for assessment in chosen:
             authority, document = assessment.authority, assessment.document
             scoped = replace(shared, documents=(document,))
-            hits = retriever.search(question, filters=scoped, mode=mode, qvec=qvec,
+            hits = retriever.search(question, filters=scoped, mode=mode, qvec=qvec, parsed=parsed,
                                     candidates=candidates[document])
-            answer = self.answerer.answer_from_hits(question, hits, qvec)
+            answer = self.answerer.answer_from_hits(question, hits, qvec, parsed)
             if answer.abstained:
                 answer = Answer(question, NO_EVIDENCE, True, (), answer.hits, answer.confidence)
             score = None
@@ -168,8 +183,9 @@ class KnowledgeBase:
                     and answer.citations[0].statement_score is not None:
                 score = {"quality_statement": answer.citations[0].statement,
                          "value": answer.citations[0].statement_score}
+            figure, note = row_figure(parsed, answer)
             yield CompareRow(authority, document, answer, score, published=assessment.published,
-                             figure=None)
+                             figure=figure, figure_note=note)
 
     def scores(self, assessments: str = LATEST) -> list[ReportRow]:
         """Each council's scores: its latest report, unless ``assessments`` is "all" or a date."""
@@ -221,6 +237,31 @@ class KnowledgeBase:
                       tuple(citations), tuple(hits), max(g.confidence for g in groups),
                       extra={"source": "each assessment"}, groups=tuple(groups),
                       reports_searched=len(groups))
+
+
+def _with_strength(answer: Answer, threshold: float) -> Answer:
+    """``answer`` with the plain confidence cue in ``extra["strength"]`` (every answer has one)."""
+    if "strength" in answer.extra:
+        return answer
+    return replace(answer, extra={**answer.extra, "strength": confidence_cue(answer, threshold)})
+
+
+def row_figure(parsed: Question, answer: Answer) -> tuple[Figure | None, str | None]:
+    """The figure a compared row's quotes give for ``parsed`` (from the first citation that
+    gives one), or None with a note saying that the evidence gives no such figure."""
+    if parsed.kind is None or parsed.kind == "name":
+        return None, None
+    figure = next((f for c in answer.citations if (f := figure_for(parsed, c.quote)) is not None), None)
+    if figure is None:
+        return None, f"no {KIND_LABELS.get(parsed.kind, parsed.kind)} figure in this report's evidence"
+    return figure, None
+
+
+def sort_by_figure(rows: list[CompareRow], descending: bool = False) -> list[CompareRow]:
+    """Rows with a figure first, ordered by its value (grouped by unit), then rows without."""
+    with_figure = sorted((r for r in rows if r.figure is not None),
+                         key=lambda r: (r.figure.unit, -r.figure.value if descending else r.figure.value))
+    return with_figure + [r for r in rows if r.figure is None]
 
 
 def build_index(settings: Settings, full: bool = False, embedder: Embedder | None = None,
