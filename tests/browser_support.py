@@ -121,20 +121,29 @@ def streamlit_server(corpus: Path, index: Path, log: Path, script: Path = ROOT /
 
     Runs from the project folder so ``.streamlit/config.toml`` applies, and with
     ``PYTHONPATH=src`` so this checkout's code is the code under test."""
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CQC_KB_")}
     env.update(CQC_KB_CORPUS=str(corpus), CQC_KB_INDEX=str(index), CQC_KB_MODEL=model, PYTHONUNBUFFERED="1",
                PYTHONPATH=os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
                **{f"CQC_KB_{k.upper()}": v for k, v in env_settings.items()})
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    # The free port is only free when chosen: another process on a shared machine may take it
+    # before Streamlit binds it, and then Streamlit exits at once. Try another port then.
+    for attempt in range(3):
+        port = free_port()
+        with log.open("w") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+                 "--server.address", "127.0.0.1", "--server.port", str(port),
+                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
-            wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc)
+            try:
+                wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc)
+            except RuntimeError:
+                if proc.poll() is not None and "is not available" in log.read_text() and attempt < 2:
+                    continue
+                raise
             yield f"http://127.0.0.1:{port}"
+            return
         finally:
             proc.terminate()
             try:
