@@ -77,7 +77,10 @@ def wait_idle(driver, timeout: float = WAIT) -> None:
 
 def wait_loaded(driver, condition, timeout: float = WAIT):
     """After loading a page: wait until ``condition`` holds and the script run has finished, then
-    return the condition's value read again on the finished page."""
+    return the condition's value read again on the finished page.
+
+    A finished run does not mean every element is drawn: the frontend loads a widget's code on
+    first use and draws it a moment later. Wait for any other element the test reads, too."""
     wait_until(driver, lambda d: condition(d) and app_idle(d), timeout)
     return wait_until(driver, condition, timeout)
 

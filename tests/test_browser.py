@@ -80,11 +80,10 @@ def test_ask_in_the_browser_shows_the_cited_quote(browser, server, tmp_path: Pat
     mark = wait_loaded(browser, EC.visibility_of_element_located(
         (By.XPATH, f"//div[contains(@class,'cqc-quote')]//mark[contains(., '{EXPECTED}')]")))
     assert EXPECTED in mark.text
-    answer = browser.find_element(By.CSS_SELECTOR, "div.cqc-answer")
+    answer = wait_until(browser, EC.presence_of_element_located((By.CSS_SELECTOR, "div.cqc-answer")))
     assert EXPECTED in answer.text and "[1]" in answer.text
-    body = browser.find_element(By.TAG_NAME, "body").text
-    assert "Stockton-on-Tees Borough Council" in body
-    assert "Traceback" not in body
+    wait_text(browser, "Stockton-on-Tees Borough Council")
+    assert "Traceback" not in body_text(browser)
     time.sleep(0.5)  # only for the picture: let the expanders finish animating
     shot = tmp_path / "ask.png"
     assert browser.save_screenshot(str(shot))
@@ -121,6 +120,17 @@ def in_view(browser, element) -> bool:
         "return r.bottom > 0 && r.top < window.innerHeight && r.height > 0;", element)
 
 
+def body_text(browser) -> str:
+    from selenium.webdriver.common.by import By
+
+    return browser.find_element(By.TAG_NAME, "body").text
+
+
+def wait_text(browser, text: str) -> None:
+    """Wait until the page shows ``text`` (an element can be drawn just after its run finished)."""
+    wait_until(browser, lambda d: text in body_text(d), message=f"the page never showed {text!r}")
+
+
 def wait_answer(browser, text: str):
     """The answer that contains ``text``, read once the script run has finished."""
     from selenium.webdriver.common.by import By
@@ -138,7 +148,7 @@ def test_citation_marker_leads_to_its_card_and_the_report(browser, library_serve
         browser.set_window_size(*size)
         browser.get(library_server + page_link("ask", q=QUESTION, council="Stockton-on-Tees Borough Council"))
         wait_answer(browser, EXPECTED)
-        marker = browser.find_element(By.CSS_SELECTOR, "div.cqc-answer a.cqc-cite")
+        marker = wait_until(browser, EC.presence_of_element_located((By.CSS_SELECTOR, "div.cqc-answer a.cqc-cite")))
         assert marker.text == "[1]"
         assert EXPECTED in marker.get_attribute("title")  # the hover preview is the quote
         snap(browser, shots, f"ask-{tag}")
@@ -146,14 +156,14 @@ def test_citation_marker_leads_to_its_card_and_the_report(browser, library_serve
         wait_until(browser, lambda d: in_view(d, d.find_element(By.ID, "src-1")))
         assert "Stockton-on-Tees Borough Council" in browser.find_element(By.ID, "src-1").text
         snap(browser, shots, f"source-card-{tag}")
-        quote = browser.find_element(By.XPATH, "//div[contains(@class,'cqc-quote')]//mark").text
+        quote = wait_until(browser, EC.presence_of_element_located(
+            (By.XPATH, "//div[contains(@class,'cqc-quote')]//mark"))).text
         wait_until(browser, EC.element_to_be_clickable((By.XPATH, "//button[contains(., 'Open in report')]"))).click()
         mark = wait_loaded(browser, EC.visibility_of_element_located((By.ID, "cqc-quote")))
         assert " ".join(mark.text.split()) == " ".join(quote.split())
         assert "page=report" in browser.current_url and "doc=stockton-on-tees.txt" in browser.current_url
         wait_until(browser, lambda d: in_view(d, d.find_element(By.ID, "cqc-quote")))
-        body = browser.find_element(By.TAG_NAME, "body").text
-        assert "Traceback" not in body
+        assert "Traceback" not in body_text(browser)
         snap(browser, shots, f"report-{tag}")
 
 
@@ -167,7 +177,7 @@ def test_pdf_citation_opens_its_page_in_the_report(browser, library_server, shot
     wait_until(browser, EC.element_to_be_clickable((By.XPATH, "//button[contains(., 'Open in report')]"))).click()
     mark = wait_loaded(browser, EC.visibility_of_element_located((By.ID, "cqc-quote")))
     assert "median waiting time was 11 days" in " ".join(mark.text.split())
-    assert "of the PDF" in browser.find_element(By.TAG_NAME, "body").text
+    wait_text(browser, "of the PDF")
     wait_until(browser, lambda d: in_view(d, d.find_element(By.ID, "cqc-quote")))
     snap(browser, shots, "report-pdf-page-1440")
 
@@ -182,10 +192,9 @@ def test_shared_url_restores_question_and_filters(browser, library_server, shots
         browser.get(library_server + page_link("ask", q=QUESTION, council=LARCHFIELD))
         answer = wait_answer(browser, "11 days")
         assert "28 days" not in answer.text  # Stockton's figure: the filter is in force
-        box = browser.find_element(By.CSS_SELECTOR, "input[aria-label='Your question']")
+        box = wait_until(browser, EC.presence_of_element_located((By.CSS_SELECTOR, "input[aria-label='Your question']")))
         assert box.get_attribute("value") == QUESTION
-        body = browser.find_element(By.TAG_NAME, "body").text
-        assert f"Filtered to Council: {LARCHFIELD}." in body
+        wait_text(browser, f"Filtered to Council: {LARCHFIELD}.")
         snap(browser, shots, f"shared-url-{tag}")
     # The filter widget holds the council (the sidebar is open on a desktop screen).
     browser.set_window_size(*DESKTOP)
@@ -193,7 +202,8 @@ def test_shared_url_restores_question_and_filters(browser, library_server, shots
     wait_answer(browser, "11 days")
     wait_until(browser, EC.visibility_of_element_located(
         (By.CSS_SELECTOR, "section[data-testid='stSidebar'] [data-testid='stMultiSelect']")))
-    assert LARCHFIELD in browser.find_element(By.CSS_SELECTOR, "section[data-testid='stSidebar']").text
+    wait_until(browser, lambda d: LARCHFIELD in d.find_element(By.CSS_SELECTOR, "section[data-testid='stSidebar']").text,
+               message="the sidebar's Council filter does not hold the council")
     # Asking another question changes the address, so it can be shared in turn.
     box = wait_until(browser, EC.element_to_be_clickable((By.CSS_SELECTOR, "input[aria-label='Your question']")))
     with rerun(browser):
@@ -215,15 +225,16 @@ def test_heat_map_cell_opens_the_statements_evidence(browser, library_server, sh
     cell.click()  # a link: the app loads again
     mark = wait_loaded(browser, EC.visibility_of_element_located((By.ID, "cqc-quote")))
     assert mark.text == "Score: 3" and len(browser.window_handles) == 1
-    assert "Safeguarding: score 3 of 4" in browser.find_element(By.TAG_NAME, "body").text
+    wait_text(browser, "Safeguarding: score 3 of 4")
     wait_until(browser, lambda d: in_view(d, d.find_element(By.ID, "cqc-quote")))
     snap(browser, shots, "statement-evidence-1440")
     # The whole report, and its contents jump within the page. The whole report opens scrolled to
     # the quote too (the app notes each scroll it made in window.cqcScrolled); a jump made before
     # that scroll would be undone by it.
+    toggle = wait_until(browser, EC.element_to_be_clickable((By.XPATH, "//label[contains(., 'Show the whole report')]")))
     scrolled = browser.execute_script("return window.cqcScrolled")
     with rerun(browser):
-        browser.find_element(By.XPATH, "//label[contains(., 'Show the whole report')]").click()
+        toggle.click()
     wait_until(browser, lambda d: "cqc-h" in d.find_element(By.CSS_SELECTOR, "div.cqc-report").get_attribute("innerHTML")
                and d.find_elements(By.XPATH, "//div[contains(@class,'cqc-toc')]//a[starts-with(@href,'#')]"))
     wait_until(browser, lambda d: d.execute_script("return window.cqcScrolled") not in (None, scrolled),
@@ -254,7 +265,7 @@ def test_password_is_asked_once_and_survives_links(browser, guarded_server, shot
     browser.set_window_size(*DESKTOP)
     browser.get(guarded_server + page_link("scores"))
     box = wait_loaded(browser, EC.element_to_be_clickable((By.CSS_SELECTOR, "input[type='password']")))
-    assert "Published scores" not in browser.find_element(By.TAG_NAME, "body").text
+    assert "Published scores" not in body_text(browser)
     snap(browser, shots, "password-1440")
     with rerun(browser):
         box.send_keys("wrong", Keys.ENTER)

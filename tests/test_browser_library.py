@@ -95,10 +95,13 @@ def choose(driver, label: str, option: str) -> None:
     from selenium.webdriver.common.keys import Keys
 
     xpath = f"//div[@data-testid='stSelectbox'][.//label[normalize-space(.)='{label}']]//input"
+    # The widget may be drawn a moment after the run that sent it has finished (its code loads
+    # on first use), so it is waited for, not just looked up.
+    wait_for(driver, lambda d: d.find_element(by().XPATH, xpath))
     wait_idle(driver)
-    if driver.find_element(by().XPATH, xpath).get_attribute("value") == option:
+    box = wait_for(driver, lambda d: d.find_element(by().XPATH, xpath))
+    if box.get_attribute("value") == option:
         return  # already chosen: picking it again would not run the script
-    box = driver.find_element(by().XPATH, xpath)
     with rerun(driver):
         box.click()
         box.send_keys(option)
