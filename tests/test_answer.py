@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cqc_kb.errors import KbError
-from cqc_kb.kb import NO_EVIDENCE
+from cqc_kb.kb import NO_EVIDENCE, sort_by_figure
+from cqc_kb.records import council_label
 from cqc_kb.retrieve import MODES, Filters
 
 from conftest import FIXTURES
@@ -130,11 +131,89 @@ def test_ratings_of_other_bodies_are_not_answered_from_the_council_table(hash_kb
                    for c in answer.citations)
 
 
-def test_answers_from_a_mixed_pool_name_their_council(hash_kb) -> None:
+def test_library_wide_questions_are_answered_council_by_council(hash_kb) -> None:
     answer = hash_kb.ask("How many people were waiting for a Care Act assessment?")
-    assert len({h.authority for h in answer.hits[:4]}) > 1
+    assert not answer.abstained and len(answer.groups) > 1
+    assert answer.reports_searched == 1 + len(FIXTURES)
+    assert len({g.document for g in answer.groups}) == len(answer.groups)
+    confidences = [g.confidence for g in answer.groups]
+    assert confidences == sorted(confidences, reverse=True)
+    for group in answer.groups:
+        assert group.citations and _valid(hash_kb, group.citations)
+        # Each group cites only its own report, and its text names its council.
+        assert {c.document for c in group.citations} == {group.document}
+        assert {c.authority for c in group.citations} == {group.authority}
+        assert group.answer.startswith(council_label(group.authority, group.published, group.document))
+    # The flat answer and citations stay for JSON readers, markers unique, councils named.
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert _valid(hash_kb, answer.citations)
     for c in answer.citations:
-        assert f"{c.authority}: " in answer.answer
+        assert f"[{c.n}]" in answer.answer
+        assert council_label(c.authority, c.published, c.document) in answer.answer
+    data = answer.to_json()
+    assert data["groups"][0]["citations"] and data["reports_searched"] == answer.reports_searched
+
+
+def test_filtered_or_named_questions_are_not_grouped(hash_kb) -> None:
     scoped = hash_kb.ask("How many people were waiting for a Care Act assessment?",
                          filters=Filters(authorities=(STOCKTON,)))
-    assert STOCKTON not in scoped.answer
+    named = hash_kb.ask("How many people were waiting for a Care Act assessment in Kestrel Moor?")
+    for answer in (scoped, named):
+        assert answer.groups == ()
+    # One council's answer still names it, so a copied figure keeps its owner.
+    assert not scoped.abstained and scoped.answer.startswith(f"{STOCKTON} (published 24 October 2025):")
+
+
+@pytest.mark.parametrize("question", [
+    "What is the council's policy on electric vehicle charging?",
+    "How many people are waiting for a wheelchair in Stockton-on-Tees?",
+    "How long do people wait for dental treatment in Kestrel Moor?",
+])
+def test_look_alike_subjects_abstain_and_keep_the_nearest_passages(hash_kb, question: str) -> None:
+    answer = hash_kb.ask(question)
+    assert answer.abstained and answer.citations == () and answer.groups == ()
+    assert answer.answer.startswith("No clear answer")
+    assert answer.hits
+    assert answer.extra["strength"] == "weak"
+
+
+def test_a_question_for_a_figure_the_sentence_lacks_abstains(hash_kb) -> None:
+    # Kestrel Moor gives how long Disabled Facilities Grant adaptations take, not how many wait.
+    answer = hash_kb.ask("How many people are waiting for a Disabled Facilities Grant in Kestrel Moor?")
+    assert answer.abstained
+    assert answer.extra.get("abstained_because")
+
+
+def test_every_answer_carries_a_strength_cue(hash_kb) -> None:
+    for question, filters in (("What was the median waiting time for a Care Act assessment?",
+                               Filters(authorities=(STOCKTON,))),
+                              ("How many people were waiting for a Care Act assessment?", None),
+                              ("zebra quantum saxophone volcano", None),
+                              ("Which councils scored 1 or 2 on safeguarding?", None)):
+        answer = hash_kb.ask(question, filters=filters)
+        assert answer.extra["strength"] in {"strong", "moderate", "weak"}
+        if answer.abstained:
+            assert answer.extra["strength"] == "weak"
+
+
+def test_compare_rows_carry_the_figure_of_their_quote(hash_kb) -> None:
+    rows = hash_kb.compare("What is the median wait for a Care Act assessment?")
+    with_figure = [r for r in rows if r.figure is not None]
+    assert with_figure
+    for row in rows:
+        if row.figure is not None:
+            assert row.figure.unit in ("days", "weeks", "months")
+            assert any(row.figure.text in c.quote for c in row.answer.citations)
+            assert row.figure_note is None
+        else:
+            assert row.figure_note and "no waiting-time" in row.figure_note
+        assert row.to_json()["figure"] == (row.figure.to_json() if row.figure else None)
+    ordered = sort_by_figure(rows)
+    values = [r.figure.value for r in ordered if r.figure is not None and r.figure.unit == "days"]
+    assert values == sorted(values)
+    assert all(r.figure is None for r in ordered[len(with_figure):])
+
+
+def test_compare_without_a_figure_question_has_no_figures(hash_kb) -> None:
+    rows = hash_kb.compare("How do councils work with unpaid carers?")
+    assert all(r.figure is None and r.figure_note is None for r in rows)

@@ -169,3 +169,56 @@ def test_prepare_eval_corpus_writes_only_changed_files(tmp_path: Path) -> None:
     stamps = {p.name: p.stat().st_mtime_ns for p in written}
     prepare_eval_corpus(tmp_path)
     assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == stamps
+
+
+def _citation(quote: str, authority: str, n: int = 1) -> Citation:
+    return Citation(n=n, quote=quote, document=f"{authority}.txt", authority=authority, section="S",
+                    page=None, start=0, end=len(quote))
+
+
+def test_unscoped_answers_are_graded_on_the_asked_councils_own_group() -> None:
+    from cqc_kb.evaluate import unscoped_correct
+    from cqc_kb.records import AnswerGroup
+
+    item = GoldItem(q="What was the median wait?", expect=("median wait was 28 days",), authority="B")
+    a_group = AnswerGroup("A", "A.txt", None, "A: the median wait was 28 days [1]",
+                          (_citation("the median wait was 28 days", "A"),))
+    b_group = AnswerGroup("B", "B.txt", None, "B: the median wait was 28 days [1]",
+                          (_citation("the median wait was 28 days", "B"),))
+    # The same sentence from another council's report does not count for the asked council.
+    only_a = Answer("q", a_group.answer, False, a_group.citations, (), 1.0, groups=(a_group,))
+    both = Answer("q", a_group.answer, False, a_group.citations, (), 1.0, groups=(a_group, b_group))
+    assert not unscoped_correct(only_a, item)
+    assert unscoped_correct(both, item)
+    assert not unscoped_correct(dataclasses.replace(both, abstained=True), item)
+
+
+def test_summarise_reports_unscoped_evidence_and_abstention_separately() -> None:
+    rows = [dataclasses.replace(result(True, 0.9, True), unscoped_correct=False, unscoped_abstained=False),
+            dataclasses.replace(result(True, 0.9, True), unscoped_correct=True, unscoped_abstained=False),
+            result(True, 0.9, True),  # names its council: not asked unscoped
+            dataclasses.replace(result(False, 0.1), unscoped_abstained=True)]
+    metrics = summarise("hybrid+", rows).metrics
+    assert metrics["answer_accuracy"] == 1.0
+    assert metrics["unscoped_questions"] == 2 and metrics["unscoped_evidence"] == 0.5
+    assert metrics["unscoped_abstention"] == 1.0
+
+
+def test_run_config_asks_unscoped_only_when_no_council_is_named(tiny_kb) -> None:
+    from cqc_kb.evaluate import run_config
+
+    items = [GoldItem("What was the median waiting time?", ("median waiting time was 31 days",), "Tinyshire Council"),
+             GoldItem("What was the median waiting time in Tinyshire?", ("median waiting time was 31 days",),
+                      "Tinyshire Council")]
+    asked: list[tuple[str, bool]] = []
+
+    def ask(q, f):
+        asked.append((q, bool(f.authorities)))
+        return tiny_kb.ask(q, filters=f)
+
+    out = run_config("hybrid+", items, search=lambda q: tiny_kb.search(q), ask=ask,
+                     document_text=tiny_kb.store.document_text,
+                     names_council=lambda q: "Tinyshire" in q)
+    assert asked == [(items[0].q, True), (items[0].q, False), (items[1].q, True)]
+    first, second = out.questions
+    assert first.unscoped_correct is not None and second.unscoped_correct is None

@@ -71,3 +71,40 @@ def test_question_the_reports_cannot_answer_abstains(real_settings) -> None:
     kb = KnowledgeBase.open(real_settings)
     answer = kb.ask("How often are household bins collected?")
     assert answer.abstained and not answer.citations
+
+
+def test_the_sentence_that_answers_what_was_asked(real_settings) -> None:
+    kb = KnowledgeBase.open(real_settings)
+    population = kb.ask("What is the population of Stockton-on-Tees?")
+    assert not population.abstained
+    assert "estimated 202,415 residents" in population.citations[0].quote
+    wait = kb.ask("How long do people in Stockton-on-Tees wait for a Care Act assessment?")
+    assert any("maximum waiting time was 288 days, and the median waiting time was 28 days" in c.quote
+               for c in wait.citations), wait.answer
+    assert wait.answer.startswith("Stockton-on-Tees Borough Council (published 24 October 2025):")
+
+
+def test_a_library_wide_question_is_answered_by_every_council(real_settings) -> None:
+    kb = KnowledgeBase.open(real_settings)
+    answer = kb.ask("What was the median waiting time for a Care Act assessment?")
+    expected = {f.authority: f"median waiting time was {f.median_wait_days} days" for f in FIXTURES}
+    expected["Stockton-on-Tees Borough Council"] = "median waiting time was 28 days"
+    assert answer.reports_searched == len(expected)
+    by_council = {g.authority: g for g in answer.groups}
+    assert set(by_council) == set(expected)
+    for authority, group in by_council.items():
+        assert any(expected[authority] in c.quote for c in group.citations), group.answer
+        for c in group.citations:
+            assert c.authority == authority
+            assert kb.store.document_text(c.document)[c.start:c.end] == c.quote
+
+
+@pytest.mark.parametrize("question", [
+    "What is the council's policy on electric vehicle charging?",
+    "How long do people wait for dental treatment in Stockton-on-Tees?",
+    "What was the maximum wait for a carer's assessment in Ashdown Vale?",
+])
+def test_look_alikes_abstain_with_the_real_model(real_settings, question: str) -> None:
+    kb = KnowledgeBase.open(real_settings)
+    answer = kb.ask(question)
+    assert answer.abstained and answer.hits and answer.extra["strength"] == "weak"

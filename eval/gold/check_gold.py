@@ -3,7 +3,8 @@
 Checks, for every line:
 
 * schema: {"q": non-empty str, "expect": list of 0-3 non-empty str, "authority": str | null}
-  and no other keys; no duplicate questions across both files;
+  and no other keys; no question twice for the same authority, and no question in both files
+  (a question asked over the whole library appears once per council it grades, in one file);
 * ``authority`` is one of the known reports (or null);
 * every expect string occurs in that report's text after whitespace, dash and
   quote normalisation. The real report is read from corpus/ (or /work/shared/corpus/);
@@ -122,8 +123,13 @@ def main() -> int:
             if not errs:
                 records.append((name, n, rec))
 
-    dupes = [q for q, c in Counter(norm(r["q"]).lower() for _, _, r in records).items() if c > 1]
-    errors.extend(f"duplicate question: {q!r}" for q in dupes)
+    dupes = [q for q, c in Counter((norm(r["q"]).lower(), r["authority"]) for _, _, r in records).items()
+             if c > 1]
+    errors.extend(f"duplicate question for one authority: {q!r}" for q in dupes)
+    files_of: dict[str, set[str]] = {}
+    for name, _, r in records:
+        files_of.setdefault(norm(r["q"]).lower(), set()).add(name)
+    errors.extend(f"question in both gold files: {q!r}" for q, names in files_of.items() if len(names) > 1)
 
     with tempfile.TemporaryDirectory(prefix="cqc-kb-gold-") as tmp:
         texts = load_texts(Path(tmp))

@@ -2,48 +2,110 @@
 
 The answer is made of whole sentences copied from the top passages, each followed by an
 ``[n]`` marker; citation ``n`` holds the sentence verbatim with the offsets that find it in the
-stored document text. Sentences are scored by meaning (cosine to the question), by words the
-question shares with them (idf-weighted), and by carrying the kind of figure the question asks
-for. When the best sentence is weak evidence, the answer abstains and says so.
+stored document text, and the answer text names the council each sentence comes from.
+
+Sentences are scored by meaning (cosine to the question), by words the question shares with
+them (idf-weighted, with the reports' common paraphrases), and by fitting what the parsed
+question asks for (:mod:`cqc_kb.query`): its kind of figure (days, %, £, a count, residents, a
+date), its measure (median, maximum...) and its subject (a Care Act assessment is not an
+occupational therapy assessment). The answer abstains when the best sentence is weak evidence,
+when the question's key subject finds no support in the sentence or its passage (a look-alike:
+"electric vehicle charging" is not "charging for care"), or when it asks for a kind of figure
+the sentence does not carry.
+
+A question over a library of several councils, naming none, is answered council by council:
+one search over all reports, its passages grouped by report, each report's best sentences
+chosen inside its own passages; reports whose evidence is weak are left out.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
 from .assessments import document_councils
 from .errors import KbError
-from .records import Answer, Citation, Hit
-from .retrieve import Filters, Retriever, wants_figure
-from .text import content_terms, normalise
+from .figures import figure_kind, has_kind, parse_figures
+from .query import VERBS, Question, measures_in, parse_question, subjects_in
+from .records import Answer, AnswerGroup, Citation, Hit, council_label
+from .retrieve import Filters, Retriever
+from .text import STOPWORDS, content_terms, normalise, stem, words
 
 NO_ANSWER = "No clear answer in these reports: the closest passages are listed below for reading."
 
-_UNITS = {
-    "long": r"\b(days?|weeks?|months?|years?|hours?)\b",
-    "quickly": r"\b(days?|weeks?|months?|hours?)\b",
-    "soon": r"\b(days?|weeks?|months?|hours?)\b",
-    "percentage": r"%|per ?cent",
-    "proportion": r"%|per ?cent|\bin \d+\b",
-    "share": r"%|per ?cent",
-    "much": r"£|%",
-    "cost": r"£",
-    "spend": r"£",
-    "budget": r"£",
-    "when": r"\b(19|20)\d\d\b|january|february|march|april|may|june|july|august|september|october|november|december",
-    "year": r"\b(19|20)\d\d\b",
-    "median": r"\b(days?|weeks?|months?)\b|%",
+#: Paraphrases common in these reports: a question word also counts as matched by these.
+PARAPHRASES: dict[str, tuple[str, ...]] = {
+    "population": ("resident", "live", "people"),
+    "live": ("resident", "population"),
+    "resident": ("population", "people"),
+    "longest": ("maximum",),
+    "maximum": ("longest",),
+    "shortest": ("minimum",),
+    "typical": ("median",),
+    "spend": ("spent", "expenditure"),
+    "spent": ("spend", "expenditure"),
+    "job": ("employment", "work"),
+    "employment": ("job", "work"),
+    "queue": ("wait", "waiting"),
+    "backlog": ("wait", "overdue"),
+    "delay": ("wait",),
+    "wait": ("delay",),
+    "quickly": ("timely", "within"),
+    "staff": ("workforce", "worker"),
+    "worker": ("staff", "workforce"),
+    "happy": ("satisfied", "satisfaction"),
+    "satisfied": ("satisfaction", "happy"),
+    "break": ("respite",),
+    "respite": ("break",),
+    "older": ("65",),
+    "money": ("£", "budget", "fund"),
+    "councillor": ("councilor",),
+    "elderly": ("older",),
+    "abuse": ("safeguard",),
+    "disabled": ("disability",),
+    "disability": ("disabled",),
+    "appeal": ("appeals",),
+    "hospital": ("discharge",),
+    "hourly": ("hour",),
+    "patient": ("people", "person"),
+    "generate": ("call",),
+    "occupational": ("ot", "therapist"),
+    "therapy": ("ot", "therapist"),
 }
+_PARAPHRASE_STEMS = {stem(k): tuple(stem(v) for v in vs) for k, vs in PARAPHRASES.items()}
 
+#: The kinds a figure question can ask for, checked against the chosen sentences.
+_FIGURE_KINDS = ("days", "percent", "money", "count", "residents", "date")
 
-_QUALIFIERS = frozenset({"median", "average", "mean", "maximum", "minimum", "longest", "shortest",
-                         "total", "target", "highest", "lowest", "overall"})
+#: Measures that summarise a duration: what "how long do people wait?" asks for.
+_SUMMARY_MEASURES = frozenset({"median", "maximum", "average", "minimum"})
+
+#: Share of the question's key-word weight (idf) the answering passage may lack before the
+#: answer is taken to be about something else (tuned on the development gold set).
+KEY_LOST = 0.5
+
+#: How close to the top sentence one that carries the asked kind of figure must score to
+#: be chosen instead (tuned on the development gold set).
+RUNNER_UP = 0.75
 
 #: A sentence that does not end like one and is this short is a heading or list label.
 _MIN_FRAGMENT_WORDS = 8
+
+#: Evidence strength cue shown with every answer: how far the confidence is above abstention.
+_STRONG_MARGIN = 0.25
+_MODERATE_MARGIN = 0.10
+
+#: Library-wide answers: passages looked at across all reports, reports answered, passages per
+#: report, and how close to the best report's evidence another report's must come to be shown.
+GROUP_POOL = 60
+GROUP_MAX = 12
+GROUP_HITS = 3
+GROUP_RELATIVE = 0.6
+#: How many groups the concatenated ``answer`` text carries (all are in ``groups``).
+GROUP_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -53,6 +115,18 @@ class _Candidate:
     end: int
     score: float
     text: str  # normalised, to spot the same sentence twice
+    sentence: str
+    #: Services the sentence is about (named in it, or in the sentence before in its passage).
+    subjects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """The sentences chosen from one pool of passages, or why none was."""
+
+    chosen: tuple[_Candidate, ...]
+    confidence: float
+    reason: str | None  # None = answered; else why it abstains
 
 
 def _fragment(sentence: str) -> bool:
@@ -61,6 +135,79 @@ def _fragment(sentence: str) -> bool:
         return True
     return not sentence.rstrip().endswith((".", "!", "?", ":", ")")) and \
         len(sentence.split()) < _MIN_FRAGMENT_WORDS
+
+
+def strength(confidence: float, threshold: float, abstained: bool) -> str:
+    """The plain confidence cue: "strong", "moderate" or "weak"."""
+    if abstained or confidence < threshold + _MODERATE_MARGIN:
+        return "weak"
+    return "strong" if confidence >= threshold + _STRONG_MARGIN else "moderate"
+
+
+def _matches(term: str, terms: set[str]) -> bool:
+    """Is ``term`` (a stem) in ``terms``, directly, as a paraphrase, or by a shared 6-letter stem?"""
+    if term in terms:
+        return True
+    if any(p in terms for p in _PARAPHRASE_STEMS.get(term, ())):
+        return True
+    return len(term) >= 6 and any(len(t) >= 6 and t[:6] == term[:6] for t in terms)
+
+
+@lru_cache(maxsize=4096)
+def _support(text: str, section: str) -> frozenset[str]:
+    """The stemmed words of a passage and its heading path."""
+    return frozenset(content_terms(text)) | frozenset(content_terms(section))
+
+
+def _counted_nouns(question: str) -> tuple[str, ...]:
+    """Stems of what a "how many ..." question counts ("how many formal complaints did ..." ->
+    "complaint", "how many councillors and wards" -> both); empty for other questions."""
+    tokens = words(question)
+    heads: list[str] = []
+    for i in range(len(tokens) - 1):
+        if (tokens[i], tokens[i + 1]) not in (("how", "many"), ("number", "of")):
+            continue
+        run: list[str] = []
+        for w in tokens[i + 2:i + 7]:
+            if w in STOPWORDS or w in VERBS or w.endswith("ed") and run:
+                break
+            run.append(w)
+        if run:
+            heads.append(run[-1])
+    return tuple(stem(w.strip("'")) for w in heads if not w[0].isdigit())
+
+
+_HUMAN = frozenset(stem(w) for w in (
+    "people", "person", "residents", "carers", "adults", "users", "clients", "individuals", "patients",
+    "children", "families", "households", "staff", "workers", "volunteers"))
+
+
+def _counts(sentence: str, nouns: tuple[str, ...]) -> bool:
+    """Does ``sentence`` give a number of one of ``nouns`` (a number followed, within a few
+    words, by the noun; people stand for any kind of person)?"""
+    if not nouns:
+        return True
+    tokens = words(sentence)
+    stems = [stem(t.strip("'")) for t in tokens]
+    wanted = set(nouns)
+    if wanted & _HUMAN:
+        wanted |= _HUMAN
+    for i, tok in enumerate(tokens):
+        if not re.fullmatch(r"\d[\d,]*(\.\d+)?", tok) and tok not in _SMALL_NUMBERS:
+            continue
+        if re.fullmatch(r"(19|20)\d\d", tok):
+            continue
+        for s in stems[i + 1:i + 5]:
+            if s in _UNIT_WORDS:
+                break
+            if _matches(s, wanted):
+                return True
+    return bool(_NONE.search(sentence)) and any(_matches(s, wanted) for s in stems)
+
+
+_NONE = re.compile(r"\b(none|nobody|no one|no [\w-]+ (?:[\w-]+ )?(?:was|were|had|has)|no waiting list|all)\b", re.I)
+_UNIT_WORDS = frozenset(stem(w) for w in ("days", "weeks", "months", "years", "hours", "per", "cent", "percent"))
+_SMALL_NUMBERS = frozenset("one two three four five six seven eight nine ten eleven twelve".split())
 
 
 class Answerer:
@@ -84,28 +231,126 @@ class Answerer:
             self._template = {k for k, docs in seen.items() if len(docs) > 1}
         return self._template
 
+    def parse(self, question: str) -> Question:
+        """The parsed question, with the councils of this index recognised."""
+        return parse_question(question, self.retriever.authorities())
+
     def ask(self, question: str, filters: Filters | None = None, mode: str = "hybrid+",
-            k: int | None = None) -> Answer:
+            k: int | None = None, parsed: Question | None = None) -> Answer:
         """Retrieve, select answer sentences, cite them, or abstain."""
         question = question.strip()
         if not question:
             raise KbError("the question is empty; type a question such as "
                           "'How long do people wait for a Care Act assessment?'")
+        parsed = parsed or self.parse(question)
         qvec = None if mode == "bm25" else self.retriever.query_vector(question, mode)
-        hits = self.retriever.search(question, k=k, filters=filters, mode=mode, qvec=qvec)
-        return self.answer_from_hits(question, hits, qvec)
+        hits = self.retriever.search(question, k=k, filters=filters, mode=mode, qvec=qvec, parsed=parsed)
+        return self.answer_from_hits(question, hits, qvec, parsed)
 
-    def answer_from_hits(self, question: str, hits: list[Hit], qvec: np.ndarray | None) -> Answer:
+    def ask_library(self, question: str, filters: Filters | None = None, mode: str = "hybrid+",
+                    parsed: Question | None = None, reports: int = 0) -> Answer:
+        """Answer across all reports, council by council: one search over every report, its
+        passages grouped by report, each group answered from its own passages."""
+        question = question.strip()
+        if not question:
+            raise KbError("the question is empty; type a question such as "
+                          "'How long do people wait for a Care Act assessment?'")
+        parsed = parsed or self.parse(question)
+        qvec = None if mode == "bm25" else self.retriever.query_vector(question, mode)
+        grouped = self.retriever.search_grouped(question, filters=filters, mode=mode, qvec=qvec,
+                                                parsed=parsed, pool=GROUP_POOL, documents=GROUP_MAX,
+                                                per_document=GROUP_HITS)
+        hits = tuple(sorted((h for g in grouped for h in g), key=lambda h: h.score, reverse=True))
+        hits = tuple(replace(h, rank=i) for i, h in enumerate(hits[:self.settings.top_k], start=1))
+        choices = [(group, self._choose(parsed, group, qvec)) for group in grouped]
+        answered = [(g, c) for g, c in choices if c.reason is None]
+        if not answered:
+            best = max((c.confidence for _, c in choices), default=0.0)
+            return self._abstain(question, hits, best, next((c.reason for _, c in choices), "weak"),
+                                 reports)
+        answered.sort(key=lambda gc: -gc[1].confidence)
+        top = answered[0][1].confidence
+        answered = [(g, c) for g, c in answered if c.confidence >= GROUP_RELATIVE * top]
+        if len(answered) == 1:
+            group, choice = answered[0]
+            return self._answer(question, choice, tuple(group) or hits, reports)
+        groups: list[AnswerGroup] = []
+        for group, choice in answered:
+            citations, text = self._cite(choice.chosen, first=1)
+            head = group[0]
+            groups.append(AnswerGroup(authority=head.authority, document=head.document,
+                                      published=head.published, answer=text, citations=citations,
+                                      confidence=choice.confidence))
+        # The flat answer carries the strongest few groups, renumbered so markers stay unique.
+        parts, citations = [], []
+        for group, choice in answered[:GROUP_SHOWN]:
+            cited, text = self._cite(choice.chosen, first=len(citations) + 1)
+            citations.extend(cited)
+            parts.append(text)
+        return Answer(question, " ".join(parts), False, tuple(citations), hits, top,
+                      extra={"strength": strength(top, self.settings.abstain_threshold, False),
+                             "answered_in": len(groups)},
+                      groups=tuple(groups), reports_searched=reports)
+
+    def answer_from_hits(self, question: str, hits: list[Hit], qvec: np.ndarray | None,
+                         parsed: Question | None = None) -> Answer:
         """Pick the sentences that answer ``question`` from ``hits`` and cite them."""
+        parsed = parsed or self.parse(question)
+        choice = self._choose(parsed, hits[:4], qvec)
+        if choice.reason is not None:
+            return self._abstain(question, tuple(hits), choice.confidence, choice.reason)
+        return self._answer(question, choice, tuple(hits))
+
+    def _abstain(self, question: str, hits: tuple[Hit, ...], confidence: float, reason: str,
+                 reports: int = 0) -> Answer:
+        return Answer(question, NO_ANSWER, True, (), hits, confidence,
+                      extra={"strength": "weak", "abstained_because": reason},
+                      reports_searched=reports)
+
+    def _answer(self, question: str, choice: _Choice, hits: tuple[Hit, ...], reports: int = 0) -> Answer:
+        citations, text = self._cite(choice.chosen, first=1)
+        return Answer(question, text, False, citations, hits, choice.confidence,
+                      extra={"strength": strength(choice.confidence, self.settings.abstain_threshold, False)},
+                      reports_searched=reports)
+
+    def _cite(self, chosen: tuple[_Candidate, ...], first: int) -> tuple[tuple[Citation, ...], str]:
+        """Citations numbered from ``first`` and the answer text, each council named once before
+        its own sentences."""
+        citations: list[Citation] = []
+        parts: list[str] = []
+        current: str | None = None
+        for n, cand in enumerate(chosen, start=first):
+            hit = cand.hit
+            quote = self.retriever.store.document_text(hit.document)[cand.start:cand.end]
+            citations.append(Citation(n=n, quote=quote, document=hit.document, authority=hit.authority,
+                                      section=hit.section, page=hit.page, start=cand.start, end=cand.end,
+                                      statement=hit.statement, statement_score=hit.statement_score,
+                                      published=hit.published))
+            if hit.document != current:
+                parts.append(council_label(hit.authority, hit.published, hit.document) + ":")
+                current = hit.document
+            parts.append(" ".join(quote.split()) + f" [{n}]")
+        return tuple(citations), " ".join(parts)
+
+    def _choose(self, parsed: Question, hits: list[Hit], qvec: np.ndarray | None) -> _Choice:
+        """The best sentence with its context, or the reason to abstain."""
         if not hits:
-            return Answer(question, NO_ANSWER, True, (), tuple(hits), 0.0)
-        candidates = self._score_sentences(question, hits[:4], qvec)
+            return _Choice((), 0.0, "no passages")
+        candidates = self._score_sentences(parsed, hits, qvec)
         if not candidates:
-            return Answer(question, NO_ANSWER, True, (), tuple(hits), 0.0)
+            return _Choice((), 0.0, "no sentences")
         best = candidates[0]
+        # A close runner-up that answers what was asked (its passage supports the question's key
+        # words, it carries the kind of figure asked for and, for "how many X", a number of X)
+        # beats a top sentence that does not.
+        if self._misfit(parsed, best, [best]) is not None:
+            fitting = next((c for c in candidates[1:] if c.score >= RUNNER_UP * best.score
+                            and self._misfit(parsed, c, [c]) is None), None)
+            if fitting is not None:
+                best = fitting
         chosen = [best]
         # Context from the best passage is considered before near-ties from other passages.
-        rest = sorted(candidates[1:], key=lambda c: c.hit is not best.hit)
+        rest = sorted((c for c in candidates if c is not best), key=lambda c: c.hit is not best.hit)
         for cand in rest:
             if len(chosen) >= self.settings.answer_sentences:
                 break
@@ -118,28 +363,40 @@ class Answerer:
                     and cand.text != c.text for c in chosen):
                 chosen.append(cand)
         confidence = best.score
-        if confidence < self.settings.abstain_threshold:
-            return Answer(question, NO_ANSWER, True, (), tuple(hits), confidence)
         chosen.sort(key=lambda c: (c.hit.rank, c.start))
-        citations = []
-        parts = []
-        # When the passages come from several councils' reports, say whose each sentence is:
-        # the same sentence shape recurs across reports with different figures.
-        mixed = len({h.authority for h in hits[:4]}) > 1
-        for n, cand in enumerate(chosen, start=1):
-            text = self.retriever.store.document_text(cand.hit.document)
-            quote = text[cand.start:cand.end]
-            citations.append(Citation(n=n, quote=quote, document=cand.hit.document,
-                                      authority=cand.hit.authority, section=cand.hit.section,
-                                      page=cand.hit.page, start=cand.start, end=cand.end,
-                                      statement=cand.hit.statement,
-                                      statement_score=cand.hit.statement_score,
-                                      published=cand.hit.published))
-            prefix = f"{cand.hit.authority}: " if mixed and cand.hit.authority else ""
-            parts.append(prefix + " ".join(quote.split()) + f" [{n}]")
-        return Answer(question, " ".join(parts), False, tuple(citations), tuple(hits), confidence)
+        if confidence < self.settings.abstain_threshold:
+            return _Choice(tuple(chosen), confidence, "weak evidence")
+        reason = self._misfit(parsed, best, chosen)
+        return _Choice(tuple(chosen), confidence, reason)
 
-    def _score_sentences(self, question: str, hits: list[Hit], qvec: np.ndarray | None) -> list[_Candidate]:
+    def _misfit(self, parsed: Question, best: _Candidate, chosen: list[_Candidate]) -> str | None:
+        """Why the chosen sentences do not answer what was asked (None when they may)."""
+        support = _support(best.hit.text, best.hit.section)
+        missing = [t for t in parsed.key_terms if not _matches(t, support)]
+        if missing:
+            # The passage lacks words that name the question's subject: "electric vehicle"
+            # charging is not charging for care, a "dental" wait is not a Care Act wait.
+            weight = sum(self.retriever.idf(t) for t in parsed.key_terms) or 1.0
+            lost = sum(self.retriever.idf(t) for t in missing)
+            if lost / weight >= KEY_LOST:
+                return f"not about {', '.join(missing)}"
+        if parsed.subjects and best.subjects and not set(parsed.subjects) & set(best.subjects):
+            return f"about {', '.join(best.subjects)}, not {', '.join(parsed.subjects)}"
+        asked = set(parsed.measures) & _SUMMARY_MEASURES
+        if asked:
+            given = set().union(*(measures_in(c.sentence) for c in chosen)) & _SUMMARY_MEASURES
+            if given and not given & asked:
+                return f"gives the {', '.join(sorted(given))}, not the {', '.join(sorted(asked))}"
+        if parsed.kind in _FIGURE_KINDS:
+            quotes = " ".join(c.sentence for c in chosen)
+            if not has_kind(quotes, parsed.kind):
+                return f"no {parsed.kind} figure"
+            if parsed.kind == "count" and not any(_counts(c.sentence, _counted_nouns(parsed.topic))
+                                                  for c in chosen):
+                return "counts something else"
+        return None
+
+    def _score_sentences(self, parsed: Question, hits: list[Hit], qvec: np.ndarray | None) -> list[_Candidate]:
         store = self.retriever.store
         spans, ids = [], []
         for hit in hits:
@@ -150,42 +407,82 @@ class Answerer:
                     ids.append(sid)
         if not spans:
             return []
-        q_terms = set(content_terms(question))
-        q_weight = sum(self.retriever.idf(t) for t in q_terms) or 1.0
-        figure = wants_figure(question)
-        unit_patterns = [p for word, p in _UNITS.items() if re.search(rf"\b{word}\b", question, re.I)]
-        qualifiers = q_terms & _QUALIFIERS
+        idf = self.retriever.idf
+        q_terms = set(parsed.terms)
+        q_weight = sum(idf(t) for t in q_terms) or 1.0
         template = self._template_sentences()
         if qvec is not None:
             semantic = store.sentence_vectors_for(ids) @ qvec
         else:
             semantic = np.zeros(len(spans), dtype=np.float32)
         term_sets = [set(content_terms(span[3])) for span in spans]
+        subjects = [subjects_in(span[3]) for span in spans]
         out = []
         for i, ((hit, s, e, sentence), sem) in enumerate(zip(spans, semantic)):
             terms = term_sets[i]
             # Words the question shares only with a neighbouring sentence count half: the
             # subject is often named once and the figure given in the next sentence.
-            near = set()
+            near: set[str] = set()
             for j in (i - 1, i + 1):
                 if 0 <= j < len(spans) and spans[j][0] is hit:
                     near |= term_sets[j]
-            lexical = (sum(self.retriever.idf(t) for t in q_terms & terms)
-                       + 0.5 * sum(self.retriever.idf(t) for t in (q_terms & near) - terms)) / q_weight
+            own = [t for t in q_terms if _matches(t, terms)]
+            lexical = (sum(idf(t) for t in own)
+                       + 0.5 * sum(idf(t) for t in q_terms if t not in own and _matches(t, near))) / q_weight
             score = 0.5 * float(sem) + 0.5 * lexical if qvec is not None else lexical
-            if figure and re.search(r"\d", sentence):
-                score += 0.05
-                if any(re.search(p, sentence, re.I) for p in unit_patterns):
-                    score += 0.07
-                # "median", "maximum", "average"... name which of several figures is wanted.
-                if qualifiers & terms:
-                    score += 0.15
+            score += self._fit(parsed, sentence, subjects, i, spans)
             # CQC's own statement wording ("We have clear responsibilities...") recurs in every
             # report and says nothing about the council.
             key = normalise(sentence)
             if key in template:
                 score -= 0.25
             score -= 0.01 * (hit.rank - 1)
-            out.append(_Candidate(hit, s, e, score, key))
+            own = subjects[i]
+            if not own and i > 0 and spans[i - 1][0] is hit:
+                own = subjects[i - 1]
+            out.append(_Candidate(hit, s, e, score, key, sentence, own))
         out.sort(key=lambda c: -c.score)
         return out
+
+    @staticmethod
+    def _fit(parsed: Question, sentence: str, subjects: list[tuple[str, ...]], i: int, spans: list) -> float:
+        """How well a sentence fits what the question asks for: its kind of figure, measure and
+        subject (the subject may be named in the sentence before, within the same passage)."""
+        bonus = 0.0
+        if parsed.figure and re.search(r"\d", sentence):
+            bonus += 0.05
+            if parsed.kind in _FIGURE_KINDS and has_kind(sentence, parsed.kind):
+                # A sentence whose figures are all of the asked kind is more likely the answer
+                # than one where it sits beside others ("52% of people waited 28 days").
+                # Dates set the scene ("In 2023/24, ...") and say nothing about the fit.
+                figures = [f for f in parse_figures(sentence) if parsed.kind == "date" or f.unit != "date"]
+                fitting = sum((1.0 if f.unit else 0.5) if figure_kind(f) == parsed.kind else 0.0
+                              for f in figures)
+                bonus += 0.05 + 0.15 * (fitting / len(figures) if figures else 0.0)
+                if figures and figure_kind(figures[0]) != parsed.kind:
+                    bonus -= 0.05
+        found = set(measures_in(sentence))
+        if parsed.measures:
+            # "median", "maximum", "actual"... name which of several figures is wanted.
+            if found & set(parsed.measures):
+                bonus += 0.15 if re.search(r"\d", sentence) or not parsed.figure else 0.05
+        elif parsed.kind == "days" and found & _SUMMARY_MEASURES and re.search(r"\d", sentence):
+            # "How long do people wait?" is answered by the median or longest wait.
+            bonus += 0.2
+        if parsed.subjects:
+            own = subjects[i]
+            if not own and i > 0 and spans[i - 1][0] is spans[i][0]:
+                own = subjects[i - 1]
+            if own:
+                bonus += 0.05 if set(own) & set(parsed.subjects) else -0.15
+        return bonus
+
+
+def confidence_cue(answer: Answer, threshold: float) -> str:
+    """The strength cue of an answer made elsewhere (score table answers are "strong")."""
+    if "strength" in answer.extra:
+        return str(answer.extra["strength"])
+    if answer.extra.get("source") == "score table" and not answer.abstained:
+        return "strong"
+    return strength(answer.confidence, threshold, answer.abstained)
+

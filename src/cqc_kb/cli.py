@@ -304,13 +304,27 @@ def _print_hits(hits: Sequence[Hit]) -> None:
 
 
 def _print_answer(answer: Answer) -> None:
-    print(textwrap.fill(answer.answer, 100))
-    for c in answer.citations:
-        print(f"\n[{c.n}] {_place(c.authority, c.document, c.section, c.page, c.published)}  [{c.start}:{c.end}]")
-        print(textwrap.indent(textwrap.fill("\u201c" + " ".join(c.quote.split()) + "\u201d", 96), "    "))
+    if answer.groups:
+        print(f"Answered in {len(answer.groups)} of {answer.reports_searched or len(answer.groups)} reports, "
+              "strongest evidence first (use `cqc-kb compare` for every report).")
+        for group in answer.groups:
+            print(f"\n== {council_label(group.authority, group.published, group.document)}")
+            _print_citations(group.citations)
+    else:
+        print(textwrap.fill(answer.answer, 100))
+        _print_citations(answer.citations)
+    cue = answer.extra.get("strength")
+    if cue:
+        print(f"\nEvidence: {cue} (confidence {answer.confidence:.2f})")
     if answer.abstained and answer.hits:
         print("\nClosest passages:")
         _print_hits(answer.hits[:3])
+
+
+def _print_citations(citations) -> None:
+    for c in citations:
+        print(f"\n[{c.n}] {_place(c.authority, c.document, c.section, c.page, c.published)}  [{c.start}:{c.end}]")
+        print(textwrap.indent(textwrap.fill("\u201c" + " ".join(c.quote.split()) + "\u201d", 96), "    "))
 
 
 def cmd_search(args: argparse.Namespace) -> int:

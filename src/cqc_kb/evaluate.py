@@ -17,7 +17,13 @@ where a passage counts when it contains an expected string (whitespace, dash and
 normalised) and, if the gold line names an authority, comes from that authority's report;
 answer accuracy, citation validity, abstention on unanswerable and false abstention on
 answerable questions, and ask latency. Questions are asked with the gold line's authority as a
-filter, as a user of the app filtering to one council would.
+filter, as a user of the app filtering to one council would ("within a council").
+
+Questions whose text names no council are also asked a second time with no filter at all, over
+the whole library, as a user who does not pick a council would ("unscoped"): an answerable one
+counts as right when the grouped answer holds the asked council's correct evidence (a quote from
+that council's report holding an expected string); an unanswerable one should abstain. The same
+question may appear once per council in the gold files, each line grading its own council.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
@@ -80,6 +86,10 @@ class QuestionResult:
     valid_citations: int
     latency_ms: float
     answer: str
+    #: Asked again with no filter (only when the question names no council); None otherwise.
+    unscoped_correct: bool | None = None
+    unscoped_abstained: bool | None = None
+    unscoped_latency_ms: float | None = None
 
 
 @dataclass
@@ -157,6 +167,16 @@ def answer_correct(answer: Answer, item: GoldItem) -> bool:
         contains_expected(c.quote, item.expect) for c in answer.citations)
 
 
+def unscoped_correct(answer: Answer, item: GoldItem) -> bool:
+    """A library-wide answer is right for ``item`` when one of its quotes from the asked
+    council's report (in a group or in the flat answer) holds an expected string."""
+    if answer.abstained:
+        return False
+    citations = [*answer.citations, *(c for g in answer.groups for c in g.citations)]
+    return any(contains_expected(c.quote, item.expect) for c in citations
+               if item.authority is None or c.authority == item.authority)
+
+
 def valid_citations(answer: Answer, document_text: Callable[[str], str]) -> int:
     """How many of the answer's quotes are exactly the stored text at their offsets."""
     valid = 0
@@ -181,7 +201,10 @@ def summarise(config: str, results: list[QuestionResult]) -> ConfigResult:
     answerable = [r for r in results if r.answerable]
     unanswerable = [r for r in results if not r.answerable]
     cited = sum(r.citations for r in results)
-    latencies = [r.latency_ms for r in results]
+    latencies = [r.latency_ms for r in results] + [r.unscoped_latency_ms for r in results
+                                                   if r.unscoped_latency_ms is not None]
+    unscoped = [r for r in answerable if r.unscoped_correct is not None]
+    unscoped_unans = [r for r in unanswerable if r.unscoped_abstained is not None]
 
     def mean(values: Iterable[float]) -> float | None:
         values = list(values)
@@ -196,6 +219,9 @@ def summarise(config: str, results: list[QuestionResult]) -> ConfigResult:
         "citations": cited,
         "abstention_unanswerable": mean(1.0 if r.abstained else 0.0 for r in unanswerable),
         "false_abstention": mean(1.0 if r.abstained else 0.0 for r in answerable),
+        "unscoped_questions": len(unscoped),
+        "unscoped_evidence": mean(1.0 if r.unscoped_correct else 0.0 for r in unscoped),
+        "unscoped_abstention": mean(1.0 if r.unscoped_abstained else 0.0 for r in unscoped_unans),
         "latency_mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
         "latency_p95_ms": round(percentile(latencies, 95), 1) if latencies else None,
     }
@@ -242,8 +268,13 @@ SearchFn = Callable[[str], list[Hit]]
 
 
 def run_config(config: str, items: Sequence[GoldItem], search: SearchFn, ask: AskFn,
-               document_text: Callable[[str], str]) -> ConfigResult:
-    """Ask every gold question through ``search`` and ``ask`` and score what comes back."""
+               document_text: Callable[[str], str],
+               names_council: Callable[[str], bool] | None = None) -> ConfigResult:
+    """Ask every gold question through ``search`` and ``ask`` and score what comes back.
+
+    With ``names_council``, a question tied to a council whose text names none is asked a
+    second time with no filter (the library-wide, grouped answer) and graded on that council.
+    """
     results = []
     for item in items:
         hits = search(item.q)
@@ -251,13 +282,23 @@ def run_config(config: str, items: Sequence[GoldItem], search: SearchFn, ask: As
         started = time.perf_counter()
         answer = ask(item.q, filters)
         latency = (time.perf_counter() - started) * 1000
-        results.append(QuestionResult(
+        result = QuestionResult(
             q=item.q, authority=item.authority, answerable=item.answerable,
             rank=first_relevant_rank(hits, item) if item.answerable else None,
             correct=answer_correct(answer, item) if item.answerable else None,
             abstained=answer.abstained, confidence=round(float(answer.confidence), 4),
             citations=len(answer.citations), valid_citations=valid_citations(answer, document_text),
-            latency_ms=round(latency, 2), answer=answer.answer))
+            latency_ms=round(latency, 2), answer=answer.answer)
+        if names_council is not None and item.authority and not names_council(item.q):
+            started = time.perf_counter()
+            wide = ask(item.q, Filters())
+            result.unscoped_latency_ms = round((time.perf_counter() - started) * 1000, 2)
+            result.unscoped_abstained = wide.abstained
+            result.unscoped_correct = unscoped_correct(wide, item) if item.answerable else None
+            grouped = [*wide.citations, *(c for g in wide.groups for c in g.citations)]
+            result.citations += len(grouped)
+            result.valid_citations += valid_citations(replace(wide, citations=tuple(grouped)), document_text)
+        results.append(result)
     return summarise(config, results)
 
 
@@ -268,7 +309,8 @@ def evaluate_mode(kb: KnowledgeBase, items: Sequence[GoldItem], mode: str) -> Co
     return run_config(mode, items,
                       search=lambda q: kb.search(q, k=MRR_DEPTH, mode=mode),
                       ask=lambda q, f: kb.ask(q, filters=f, mode=mode),
-                      document_text=kb.store.document_text)
+                      document_text=kb.store.document_text,
+                      names_council=lambda q: bool(kb.answerer.parse(q).councils))
 
 
 def naive_settings(settings: Settings) -> Settings:
@@ -321,7 +363,8 @@ def evaluate_naive(settings: Settings, items: Sequence[GoldItem], note: Callable
         return run_config("naive", items,
                           search=lambda q: kb.search(q, k=MRR_DEPTH, mode="dense"),
                           ask=lambda q, f: naive_ask(kb, q, f),
-                          document_text=kb.store.document_text)
+                          document_text=kb.store.document_text,
+                          names_council=lambda q: bool(kb.answerer.parse(q).councils))
     finally:
         kb.close()
 
@@ -384,9 +427,11 @@ def prepare_eval_corpus(dest: Path) -> list[Path]:
 # --- output -----------------------------------------------------------------------------------
 
 _COLUMNS = (("config", "config"), ("hit@1", "hit@1"), ("hit@3", "hit@3"), ("hit@5", "hit@5"),
-            (f"mrr@{MRR_DEPTH}", f"MRR@{MRR_DEPTH}"), ("answer_accuracy", "answer acc"),
+            (f"mrr@{MRR_DEPTH}", f"MRR@{MRR_DEPTH}"), ("answer_accuracy", "answer acc (council)"),
+            ("unscoped_evidence", "unscoped evidence"),
             ("citation_validity", "citations valid"), ("abstention_unanswerable", "abstain (unans.)"),
-            ("false_abstention", "false abstain"), ("latency_mean_ms", "mean ms"),
+            ("false_abstention", "false abstain"), ("unscoped_abstention", "unscoped abstain"),
+            ("latency_mean_ms", "mean ms"),
             ("latency_p95_ms", "p95 ms"))
 
 

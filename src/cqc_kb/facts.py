@@ -12,6 +12,7 @@ from typing import Any
 
 from .assessments import (ALL, LATEST, Assessment, assessment_history, excluded_documents,
                           is_change_question, parse_assessments, published_text)
+from .query import Question, parse_question
 from .records import Answer, Citation, council_label
 from .retrieve import Filters, named_authorities, named_statement
 from .store import Store
@@ -68,8 +69,10 @@ def score_table(store: Store, assessments: str = ALL) -> list[ReportRow]:
     return out
 
 
-def answer_scores(question: str, store: Store, filters: Filters | None = None) -> Answer | None:
-    """An answer from the score table when the question is about scores or ratings, else None."""
+def answer_scores(question: str, store: Store, filters: Filters | None = None,
+                  parsed: Question | None = None) -> Answer | None:
+    """An answer from the score table when the question is about scores or ratings, else None.
+    ``parsed`` is the question already parsed (see :mod:`cqc_kb.query`)."""
     if not _SCORE_QUESTION.search(question) or _OTHER_RATED.search(question):
         return None
     filters = filters or Filters()
@@ -87,12 +90,13 @@ def answer_scores(question: str, store: Store, filters: Filters | None = None) -
         rows = [r for r in rows if r["authority"] in filters.authorities]
     if filters.ratings:
         rows = [r for r in rows if r["rating"] in filters.ratings]
-    named = named_authorities(question, [r["authority"] for r in rows])
+    parsed = parsed or parse_question(question, [r["authority"] for r in rows])
+    named = set(parsed.councils)
     if named:
         rows = [r for r in rows if r["authority"] in named]
     if not rows:
         return None
-    statement = named_statement(question)
+    statement = parsed.statement
     wanted = {int(n) for n in re.findall(r"\b([1-4])\b", question)} if statement else set()
     citations: list[Citation] = []
     parts: list[str] = []
@@ -140,7 +144,7 @@ def answer_scores(question: str, store: Store, filters: Filters | None = None) -
         return None
     return Answer(question=question, answer=" ".join(parts), abstained=not citations,
                   citations=tuple(citations), hits=(), confidence=1.0 if citations else 0.0,
-                  extra={"source": "score table"})
+                  extra={"source": "score table", "strength": "strong" if citations else "weak"})
 
 
 def _label(row) -> str:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .answer import Answerer
+from .answer import Answerer, confidence_cue
 from .assessments import (CHANGE_QUESTION, LATEST, Assessment, CouncilChanges, all_changes,
                           assessment_history, compared_assessments, council_changes,
                           is_change_question, parse_assessments)
 from .embed import Embedder, load_embedder
 from .facts import ReportRow, answer_scores, score_table
 from .ingest import ProgressFn, ReindexResult, reindex
+from .figures import KIND_LABELS, figure_for
+from .query import Question
 from .records import Answer, AnswerGroup, Figure, Hit, council_label
 from .retrieve import Filters, Retriever, named_authorities
 from .settings import Settings
@@ -33,12 +35,14 @@ class CompareRow:
     published: str | None = None
     #: The figure the row's quote gives, when the question asks for one.
     figure: Figure | None = None
+    #: Set when the question asks for a figure and this row's evidence gives none of that kind.
+    figure_note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"authority": self.authority, "document": self.document, "published": self.published,
                 "answer": self.answer.answer, "abstained": self.answer.abstained,
                 "citations": [c.to_json() for c in self.answer.citations], "score": self.score,
-                "figure": self.figure.to_json() if self.figure else None}
+                "figure": self.figure.to_json() if self.figure else None, "figure_note": self.figure_note}
 
     @property
     def label(self) -> str:
@@ -73,20 +77,30 @@ class KnowledgeBase:
 
     def ask(self, question: str, filters: Filters | None = None, mode: str = "hybrid+",
             k: int | None = None) -> Answer:
-        """Score and rating questions come from the table; everything else is extractive."""
-        structured = answer_scores(question, self.store, filters)
+        """Score and rating questions come from the table; everything else is extractive.
+
+        A question that names a council is answered from that council's report only; one that
+        names none, asked over several reports with no council or document filter, is answered
+        council by council (``Answer.groups``)."""
+        if not question.strip():
+            return self.answerer.ask(question)  # raises the empty-question error
+        parsed = self.answerer.parse(question)
+        structured = answer_scores(question, self.store, filters, parsed=parsed)
         if structured is not None:
-            return structured
+            return _with_strength(structured, self.settings.abstain_threshold)
         filters = filters or Filters()
         over_time = self._answer_over_time(question, filters, mode, k)
         if over_time is not None:
-            return over_time
+            return _with_strength(over_time, self.settings.abstain_threshold)
+        # Reports asked over: each council's report chosen by ``filters.assessments``.
+        reports = len(self.authorities()) - len(self.retriever.excluded(filters.assessments))
         if not filters.authorities and not filters.documents:
-            # A question that names a council is answered from that council's report only.
-            named = named_authorities(question, [a for a, _ in self.authorities()])
-            if named:
-                filters = replace(filters, authorities=tuple(sorted(named)))
-        return self.answerer.ask(question, filters=filters, mode=mode, k=k)
+            if parsed.councils:
+                filters = replace(filters, authorities=parsed.councils)
+            elif reports > 1:
+                return self.answerer.ask_library(question, filters=filters, mode=mode, parsed=parsed,
+                                                 reports=reports)
+        return self.answerer.ask(question, filters=filters, mode=mode, k=k, parsed=parsed)
 
     def authorities(self) -> list[tuple[str, str]]:
         """(authority, document) for every CQC report in the index."""
@@ -105,6 +119,7 @@ class KnowledgeBase:
         ``over_time`` names a council to answer in each of its assessments, oldest to newest."""
         base = filters or Filters()
         rows = []
+        parsed = self.answerer.parse(question)
         for assessment in compared_assessments(self.store, authorities, base.assessments, over_time):
             authority, document = assessment.authority, assessment.document
             scoped = Filters(documents=(document,), themes=base.themes, statements=base.statements,
@@ -117,7 +132,9 @@ class KnowledgeBase:
                     and answer.citations[0].statement_score is not None:
                 score = {"quality_statement": answer.citations[0].statement,
                          "value": answer.citations[0].statement_score}
-            rows.append(CompareRow(authority, document, answer, score, published=assessment.published))
+            figure, note = row_figure(parsed, answer)
+            rows.append(CompareRow(authority, document, answer, score, published=assessment.published,
+                                   figure=figure, figure_note=note))
         return rows
 
     def scores(self, assessments: str = LATEST) -> list[ReportRow]:
@@ -170,6 +187,31 @@ class KnowledgeBase:
                       tuple(citations), tuple(hits), max(g.confidence for g in groups),
                       extra={"source": "each assessment"}, groups=tuple(groups),
                       reports_searched=len(groups))
+
+
+def _with_strength(answer: Answer, threshold: float) -> Answer:
+    """``answer`` with the plain confidence cue in ``extra["strength"]`` (every answer has one)."""
+    if "strength" in answer.extra:
+        return answer
+    return replace(answer, extra={**answer.extra, "strength": confidence_cue(answer, threshold)})
+
+
+def row_figure(parsed: Question, answer: Answer) -> tuple[Figure | None, str | None]:
+    """The figure a compared row's quotes give for ``parsed`` (from the first citation that
+    gives one), or None with a note saying that the evidence gives no such figure."""
+    if parsed.kind is None or parsed.kind == "name":
+        return None, None
+    figure = next((f for c in answer.citations if (f := figure_for(parsed, c.quote)) is not None), None)
+    if figure is None:
+        return None, f"no {KIND_LABELS.get(parsed.kind, parsed.kind)} figure in this report's evidence"
+    return figure, None
+
+
+def sort_by_figure(rows: list[CompareRow], descending: bool = False) -> list[CompareRow]:
+    """Rows with a figure first, ordered by its value (grouped by unit), then rows without."""
+    with_figure = sorted((r for r in rows if r.figure is not None),
+                         key=lambda r: (r.figure.unit, -r.figure.value if descending else r.figure.value))
+    return with_figure + [r for r in rows if r.figure is None]
 
 
 def build_index(settings: Settings, full: bool = False, embedder: Embedder | None = None,

@@ -249,6 +249,9 @@ class Answer:
             "answer": self.answer,
             "abstained": self.abstained,
             "confidence": round(float(self.confidence), 4),
+            "strength": self.extra.get("strength"),
+            **({"abstained_because": self.extra["abstained_because"]}
+               if "abstained_because" in self.extra else {}),
             "citations": [c.to_json() for c in self.citations],
             "groups": [g.to_json() for g in self.groups],
             "reports_searched": self.reports_searched,

@@ -20,7 +20,7 @@ import json
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 import faiss
@@ -29,16 +29,29 @@ import numpy as np
 from .assessments import LATEST, excluded_documents
 from .embed import Embedder
 from .records import Hit
+from .query import (Question, named_authorities, named_statement, named_theme, parse_question, wants_figure,
+                    without_authorities)
 from .settings import Settings
 from .store import Store
-from .structure import STATEMENT_NAMES, THEMES, authority_key, norm_heading
 from .text import STOPWORDS, content_terms, words
 
 MODES = ("bm25", "dense", "hybrid", "hybrid+")
 
-_FIGURE_QUESTION = re.compile(
-    r"\b(how (many|long|much|often|quickly|soon)|what (percentage|proportion|number|share|rate)|"
-    r"median|average|mean|percent|per cent|number of|rate of|when|what year|how old)\b", re.I)
+#: The question parsers live in :mod:`cqc_kb.query`; they are re-exported here for callers
+#: that import them from retrieval.
+__all__ = ["MODES", "Filters", "Retriever", "named_authorities", "named_statement", "named_theme",
+           "wants_figure"]
+
+
+#: What a passage carrying each kind of figure looks like (a cheap test for retrieval boosts).
+_KIND_SIGNATURES = {
+    "residents": re.compile(r"\d[\d,]* (residents|people live)|population of (about |around |an estimated )?\d", re.I),
+    "percent": re.compile(r"\d\s?%|\d per ?cent", re.I),
+    "money": re.compile(r"£\s?\d"),
+    "days": re.compile(r"\d (working )?(days?|weeks?|months?|hours?)\b", re.I),
+    "date": re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|"
+                       r"december) (19|20)\d\d\b", re.I),
+}
 
 
 @dataclass(frozen=True)
@@ -60,43 +73,6 @@ class Filters:
         """No restriction beyond the choice of assessments."""
         return not any((self.documents, self.authorities, self.themes, self.statements,
                         self.scores, self.ratings))
-
-
-def wants_figure(question: str) -> bool:
-    """Does the question ask for a number, a duration, a share or a date?"""
-    return bool(_FIGURE_QUESTION.search(question))
-
-
-def named_statement(question: str) -> str | None:
-    """The quality statement a question names ("safeguarding", "assessing needs"...)."""
-    q = f" {norm_heading(question)} "
-    for name in sorted(STATEMENT_NAMES, key=len, reverse=True):
-        if f" {norm_heading(name)} " in q:
-            return name
-    return None
-
-
-def named_theme(question: str) -> str | None:
-    q = f" {norm_heading(question)} "
-    return next((t for t in THEMES if f" {norm_heading(t)} " in q), None)
-
-
-#: First words too common to stand for an authority on their own ("North", "East"...).
-_VAGUE_FIRST_WORDS = frozenset({"north", "south", "east", "west", "central", "new", "great", "greater"})
-
-
-def named_authorities(question: str, authorities: Sequence[str]) -> set[str]:
-    """Authorities the question names, in full ("Kestrel Moor") or by their first distinctive
-    word, as people shorten "Stockton-on-Tees" to "Stockton"."""
-    q = f" {norm_heading(question)} "
-    named = set()
-    for authority in authorities:
-        key = authority_key(authority)
-        first = key.split()[0] if key else ""
-        if key and (f" {key} " in q or first not in _VAGUE_FIRST_WORDS and len(first) > 3
-                    and f" {first} " in q):
-            named.add(authority)
-    return named
 
 
 @dataclass
@@ -164,14 +140,11 @@ class Retriever:
 
     def topic(self, query: str) -> str:
         """The query with the names of the authorities it names taken out."""
-        topic = query
-        for authority in named_authorities(query, self.authorities()):
-            key = authority_key(authority).split()
-            for name in (authority.split(), key, key[:1]):
-                pattern = r"[\s-]+".join(re.escape(w) for w in name)
-                topic = re.sub(rf"\b{pattern}(?:'s)?\b", " ", topic, flags=re.I)
-        topic = " ".join(topic.split())
-        return topic if content_terms(topic) else query
+        return without_authorities(query, self.authorities())
+
+    def parse(self, query: str) -> Question:
+        """The query parsed once (see :mod:`cqc_kb.query`), councils of this index recognised."""
+        return parse_question(query, self.authorities())
 
     def dense(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
         if self.store.vectors.ntotal == 0 or (allowed is not None and len(allowed) == 0):
@@ -208,8 +181,10 @@ class Retriever:
         return out
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
-               mode: str = "hybrid+", qvec: np.ndarray | None = None) -> list[Hit]:
-        """Top ``k`` chunks for ``query`` under ``filters`` using retrieval ``mode``."""
+               mode: str = "hybrid+", qvec: np.ndarray | None = None,
+               parsed: Question | None = None) -> list[Hit]:
+        """Top ``k`` chunks for ``query`` under ``filters`` using retrieval ``mode``; ``parsed``
+        is the query already parsed (parsed here when not given)."""
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; choose from {', '.join(MODES)}")
         k = k or self.settings.top_k
@@ -232,10 +207,10 @@ class Retriever:
             return []
         rows = self.store.chunk_rows(list(fused))
         if mode == "hybrid+":
-            self._refine(query, fused, rows)
+            self._refine(parsed or self.parse(query), fused, rows)
         order = sorted(fused, key=lambda c: (-fused[c], c))
         if mode == "hybrid+":
-            order = self._dedupe(order, rows)
+            order = self._dedupe(order, rows, limit=k)
         order = order[:k]
         if qvec is not None:
             missing = [c for c in order if c not in dense_scores]
@@ -243,16 +218,15 @@ class Retriever:
         return [self._hit(rank, rows[c], fused[c], dense_scores.get(c), lexical_ranks.get(c))
                 for rank, c in enumerate(order, start=1)]
 
-    def _refine(self, query: str, fused: dict[int, float], rows: dict) -> None:
+    def _refine(self, parsed: Question, fused: dict[int, float], rows: dict) -> None:
         """Boost chunks of the authority, statement or theme the question names, and figures
         when asked."""
         unit = 1.0 / (self.settings.rrf_k + 1)
-        statement = named_statement(query)
-        theme = named_theme(query)
-        figure = wants_figure(query)
-        authorities = named_authorities(query, self.authorities())
+        statement, theme, figure = parsed.statement, parsed.theme, parsed.figure
+        authorities = set(parsed.councils)
         # A figure given in the question ("where was the wait 37 days?") identifies the passage.
-        numbers = {w for w in words(query) if any(ch.isdigit() for ch in w)}
+        numbers = set(parsed.numbers)
+        signature = _KIND_SIGNATURES.get(parsed.kind or "")
         for cid, row in rows.items():
             if numbers and numbers & set(words(row["text"])):
                 fused[cid] += 0.5 * unit
@@ -266,18 +240,41 @@ class Retriever:
                 fused[cid] += 0.25 * unit
             if figure and re.search(r"\d", row["text"]):
                 fused[cid] += 0.25 * unit
+                # ... and more when it carries the kind of figure asked for ("202,415 residents").
+                if signature is not None and signature.search(row["text"]):
+                    fused[cid] += 0.25 * unit
+
+    def search_grouped(self, query: str, filters: Filters | None = None, mode: str = "hybrid+",
+                       qvec: np.ndarray | None = None, parsed: Question | None = None, pool: int = 60,
+                       documents: int = 12, per_document: int = 3) -> list[list[Hit]]:
+        """One search over every report, its passages grouped by report: the best ``documents``
+        reports (by their best passage) with up to ``per_document`` passages each, ranked
+        1, 2, ... inside their report. A larger pool than an answer uses, so that each report's
+        own evidence is found, not just the few passages that rank first overall."""
+        hits = self.search(query, k=pool, filters=filters, mode=mode, qvec=qvec, parsed=parsed)
+        grouped: dict[str, list[Hit]] = {}
+        for hit in hits:
+            group = grouped.setdefault(hit.document, [])
+            if len(group) < per_document:
+                group.append(replace(hit, rank=len(group) + 1))
+        return list(grouped.values())[:documents]
 
     @staticmethod
-    def _dedupe(order: list[int], rows: dict) -> list[int]:
+    def _dedupe(order: list[int], rows: dict, limit: int | None = None) -> list[int]:
+        """``order`` without chunks whose span mostly repeats a kept one; stops at ``limit``."""
         kept: list[int] = []
+        spans: dict[str, list[tuple[int, int]]] = {}
         for cid in order:
             r = rows[cid]
-            length = max(1, r["end"] - r["start"])
-            if any(rows[k]["document"] == r["document"]
-                   and min(rows[k]["end"], r["end"]) - max(rows[k]["start"], r["start"]) > 0.5 * length
-                   for k in kept):
+            start, end = r["start"], r["end"]
+            length = max(1, end - start)
+            same = spans.setdefault(r["document"], [])
+            if any(min(e, end) - max(s, start) > 0.5 * length for s, e in same):
                 continue
+            same.append((start, end))
             kept.append(cid)
+            if limit is not None and len(kept) >= limit:
+                break
         return kept
 
     def _hit(self, rank: int, row, score: float, dense: float | None, lexical_rank: int | None) -> Hit:

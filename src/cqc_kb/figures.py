@@ -1,0 +1,169 @@
+"""Figures read from quoted sentences: "28 days", "19.8%", "£61.2 million", "412 people",
+"an estimated 202,415 residents", "October 2024".
+
+Each :class:`~cqc_kb.records.Figure` keeps the exact span of the quote it was read from, so a
+figure shown in a table or chart can always be traced back to its citation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .query import MEASURES, Question, answer_kind, measures_in
+from .records import Figure
+
+#: How each answer kind is named to a reader ("no waiting-time figure...").
+KIND_LABELS = {"days": "waiting-time or duration", "percent": "percentage", "money": "money (£)",
+               "count": "number", "residents": "population", "date": "date"}
+
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+           "october", "november", "december")
+_WORD_NUMBERS = {w: n for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split())}
+_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
+_DURATION_UNITS = {"day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "month": "months",
+                   "months": "months", "year": "years", "years": "years", "hour": "hours", "hours": "hours",
+                   "minute": "minutes", "minutes": "minutes"}
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_WORDNUM = "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True))
+_MONEY = re.compile(rf"£\s?(?P<n>{_NUM})(?:\s?(?P<scale>thousand|million|billion|bn|m|k)\b)?", re.I)
+_PERCENT = re.compile(rf"(?P<n>{_NUM})\s?(?:%|per ?cent\b)", re.I)
+_DURATION = re.compile(
+    rf"(?P<n>{_NUM}|\b(?:{_WORDNUM}))[\s-](?P<unit>working days?|days?|weeks?|months?|years?|hours?|minutes?)\b",
+    re.I)
+_DATE = re.compile(rf"\b(?:(?P<day>\d{{1,2}})\s+)?(?P<month>{'|'.join(_MONTHS)})\s+(?P<year>(?:19|20)\d\d)\b"
+                   r"|\b(?P<fy>(?:19|20)\d\d)[/-](?P<fy2>\d\d)\b|\b(?:in|since|by|from|until) (?P<bare>(?:19|20)\d\d)\b",
+                   re.I)
+_COUNT = re.compile(
+    rf"(?P<n>{_NUM}|\b(?:{_WORDNUM}))(?:\s+(?:of\s+(?:the|these|those)\s+\d[\d,]*\s+)?)?"
+    r"\s*(?P<unit>(?:[a-z][a-z'\u2019-]+\s+){0,2}?(?:people|persons?|residents|carers|carers'|adults|"
+    r"children|young people|referrals|assessments|reviews|enquiries|concerns|complaints|homes|"
+    r"providers|organisations|staff|workers|social workers|volunteers|installations|calls|"
+    r"applications|packages|places|beds|apartments|villages|wards|councillors|councilors|"
+    r"embargoes|contacts|micro-providers|assistants|cases|requests|visits|households|"
+    r"[a-z]+s))\b", re.I)
+_RESIDENTS = re.compile(rf"(?P<n>{_NUM})\s+(?:residents|people live|inhabitants)|"
+                        rf"population (?:of|was|is|stood at)(?: an estimated| about| around)?\s+(?P<n2>{_NUM})",
+                        re.I)
+
+
+def _number(raw: str) -> float:
+    raw = raw.strip().lower()
+    if raw in _WORD_NUMBERS:
+        return float(_WORD_NUMBERS[raw])
+    return float(raw.replace(",", ""))
+
+
+def _is_year(raw: str) -> bool:
+    return bool(re.fullmatch(r"(19|20)\d\d", raw))
+
+
+def parse_figures(quote: str) -> list[Figure]:
+    """Every figure in ``quote``, in reading order, at most one per span of text."""
+    found: list[tuple[int, int, Figure]] = []
+
+    def add(start: int, end: int, figure: Figure) -> None:
+        if all(end <= s or start >= e for s, e, _ in found):
+            found.append((start, end, figure))
+
+    for m in _MONEY.finditer(quote):
+        value = _number(m.group("n")) * _SCALE.get((m.group("scale") or "").lower(), 1.0)
+        add(m.start(), m.end(), Figure(value, "£", m.group(0)))
+    for m in _PERCENT.finditer(quote):
+        add(m.start(), m.end(), Figure(_number(m.group("n")), "%", m.group(0)))
+    for m in _RESIDENTS.finditer(quote):
+        raw = m.group("n") or m.group("n2")
+        add(m.start(), m.end(), Figure(_number(raw), "residents", m.group(0)))
+    for m in _DURATION.finditer(quote):
+        unit = m.group("unit").lower().replace("working ", "")
+        add(m.start(), m.end(), Figure(_number(m.group("n")), _DURATION_UNITS[unit], m.group(0)))
+    for m in _DATE.finditer(quote):
+        if m.group("month"):
+            value = int(m.group("year")) + (_MONTHS.index(m.group("month").lower())) / 12
+            span = m.span()
+        elif m.group("fy"):
+            value, span = float(m.group("fy")), m.span()
+        else:
+            value, span = float(m.group("bare")), m.span("bare")
+        add(span[0], span[1], Figure(round(value, 3), "date", quote[span[0]:span[1]]))
+    for m in _COUNT.finditer(quote):
+        raw = m.group("n")
+        if _is_year(raw) or quote[max(0, m.start() - 1):m.start()] in ("£", ".", "/"):
+            continue
+        unit = m.group("unit").lower().split()[-1].rstrip("'\u2019")
+        # "47 Stockton-on-Tees residents placed out of area" is a count, not the population.
+        unit = "people" if unit == "residents" else unit
+        add(m.start(), m.end(), Figure(_number(raw), unit, m.group(0)))
+    # Any other number is a count of something unnamed ("212 adult social care complaints").
+    for m in re.finditer(rf"(?<![\w.£/-])(?P<n>{_NUM})(?![\w%/])", quote):
+        if not _is_year(m.group("n")):
+            add(m.start(), m.end(), Figure(_number(m.group("n")), "", m.group(0)))
+    found.sort(key=lambda f: f[0])
+    return [f for _, _, f in found]
+
+
+#: "No eligibility appeals were made", "none", "all carers": a count without a digit.
+_NONE = re.compile(r"\b(none|nobody|no one|no [\w-]+ (?:[\w-]+ )?(?:was|were|had|has)|no waiting list|all)\b", re.I)
+
+
+def figure_kind(figure: Figure) -> str:
+    """The answer kind (see :data:`cqc_kb.query.KINDS`) a figure answers."""
+    if figure.unit in ("days", "weeks", "months", "hours", "minutes", "years"):
+        return "days"
+    if figure.unit == "%":
+        return "percent"
+    if figure.unit == "£":
+        return "money"
+    if figure.unit == "date":
+        return "date"
+    if figure.unit == "residents":
+        return "residents"
+    return "count"
+
+
+def has_kind(quote: str, kind: str) -> bool:
+    """Does ``quote`` carry a figure of ``kind``? (Names and unknown kinds always pass.)"""
+    if kind not in ("days", "percent", "money", "count", "residents", "date"):
+        return True
+    kinds = {figure_kind(f) for f in parse_figures(quote)}
+    if kind == "residents":
+        return "residents" in kinds or "count" in kinds and bool(re.search(r"\b(live|living|population)\b", quote, re.I))
+    if kind == "count":
+        return bool(kinds & {"count", "residents"}) or bool(_NONE.search(quote))
+    if kind == "date":
+        return "date" in kinds or bool(re.search(r"\b(19|20)\d\d\b", quote))
+    return kind in kinds
+
+
+def figure_for(question: Question | str, quote: str) -> Figure | None:
+    """The figure in ``quote`` that answers ``question``: of the kind it asks for and, when it
+    names a measure ("median", "longest"), the one that measure word introduces. None when the
+    question asks for no figure or the quote gives none of that kind."""
+    kind = question.kind if isinstance(question, Question) else answer_kind(question)
+    measures = question.measures if isinstance(question, Question) else measures_in(question)
+    if kind is None or kind == "name":
+        return None
+    figures = [f for f in parse_figures(quote) if figure_kind(f) == kind
+               or kind == "count" and figure_kind(f) == "residents"
+               or kind == "residents" and figure_kind(f) == "count" and f.unit]
+    # A number that says what it counts ("412 people") before a bare one.
+    figures = [f for f in figures if f.unit] or figures
+    if not figures:
+        return None
+    low = quote.lower()
+    # "over the previous 12 months", "within 28 days": the period measured over, not the answer.
+    answers = [f for f in figures if not re.search(rf"\b(same|previous|last|past|next|first|within|every)\s+"
+                                                   rf"{re.escape(f.text.lower())}", low)]
+    figures = answers or figures
+    for measure in measures:
+        if measure in ("share", "waiting", "total"):
+            continue
+        for name in MEASURES[measure]:
+            at = low.find(name)
+            if at >= 0:
+                after = [f for f in figures if low.find(f.text.lower(), at) >= 0]
+                if after:
+                    return min(after, key=lambda f: low.find(f.text.lower(), at))
+    return figures[0]

@@ -1,0 +1,256 @@
+"""A question, parsed once: what it is about, whom it names and what kind of answer it wants.
+
+Retrieval (boosts), answering (sentence choice, abstention) and the score-table path all read
+the same :class:`Question` instead of each re-reading the raw string. The parse is a handful of
+regular expressions over the words people use in questions about CQC reports; everything it
+cannot tell is left empty, and an empty field changes nothing downstream.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from .structure import STATEMENT_NAMES, THEMES, authority_key, norm_heading
+from .text import STOPWORDS, content_terms, stem, words
+
+#: Answer kinds a question can ask for, and what each looks like in a sentence.
+KINDS = ("days", "percent", "money", "count", "residents", "date", "name")
+
+_FIGURE_QUESTION = re.compile(
+    r"\b(how (many|long|much|often|quickly|soon|big|large)|what (percentage|proportion|number|share|rate)|"
+    r"median|average|mean|percent|per cent|number of|rate of|when|what year|how old|population)\b", re.I)
+
+# Order matters: the first kind whose pattern matches wins.
+_KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("residents", re.compile(r"\b(population|how many (people|residents) live|residents? (are there|live))\b|"
+                             r"\bhow (big|large) is (the )?(borough|county|city|area|district)\b", re.I)),
+    ("percent", re.compile(r"\b(what|which) (percentage|proportion|share|per ?cent|rate|fraction)\b|"
+                           r"\b(percentage|proportion|share|per ?cent) of\b|\bhow many per ?cent\b|"
+                           r"\b(vacancy|conversion|turnover|uptake|satisfaction) rate\b|"
+                           r"\bwhat share\b|\bwhat proportion\b", re.I)),
+    ("money", re.compile(r"\bhow much (money|did|does|do|was|is|can|will)\b.*\b(spend|spent|cost|pay|paid|get|"
+                         r"budget|fund|funding|save|saving|savings|worth|receive|charge)|"
+                         r"\b(budget|spend|spent|spending|expenditure|cost|costs|fee|fees|hourly (pay|rate)|"
+                         r"pay rate|supplement|uplift|£|pounds?|salary|wage)\b", re.I)),
+    ("days", re.compile(r"\bhow (long|quickly|soon|fast)\b|\b(waiting|wait|completion|response) times?\b|"
+                        r"\bhow many (days|weeks|months|hours)\b|\b(median|average|mean|maximum|longest|"
+                        r"shortest) (wait|delay)\b|\bwait(ed)? (for )?(the )?(longest|most)\b|"
+                        r"\b(longest|shortest|median|maximum|average|typical)\b[\w\s'\u2019]{0,30}\bwait", re.I)),
+    ("date", re.compile(r"^\s*when\b|\b(what|which) (year|month|date)\b|\bsince when\b|\bby when\b", re.I)),
+    ("count", re.compile(r"\bhow many\b|\b(what|the) number of\b|\bhow big is the\b|\bhow large is the\b|"
+                         r"\bhow big\b.*\b(backlog|list|waiting list)\b", re.I)),
+    ("name", re.compile(r"^\s*(who|which (council|local authority|authority|organisation|team|service|"
+                        r"provider|body|board|scheme|programme))\b|\bwhat is (it|the [\w\s'-]+) called\b|"
+                        r"\bwhat (is|was) the name\b|\bcalled\b\s*\??$", re.I)),
+)
+
+#: Measure words people use, mapped to the measure the reports name (longest = maximum...).
+MEASURES: dict[str, tuple[str, ...]] = {
+    "median": ("median", "typical", "typically"),
+    "maximum": ("maximum", "longest", "max", "most anyone", "at most", "highest"),
+    "minimum": ("minimum", "shortest", "lowest", "fewest", "at least"),
+    "average": ("average", "mean", "on average"),
+    "waiting": ("waiting list", "people waiting", "were waiting", "are waiting", "waiting for",
+                "number waiting", "queue", "backlog", "overdue"),
+    "share": ("share", "proportion", "percentage", "per cent", "percent", "rate"),
+    "target": ("target",),
+    "actual": ("actual", "actually", "outturn", "really spend", "did spend", "spent"),
+    "estimated": ("estimated", "estimate", "budget", "planned", "expected to spend"),
+    "total": ("total", "in all", "altogether", "overall"),
+}
+
+_MEASURE_WORDS = {m: tuple(f" {' '.join(words(n))} " for n in names) for m, names in MEASURES.items()}
+
+#: Services and processes whose figures sit side by side in reports; a sentence about one does
+#: not answer a question about another ("median wait" for OT vs for a Care Act assessment).
+SUBJECTS: dict[str, re.Pattern[str]] = {
+    "carer assessment": re.compile(r"\bcarers?['\u2019]?s?['\u2019]? (needs )?assessments?\b", re.I),
+    "occupational therapy": re.compile(r"\boccupational therap|\bOT (assessment|wait)", re.I),
+    "financial assessment": re.compile(r"\bfinancial assessments?\b", re.I),
+    "review": re.compile(r"\b(care act |annual |support plan |care )?reviews?\b", re.I),
+    "section 42": re.compile(r"\bsection 42\b|\bs42\b|\bsafeguarding enquir", re.I),
+    "dols": re.compile(r"\bdeprivation of liberty|\bdols\b", re.I),
+    "advocacy": re.compile(r"\badvoca(cy|te|tes)\b", re.I),
+    "home care": re.compile(r"\bhome ?care\b|\bdomiciliary\b|\bcare at home\b", re.I),
+    "reablement": re.compile(r"\breablement\b", re.I),
+    "care home": re.compile(r"\b(care|nursing|residential) homes?\b|\bresidential care\b", re.I),
+    "adaptation": re.compile(r"\badaptations?\b|\bdisabled facilities grant\b", re.I),
+    "complaint": re.compile(r"\bcomplaints?\b", re.I),
+    "care act assessment": re.compile(r"\bcare act assessments?\b|\bneeds assessments?\b", re.I),
+}
+
+#: Words that frame a question rather than name its subject: never "key" for abstention.
+GENERIC = frozenset(content_terms(
+    "what which who whom whose how when where why many much long often quickly soon does did do "
+    "is are was were has have had give gave get got make made say said find found tell show shown "
+    "number numbers people person residents resident total figure figures level levels amount "
+    "percentage proportion share rate per cent percent median average mean maximum minimum longest "
+    "shortest highest lowest wait waits waiting waited time times day days week weeks month months "
+    "year years hour hours policy approach arrangement arrangements happen happened take took "
+    "receive received provide provided offer offered use used help helped support supported "
+    "service services care adult adults social council councils local authority authorities area "
+    "borough county city place places there here new current currently recent recently last "
+    "latest ago before after during since within between across each every any some all most "
+    "good well better worse poor happy satisfied like about around against compared compare "
+    "england national nationally average cqc report reports assessment assessed inspection "
+    "inspected found finding findings state stated called name named big large small size "
+    "whether able enough really actually still also just kind kinds way ways thing things "
+    "quick fast slow easy hard much far well people's someone anyone everyone one two three first "
+    "january february march april june july august september october november december "
+    "four five six seven eight nine ten twelve under over upon via"
+))
+
+#: Verbs common in questions: they say what happened, not what it happened to.
+VERBS = frozenset("""generate generates win won act acts conclude concluded run runs send sends make makes
+keep keeps stop stops lift lifts identify identifies employ employs publish publishes close closes
+mean means sign introduce handle reach increase clear learn think feel feels find say tell know work
+works complete completes carry take takes give gives show shows need needs want use uses listen get
+gets go goes come comes become becomes guarantee guarantees avoid avoids rank ranks compare happen
+cut pay pays spend spends do does did seen see ask asks serve serves consider considers""".split())
+_AUX = frozenset("do does did can could will would should may might must is are was were be been being "
+                 "has have had they it we you he she i people council councils".split())
+
+
+@dataclass(frozen=True)
+class Question:
+    """A parsed question. ``terms`` are the stemmed content words of ``topic``."""
+
+    text: str
+    #: The question with the councils it names taken out (what gets embedded).
+    topic: str
+    terms: tuple[str, ...]
+    councils: tuple[str, ...]
+    statement: str | None
+    theme: str | None
+    #: One of :data:`KINDS`, or None when the question asks for no particular figure.
+    kind: str | None
+    #: Canonical measures (keys of :data:`MEASURES`) the question names.
+    measures: tuple[str, ...]
+    #: Services or processes (keys of :data:`SUBJECTS`) the question is about.
+    subjects: tuple[str, ...]
+    #: Numbers given in the question ("where was the wait 37 days?").
+    numbers: tuple[str, ...]
+    #: Does it ask for a number, a duration, a share or a date?
+    figure: bool
+    #: Content words that name what the question is about (not framing words, not councils):
+    #: an answer whose passage supports none of a key word's meaning answers something else.
+    key_terms: tuple[str, ...]
+
+
+def named_statement(question: str) -> str | None:
+    """The quality statement a question names ("safeguarding", "assessing needs"...)."""
+    q = f" {norm_heading(question)} "
+    for name in sorted(STATEMENT_NAMES, key=len, reverse=True):
+        if f" {norm_heading(name)} " in q:
+            return name
+    return None
+
+
+def named_theme(question: str) -> str | None:
+    """The theme a question names ("How the local authority works with people"...)."""
+    q = f" {norm_heading(question)} "
+    return next((t for t in THEMES if f" {norm_heading(t)} " in q), None)
+
+
+#: First words too common to stand for an authority on their own ("North", "East"...).
+_VAGUE_FIRST_WORDS = frozenset({"north", "south", "east", "west", "central", "new", "great", "greater"})
+
+
+def named_authorities(question: str, authorities: Sequence[str]) -> set[str]:
+    """Authorities the question names, in full ("Kestrel Moor") or by their first distinctive
+    word, as people shorten "Stockton-on-Tees" to "Stockton"."""
+    q = f" {norm_heading(question)} "
+    named = set()
+    for authority in authorities:
+        key = authority_key(authority)
+        first = key.split()[0] if key else ""
+        if key and (f" {key} " in q or first not in _VAGUE_FIRST_WORDS and len(first) > 3
+                    and f" {first} " in q):
+            named.add(authority)
+    return named
+
+
+def wants_figure(question: str) -> bool:
+    """Does the question ask for a number, a duration, a share or a date?"""
+    return bool(_FIGURE_QUESTION.search(question))
+
+
+def without_authorities(question: str, authorities: Sequence[str]) -> str:
+    """The question with the names of the authorities it names taken out."""
+    topic = question
+    for authority in named_authorities(question, authorities):
+        key = authority_key(authority).split()
+        for name in (authority.split(), key, key[:1]):
+            pattern = r"[\s-]+".join(re.escape(w) for w in name)
+            topic = re.sub(rf"\b{pattern}(?:['\u2019]s)?\b", " ", topic, flags=re.I)
+    topic = " ".join(topic.split())
+    return topic if content_terms(topic) else question
+
+
+def answer_kind(question: str) -> str | None:
+    """The kind of answer asked for (one of :data:`KINDS`), or None."""
+    for kind, pattern in _KIND_PATTERNS:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def measures_in(text: str) -> tuple[str, ...]:
+    """Canonical measures named in ``text`` (a question or a report sentence)."""
+    low = f" {' '.join(words(text))} "
+    return tuple(m for m, names in _MEASURE_WORDS.items() if any(n in low for n in names))
+
+
+def subjects_in(text: str) -> tuple[str, ...]:
+    """Services or processes (keys of :data:`SUBJECTS`) named in ``text``."""
+    return tuple(s for s, pattern in SUBJECTS.items() if pattern.search(text))
+
+
+def _subject_terms(topic: str) -> list[str]:
+    """Stems of the words that may name the question's subject: verbs ("did they generate",
+    "caring stopped them", "had been lifted") are left out, as reports describe the same thing
+    with other verbs."""
+    tokens = words(topic)
+    out = []
+    for i, w in enumerate(tokens):
+        if w in STOPWORDS or w in VERBS:
+            continue
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        prev = tokens[i - 1] if i else None
+        # "-ed" words are verbs or participles ("closed", "considered") far more often than the
+        # subject; "disabled" facilities keep their other words.
+        if w.endswith("ed") or w.endswith("ing") and (nxt in STOPWORDS or nxt in _AUX):
+            continue
+        if prev in _AUX and prev not in ("people", "council", "councils") and w.endswith(("ed", "ing", "e", "n", "t")) \
+                and (nxt is None or nxt in STOPWORDS):
+            continue
+        out.append(stem(w))
+    return out
+
+
+def parse_question(text: str, authorities: Sequence[str] = ()) -> Question:
+    """Parse ``text`` once; ``authorities`` are the councils in the index (to spot names)."""
+    text = " ".join(text.split())
+    councils = tuple(sorted(named_authorities(text, authorities)))
+    topic = without_authorities(text, authorities) if councils else text
+    terms = tuple(dict.fromkeys(content_terms(topic)))
+    kind = answer_kind(topic)
+    subjects = subjects_in(topic)
+    # "assessment" on its own ("wait for an assessment"), in a question about waiting, means
+    # the Care Act assessment; "a mental health assessment" does not.
+    if not subjects and kind in ("days", "count") and re.search(
+            r"\b(an?|the|their|your|for|initial|needs)\s+assessments?\b", topic, re.I):
+        subjects = ("care act assessment",)
+    numbers = tuple(w for w in words(topic) if any(ch.isdigit() for ch in w))
+    statement = named_statement(text)
+    theme = named_theme(text)
+    framing = set(content_terms(" ".join(statement.split() if statement else [])))
+    framing |= set(content_terms(theme or ""))
+    key_terms = tuple(dict.fromkeys(t for t in _subject_terms(topic) if t not in GENERIC and t not in framing
+                                    and not any(ch.isdigit() for ch in t) and len(t) > 2))
+    return Question(text=text, topic=topic, terms=terms, councils=councils, statement=statement,
+                    theme=theme, kind=kind, measures=measures_in(topic), subjects=subjects,
+                    numbers=numbers, figure=kind != "name" and (wants_figure(topic) or kind is not None),
+                    key_terms=key_terms)

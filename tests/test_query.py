@@ -1,0 +1,118 @@
+"""Question parsing (cqc_kb.query) and figures read from quotes (cqc_kb.figures)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cqc_kb.figures import figure_for, has_kind, parse_figures
+from cqc_kb.query import parse_question
+
+STOCKTON = "Stockton-on-Tees Borough Council"
+KESTREL = "Kestrel Moor Metropolitan Borough Council"
+COUNCILS = (STOCKTON, KESTREL)
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("How long do people in Stockton-on-Tees wait for a Care Act assessment?", "days"),
+    ("What was the longest anyone waited for a Care Act assessment?", "days"),
+    ("How quickly are high-risk cases contacted?", "days"),
+    ("What share of people were assessed within four weeks?", "percent"),
+    ("What is the social worker vacancy rate in Kestrel Moor?", "percent"),
+    ("How much did Stockton actually spend on adult social care in 2023/24?", "money"),
+    ("What minimum hourly pay does the Care Workforce Pledge guarantee?", "money"),
+    ("How many people were waiting for advocacy?", "count"),
+    ("What is the population of Stockton-on-Tees?", "residents"),
+    ("How many people live in Kestrel Moor?", "residents"),
+    ("When did the council sign up to the Workforce Race Equality Standard?", "date"),
+    ("Which council sends a Wellbeing Wagon round its villages?", "name"),
+    ("Do carers find the council's information and advice useful?", None),
+])
+def test_answer_kind(question: str, kind: str | None) -> None:
+    assert parse_question(question, COUNCILS).kind == kind
+
+
+def test_a_question_is_parsed_once_into_its_parts() -> None:
+    q = parse_question("What was the longest wait for an occupational therapy assessment in Stockton "
+                       "under Assessing needs?", COUNCILS)
+    assert q.councils == (STOCKTON,)
+    assert "Stockton" not in q.topic
+    assert q.measures == ("maximum",)  # longest = maximum
+    assert q.subjects == ("occupational therapy",)
+    assert q.statement == "Assessing needs"
+    assert q.figure
+
+
+@pytest.mark.parametrize(("question", "measures"), [
+    ("What was the median wait?", ("median",)),
+    ("What was the typical wait?", ("median",)),
+    ("What was the average completion time?", ("average",)),
+    ("How much did the council actually spend?", ("actual",)),
+    ("What was the estimated budget?", ("estimated",)),
+])
+def test_measure_words_and_their_paraphrases(question: str, measures: tuple[str, ...]) -> None:
+    assert parse_question(question).measures == measures
+
+
+def test_subjects_tell_assessments_apart() -> None:
+    assert parse_question("How long is the wait for a carer's assessment?").subjects == ("carer assessment",)
+    assert parse_question("How long is the wait for a Care Act assessment?").subjects == ("care act assessment",)
+    assert parse_question("How long do people wait for an assessment?").subjects == ("care act assessment",)
+
+
+def test_key_terms_leave_out_framing_words_and_councils() -> None:
+    q = parse_question("What is Stockton's policy on electric vehicle charging?", COUNCILS)
+    assert set(q.key_terms) == {"electric", "vehicle", "charg"}
+    assert parse_question("How many people were waiting in Kestrel Moor?", COUNCILS).key_terms == ()
+
+
+@pytest.mark.parametrize(("quote", "expected"), [
+    ("the median waiting time was 28 days.", [(28.0, "days", "28 days")]),
+    ("an average wait of 6 weeks", [(6.0, "weeks", "6 weeks")]),
+    ("within 5 working days", [(5.0, "days", "5 working days")]),
+    ("contacted within 48 hours", [(48.0, "hours", "48 hours")]),
+    ("a 9-month occupational therapy rotation", [(9.0, "months", "9-month")]),
+    ("19.8% of people receiving long-term support", [(19.8, "%", "19.8%")]),
+    ("around 52 per cent of carers", [(52.0, "%", "52 per cent")]),
+    ("a pooled budget of £61.2 million", [(61_200_000.0, "£", "£61.2 million")]),
+    ("Its actual spend was £69,253,000.", [(69_253_000.0, "£", "£69,253,000")]),
+    ("at least £12.60 an hour", [(12.6, "£", "£12.60")]),
+    ("In June 2024 412 people were waiting", [(2024.417, "date", "June 2024"), (412.0, "people", "412 people")]),
+    ("home to an estimated 202,415 residents", [(202_415.0, "residents", "202,415 residents")]),
+    ("Seven of ten embargoes had been lifted", [(7.0, "embargoes", "Seven of ten embargoes")]),
+    ("signed up in October 2024", [(2024.75, "date", "October 2024")]),
+])
+def test_parse_figures(quote: str, expected: list[tuple[float, str, str]]) -> None:
+    got = [(f.value, f.unit, f.text) for f in parse_figures(quote)]
+    assert got == expected
+    for f in parse_figures(quote):
+        assert f.text in quote
+
+
+def test_figure_for_follows_the_measure_asked() -> None:
+    quote = "During the previous 12 months, the maximum waiting time was 288 days, and the median waiting time was 28 days."
+    assert figure_for("What was the median wait?", quote).value == 28.0
+    assert figure_for("What was the longest wait?", quote).value == 288.0
+    assert figure_for("What share of people waited?", quote) is None
+    assert figure_for("Who runs the service?", quote) is None
+
+
+def test_figure_for_reads_population_and_money() -> None:
+    population = "It is home to an estimated 202,415 residents (June 2023) who live across the borough."
+    assert figure_for(parse_question("What is the population?"), population).value == 202_415.0
+    spend = ("The local authority estimated it would spend £63,334,000 of its total budget on Adult Social "
+             "Care in 2023/24. Its actual spend was £69,253,000, which is 21.43% of the total budget.")
+    assert figure_for("How much did the council actually spend?", spend).value == 69_253_000.0
+    assert figure_for("What was the estimated spend?", spend).value == 63_334_000.0
+
+
+def test_has_kind() -> None:
+    assert has_kind("the median wait was 17 days", "days")
+    assert not has_kind("92.04% of the population are White", "residents")
+    assert has_kind("home to an estimated 202,415 residents", "residents")
+    assert not has_kind("Staff said the service was well run.", "percent")
+
+
+def test_figure_for_skips_the_period_measured_over() -> None:
+    quote = "The longest wait over the same 12 months was 311 days, and only 31% of people were assessed within 28 days."
+    assert figure_for("What was the longest wait?", quote).text == "311 days"
+    assert figure_for("How long do people wait?", "In the last 12 months, the maximum wait was 241 days.").value == 241.0
