@@ -177,3 +177,31 @@ def test_real_model_pools_sentence_spans_from_the_passage_pass() -> None:
     # Each pooled vector is nearest its own sentence; the cut-off span was encoded on its own.
     assert [int(i) for i in similarity[:4].argmax(axis=1)] == [0, 1, 2, 3]
     assert similarity[4, 4] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_app_score_pages_do_not_import_torch(fixture_corpus, tmp_path) -> None:
+    """The Scores and Library pages only read the score table and the library list."""
+    settings = make_settings(fixture_corpus, tmp_path / "index").replace(model="all-MiniLM-L6-v2")
+    build_index(settings, embedder=HashEmbedder(384))
+    code = (
+        "import json, sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "seen = {}\n"
+        "for page in ('scores', 'library'):\n"
+        f"    at = AppTest.from_file({str(ROOT / 'app.py')!r}, default_timeout=120)\n"
+        "    at.query_params['page'] = page\n"
+        "    at.run()\n"
+        "    seen[page] = {'errors': [e.value for e in at.exception] + [e.value for e in at.error],\n"
+        "                  'text': ' '.join(m.value for m in at.markdown)}\n"
+        "print(json.dumps({'pages': seen, 'torch': 'torch' in sys.modules,"
+        " 'st': 'sentence_transformers' in sys.modules}), file=sys.stderr)\n")
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+           "CQC_KB_CORPUS": str(settings.corpus), "CQC_KB_INDEX": str(settings.index),
+           "CQC_KB_MODEL": settings.model}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          env=env, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    seen = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert seen["pages"]["scores"]["errors"] == [] and seen["pages"]["library"]["errors"] == []
+    assert "Kestrel Moor" in seen["pages"]["scores"]["text"]
+    assert not seen["torch"] and not seen["st"]
