@@ -13,7 +13,7 @@ help:
 	@echo "make app    install, build or update the index, start the app on http://$(HOST):$(PORT)"
 	@echo "make test   install and run the whole test suite"
 	@echo "make index  build or update the index only"
-	@echo "make bench  time reindexing and queries on the shipped corpus"
+	@echo "make bench  scale benchmark on synthetic libraries (BENCH_REPORTS='1 20 153')"
 	@echo "make eval   evaluate retrieval configurations on the gold questions"
 
 # Reinstall only when the project's requirements change.
@@ -37,8 +37,10 @@ app: index
 test: install
 	$(BIN)/python -m pytest -q
 
+BENCH_REPORTS ?= 1 20
+
 bench: install
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py --reports $(BENCH_REPORTS) --markdown
 
 eval: install
 	$(BIN)/python scripts/run_eval.py

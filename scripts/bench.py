@@ -1,97 +1,252 @@
-"""Time a full reindex of the shipped corpus and the latency of questions against it.
+"""Scale benchmark: a library of N synthetic CQC reports, measured as a user meets it.
 
-    python scripts/bench.py                        # default model (all-MiniLM-L6-v2)
-    CQC_KB_MODEL=all-mpnet-base-v2 python scripts/bench.py
-    python scripts/bench.py --questions 50 --runs 2
+    python scripts/bench.py --reports 20                 # one library of 20 reports
+    python scripts/bench.py --reports 1 20 153 --markdown  # the README table
+    python scripts/bench.py --reports 20 --json
 
-The index is built in a temporary folder (the project's own index is not touched). Questions
-are the gold questions about the shipped report; latency is measured after a warm-up, one
-question at a time, as the app asks them.
+For each N it writes N distinct synthetic reports (scripts/synth.py; text, PDF and HTML in
+turn) into a temporary folder and measures:
+
+- full ``reindex`` in a child process: wall time, passages/s, peak RSS (that child's
+  ``ru_maxrss``), and in the same child the embedder's own time on the same texts (passages,
+  and answer sentences unless they are pooled: the floor any indexing pipeline pays) and the
+  ratio of the two;
+- adding one report with the CLI (a new process, so including the model load) and in a warm
+  process (embedder loaded, as in the app);
+- in a warm process: the first question after opening the index, ask p50/p95, compare over
+  every council p50/p95 (and whether each council's row quotes its own median wait);
+- ``scores --json`` and ``status`` through the CLI (new processes), and the index size.
+
+Timings depend on the machine and on what else runs on it: on a shared machine say so.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from cqc_kb.embed import load_embedder
-from cqc_kb.evaluate import load_gold, percentile
-from cqc_kb.kb import KnowledgeBase, build_index
-from cqc_kb.settings import PROJECT_ROOT, load_settings
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synth import make_reports  # noqa: E402
 
-GOLD = (PROJECT_ROOT / "eval" / "gold" / "dev.jsonl", PROJECT_ROOT / "eval" / "gold" / "heldout.jsonl")
-WARM_UP = 3
+from cqc_kb.evaluate import percentile  # noqa: E402
+from cqc_kb.settings import load_settings  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS = (
+    "How long do people wait for a Care Act assessment?",
+    "How are unpaid carers supported?",
+    "What is the median waiting time for a Care Act assessment in {a}?",
+    "How does {a} support young people moving to adult services?",
+    "What did people say about hospital discharge in {a}?",
+    "How are direct payments used?",
+    "What happens when safeguarding concerns are raised in {a}?",
+    "How does the council work with voluntary and charity sector groups?",
+    "What percentage of people were satisfied with reablement in {a}?",
+    "How does {a} learn from feedback?",
+)
+COMPARE = ("What is the median waiting time for a Care Act assessment?",
+           "How are unpaid carers supported?", "How is hospital discharge managed?")
 
 
-def questions(n: int, authorities: set[str]) -> list[str]:
-    """Up to ``n`` gold questions about reports in the index, dev first."""
-    found = [i.q for gold in GOLD for i in load_gold(gold) if i.authority in authorities]
-    return found[:n]
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    return env
 
 
-def stats_ms(seconds: list[float]) -> dict[str, float]:
-    ms = [s * 1000 for s in seconds]
-    return {"mean": statistics.fmean(ms), "p50": statistics.median(ms), "p95": percentile(ms, 95)}
+def _cli(settings, *args: str) -> tuple[float, subprocess.CompletedProcess]:
+    cmd = [sys.executable, "-m", "cqc_kb", *args, "--corpus", str(settings.corpus),
+           "--index", str(settings.index), "--quiet"]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=_env())
+    elapsed = time.perf_counter() - t0
+    if proc.returncode not in (0, 2):
+        raise SystemExit(f"{' '.join(args)} failed: {proc.stderr.strip()[-500:]}")
+    return elapsed, proc
+
+
+def child_reindex(corpus: Path, index: Path) -> None:
+    """In a fresh process: full reindex with the model loaded first, then the embedder alone
+    on the same passage texts; prints JSON."""
+    from cqc_kb.chunk import chunk_document, document_sentences, embed_text, token_counter
+    from cqc_kb.embed import load_embedder
+    from cqc_kb.kb import build_index
+    from cqc_kb.parse import parse_file
+    from cqc_kb.structure import analyse
+
+    settings = load_settings(corpus=corpus, index=index)
+    t0 = time.perf_counter()
+    embedder = load_embedder(settings.model, settings.offline)
+    load_s = time.perf_counter() - t0
+    result = build_index(settings, full=True, embedder=embedder)
+    count = token_counter(settings)
+    texts = []
+    for path in sorted(corpus.iterdir()):
+        doc = parse_file(path)
+        chunks = chunk_document(doc, analyse(doc), settings, count)
+        texts += [embed_text(c, settings.embed_headings) for c in chunks]
+        if settings.sentence_vectors == "encoded":  # the index embeds these too
+            texts += [doc.text[s:e] for s, e in document_sentences(doc, chunks)]
+    t0 = time.perf_counter()
+    embedder.encode(texts, batch_size=settings.batch_size)
+    embed_s = time.perf_counter() - t0
+    print(json.dumps({"model_load_s": load_s, "reindex_s": result.seconds, "passages": result.chunks,
+                      "embedder_s": embed_s, "embedded_texts": len(texts),
+                      "skipped": result.skipped}))
+
+
+def _ms(values: list[float]) -> dict[str, float]:
+    ms = [v * 1000 for v in values]
+    return {"p50": round(statistics.median(ms), 1), "p95": round(percentile(ms, 95), 1)}
+
+
+def run(n: int, questions: int, seed: int, keep: Path | None) -> dict:
+    """Build a library of ``n`` synthetic reports and measure it."""
+    from cqc_kb.embed import load_embedder
+    from cqc_kb.kb import KnowledgeBase, build_index
+
+    work = Path(tempfile.mkdtemp(prefix=f"cqc-kb-bench-{n}-"))
+    try:
+        corpus = work / "corpus"
+        reports = make_reports(corpus, n, seed=seed)
+        extra = make_reports(work / "extra", 2, seed=seed, first=n)
+        settings = load_settings(corpus=corpus, index=work / "index")
+        out: dict = {"reports": n}
+
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        t0 = time.perf_counter()
+        proc = subprocess.run([sys.executable, __file__, "--child-reindex", str(corpus), str(settings.index)],
+                              capture_output=True, text=True, env=_env())
+        wall = time.perf_counter() - t0
+        if proc.returncode != 0:
+            raise SystemExit(f"reindex failed: {proc.stderr.strip()[-800:]}")
+        child = json.loads(proc.stdout.strip().splitlines()[-1])
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        out.update({
+            "passages": child["passages"], "reindex_s": round(child["reindex_s"], 1),
+            "passages_per_s": round(child["passages"] / child["reindex_s"], 1),
+            "embedder_s": round(child["embedder_s"], 1),
+            "reindex_vs_embedder": round(child["reindex_s"] / child["embedder_s"], 2),
+            "model_load_s": round(child["model_load_s"], 1), "reindex_process_s": round(wall, 1),
+            # ru_maxrss of children is the largest child so far; the reindex child is the first.
+            "peak_rss_mb": round(max(peak, before) / 1024), "skipped": child["skipped"]})
+
+        shutil.copy(extra[0].path, corpus / extra[0].path.name)
+        out["add_one_cli_s"] = round(_cli(settings, "reindex")[0], 2)
+
+        embedder = load_embedder(settings.model, settings.offline)
+        shutil.copy(extra[1].path, corpus / extra[1].path.name)
+        t0 = time.perf_counter()
+        build_index(settings, embedder=embedder)
+        out["add_one_warm_s"] = round(time.perf_counter() - t0, 2)
+
+        out["scores_s"] = round(_cli(settings, "scores", "--json")[0], 2)
+        out["status_s"] = round(_cli(settings, "status")[0], 2)
+        out["index_mb"] = round(sum(f.stat().st_size for f in settings.index.rglob("*") if f.is_file()) / 1e6, 1)
+
+        kb = KnowledgeBase.open(settings, embedder=embedder)
+        try:
+            names = [r.authority for r in reports]
+            asked = [q.format(a=names[i % len(names)]) for i, q in
+                     zip(range(questions), [QUESTIONS[i % len(QUESTIONS)] for i in range(questions)])]
+            t0 = time.perf_counter()
+            kb.ask(asked[0])
+            first = time.perf_counter() - t0
+            times = []
+            for q in asked[1:]:
+                t0 = time.perf_counter()
+                kb.ask(q)
+                times.append(time.perf_counter() - t0)
+            out["ask_ms"] = _ms(times)
+            out["first_question_ms"] = round(first * 1000)
+            out["first_minus_p50_ms"] = round(first * 1000 - out["ask_ms"]["p50"])
+            compare_s, right, rows_seen = [], 0, 0
+            wait = {r.authority: r.median_wait_days for r in reports + extra}
+            for q in COMPARE:
+                t0 = time.perf_counter()
+                rows = kb.compare(q)
+                compare_s.append(time.perf_counter() - t0)
+                if "median" in q:
+                    for row in rows:
+                        rows_seen += 1
+                        right += any(f"{wait.get(row.authority)} days" in c.quote for c in row.answer.citations)
+                    assert all(c.document == row.document for row in rows for c in row.answer.citations)
+            out["compare_ms"] = _ms(compare_s)
+            out["compare_rows"] = len(rows)
+            out["compare_median_wait_right"] = round(right / max(1, rows_seen), 3)
+        finally:
+            kb.close()
+        if keep:
+            shutil.copytree(work, keep / f"library-{n}", dirs_exist_ok=True)
+        return out
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+ROWS = (
+    ("passages", "passages", "{}"),
+    ("full `reindex` (model loaded)", "reindex_s", "{} s"),
+    ("passages per second", "passages_per_s", "{}"),
+    ("embedder alone on the same texts", "embedder_s", "{} s"),
+    ("reindex / embedder", "reindex_vs_embedder", "{}x"),
+    ("peak RSS of the reindex process", "peak_rss_mb", "{} MB"),
+    ("index size", "index_mb", "{} MB"),
+    ("add one report, CLI (with model load)", "add_one_cli_s", "{} s"),
+    ("add one report, warm process", "add_one_warm_s", "{} s"),
+    ("`scores --json` (CLI)", "scores_s", "{} s"),
+    ("`status` (CLI)", "status_s", "{} s"),
+    ("ask p50 / p95 (warm)", "ask_ms", "{p50:.0f} / {p95:.0f} ms"),
+    ("first question after opening", "first_question_ms", "{} ms"),
+    ("compare, all councils, p50 / p95 (warm)", "compare_ms", "{p50:.0f} / {p95:.0f} ms"),
+    ("compare rows quoting their own median wait", "compare_median_wait_right", "{}"),
+)
+
+
+def markdown(results: list[dict]) -> str:
+    head = "| measure | " + " | ".join(f"{r['reports']} report{'s' * (r['reports'] != 1)}"
+                                      for r in results) + " |"
+    lines = [head, "|---" * (len(results) + 1) + "|"]
+    for label, key, fmt in ROWS:
+        cells = [fmt.format(**r[key]) if isinstance(r[key], dict) else fmt.format(r[key]) for r in results]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--questions", type=int, default=30, help="questions to time (default 30)")
-    parser.add_argument("--runs", type=int, default=1, help="full reindexes to time (default 1)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    args = parser.parse_args(argv)
-
-    base = load_settings()
-    started = time.perf_counter()
-    embedder = load_embedder(base.model, base.offline)
-    load_s = time.perf_counter() - started
-    with tempfile.TemporaryDirectory(prefix="cqc-kb-bench-") as tmp:
-        settings = base.replace(index=Path(tmp) / "index")
-        reindex_s, chunks = [], 0
-        for _ in range(args.runs):
-            result = build_index(settings, full=True, embedder=embedder)
-            reindex_s.append(result.seconds)
-            chunks = result.chunks
-        kb = KnowledgeBase.open(settings, embedder=embedder)
-        try:
-            asked = questions(args.questions, {a for a, _ in kb.authorities()})
-            if not asked:
-                raise SystemExit(f"no gold question is about a report in {settings.corpus}")
-            for q in asked[:WARM_UP]:
-                kb.ask(q)
-            ask_s, search_s = [], []
-            for q in asked:
-                t0 = time.perf_counter()
-                kb.search(q)
-                t1 = time.perf_counter()
-                kb.ask(q)
-                t2 = time.perf_counter()
-                search_s.append(t1 - t0)
-                ask_s.append(t2 - t1)
-        finally:
-            kb.close()
-    report = {"model": settings.model, "corpus": str(settings.corpus), "chunks": chunks,
-              "model_load_s": round(load_s, 2),
-              "reindex_s": {"runs": [round(s, 2) for s in reindex_s], "mean": round(statistics.fmean(reindex_s), 2)},
-              "questions": len(asked),
-              "search_ms": {k: round(v, 1) for k, v in stats_ms(search_s).items()},
-              "ask_ms": {k: round(v, 1) for k, v in stats_ms(ask_s).items()}}
-    if args.json:
-        print(json.dumps(report))
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--child-reindex"]:
+        child_reindex(Path(argv[1]), Path(argv[2]))
         return 0
-    print(f"model {report['model']}, corpus {report['corpus']} ({chunks} passages)\n")
-    print("| measure | value |\n|---|---|")
-    print(f"| model load | {load_s:.1f} s |")
-    print(f"| full reindex (mean of {len(reindex_s)}) | {report['reindex_s']['mean']:.1f} s |")
-    for name in ("search", "ask"):
-        s = report[f"{name}_ms"]
-        print(f"| {name} latency over {len(asked)} questions (mean / p50 / p95) | "
-              f"{s['mean']:.0f} / {s['p50']:.0f} / {s['p95']:.0f} ms |")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reports", type=int, nargs="+", default=[20], help="library sizes (default 20)")
+    parser.add_argument("--questions", type=int, default=30, help="questions to time per library")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic reports")
+    parser.add_argument("--keep", type=Path, help="copy each library (corpus and index) here")
+    fmt = parser.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print one JSON object")
+    fmt.add_argument("--markdown", action="store_true", help="print the README table")
+    args = parser.parse_args(argv)
+    results = []
+    for n in args.reports:
+        results.append(run(n, args.questions, args.seed, args.keep))
+        print(json.dumps(results[-1]), file=sys.stderr)
+    load = os.getloadavg()
+    model = load_settings().model
+    if args.json:
+        print(json.dumps({"model": model, "cpus": os.cpu_count(), "load_average": load, "results": results}))
+    else:
+        print(f"model {model}, {os.cpu_count()} CPUs, load average at the end {load[0]:.1f} / {load[1]:.1f} / "
+              f"{load[2]:.1f}\n")
+        print(markdown(results))
     return 0
 
 

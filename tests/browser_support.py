@@ -23,6 +23,79 @@ def have_chromium() -> bool:
     return CHROMIUM.exists() and CHROMEDRIVER.exists()
 
 
+# --------------------------------------------------------------------------- waiting on Streamlit
+#
+# Streamlit draws a page in pieces while the script runs and may replace an element that a test
+# already holds, so a test reads the page only once the run it caused has finished. The frontend
+# says where it is on the app root: ``data-test-script-state`` ("notRunning" when a run has
+# finished) and ``data-test-connection-state`` (Streamlit's own end-to-end tests wait on these).
+
+_IDLE_JS = """
+const app = document.querySelector("[data-testid='stApp']");
+return !!app && app.dataset.testScriptState === "notRunning" && app.dataset.testConnectionState === "CONNECTED";
+"""
+
+# Counts the script runs that finish from now on in this page. A MutationObserver sees every
+# change of the attribute, so a run too quick to be seen by polling is still counted.
+_WATCH_RUNS_JS = """
+const app = document.querySelector("[data-testid='stApp']");
+if (!app) return -1;
+if (window.cqcTestRuns === undefined) {
+  window.cqcTestRuns = 0;
+  new MutationObserver(function() {
+    if (app.dataset.testScriptState === "running") window.cqcTestRunning = true;
+    if (app.dataset.testScriptState === "notRunning" && window.cqcTestRunning) {
+      window.cqcTestRunning = false;
+      window.cqcTestRuns += 1;
+    }
+  }).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+}
+return window.cqcTestRuns;
+"""
+
+
+def app_idle(driver) -> bool:
+    """True when the page is connected and no script run is under way."""
+    return bool(driver.execute_script(_IDLE_JS))
+
+
+def wait_until(driver, condition, timeout: float = WAIT, message: str = ""):
+    """``WebDriverWait(...).until(condition)`` that looks again when Streamlit replaced an element
+    while the condition was reading it."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.2,
+                         ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)
+                         ).until(condition, message)
+
+
+def wait_idle(driver, timeout: float = WAIT) -> None:
+    """Wait until the script run under way (if any) has finished."""
+    wait_until(driver, app_idle, timeout, "Streamlit was still running the script")
+
+
+def wait_loaded(driver, condition, timeout: float = WAIT):
+    """After loading a page: wait until ``condition`` holds and the script run has finished, then
+    return the condition's value read again on the finished page.
+
+    A finished run does not mean every element is drawn: the frontend loads a widget's code on
+    first use and draws it a moment later. Wait for any other element the test reads, too."""
+    wait_until(driver, lambda d: condition(d) and app_idle(d), timeout)
+    return wait_until(driver, condition, timeout)
+
+
+@contextlib.contextmanager
+def rerun(driver, timeout: float = WAIT) -> Iterator[None]:
+    """Around an action in the page (a click, a widget change, Enter in a form): wait until the
+    script run it starts has finished. Not for actions that load a new page (links)."""
+    wait_idle(driver, timeout)
+    before = driver.execute_script(_WATCH_RUNS_JS)
+    yield
+    wait_until(driver, lambda d: d.execute_script("return window.cqcTestRuns ?? -1") > before and app_idle(d),
+               timeout, "the action did not finish a script run")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -51,20 +124,29 @@ def streamlit_server(corpus: Path, index: Path, log: Path, script: Path = ROOT /
 
     Runs from the project folder so ``.streamlit/config.toml`` applies, and with
     ``PYTHONPATH=src`` so this checkout's code is the code under test."""
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CQC_KB_")}
     env.update(CQC_KB_CORPUS=str(corpus), CQC_KB_INDEX=str(index), CQC_KB_MODEL=model, PYTHONUNBUFFERED="1",
                PYTHONPATH=os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
                **{f"CQC_KB_{k.upper()}": v for k, v in env_settings.items()})
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    # The free port is only free when chosen: another process on a shared machine may take it
+    # before Streamlit binds it, and then Streamlit exits at once. Try another port then.
+    for attempt in range(3):
+        port = free_port()
+        with log.open("w") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+                 "--server.address", "127.0.0.1", "--server.port", str(port),
+                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
-            wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc)
+            try:
+                wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc)
+            except RuntimeError:
+                if proc.poll() is not None and "is not available" in log.read_text() and attempt < 2:
+                    continue
+                raise
             yield f"http://127.0.0.1:{port}"
+            return
         finally:
             proc.terminate()
             try:

@@ -4,20 +4,18 @@ behind it (``cqc_kb_app.html``)."""
 from __future__ import annotations
 
 import shutil
-from contextlib import closing
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cqc_kb.kb import KnowledgeBase, build_index
+from cqc_kb.kb import build_index
 from cqc_kb_app.common import citation_key
 from cqc_kb_app.html import context_span, escape_text, highlight_html, md_escape, section_body
 
+from app_support import APP, assert_clean, open_kb
 from conftest import FIXTURES, make_settings
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 MEDIAN_Q = "What was the median waiting time for a Care Act assessment?"
 AUTHORITIES = sorted([f.authority for f in FIXTURES] + ["Stockton-on-Tees Borough Council"])
 SCRIPT = "<script>alert(1)</script>"
@@ -30,11 +28,6 @@ The kettle pilot ran for six weeks in the day centre and residents rated the tea
 
 
 # --------------------------------------------------------------------------- helpers
-
-def open_kb(settings) -> closing:
-    """``with open_kb(settings) as kb:`` opens a KnowledgeBase and closes it after."""
-    return closing(KnowledgeBase.open(settings))
-
 
 def private_corpus(fixture_corpus: Path, dest: Path, extra: dict[str, str] | None = None) -> Path:
     corpus = dest / "corpus"
@@ -56,11 +49,6 @@ def start(monkeypatch, corpus: Path, index: Path) -> AppTest:
     at.run()
     assert_clean(at)
     return at
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def markdown_text(at: AppTest) -> str:

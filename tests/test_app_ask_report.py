@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import re
 import shutil
-from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -21,10 +20,9 @@ from cqc_kb_app.common import ANSWER_BACKGROUND, LINK_COLOUR, citation_key, page
 from cqc_kb_app.html import QUOTE_ID, answer_html, escape_text, report_html
 
 from build_fixtures import build_earlier_assessments
+from app_support import APP, assert_clean, open_kb
 from conftest import make_settings
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 MEDIAN_Q = "What was the median waiting time for a Care Act assessment?"
 CARERS_Q = "How are unpaid carers supported?"
 STOCKTON = "Stockton-on-Tees Borough Council"
@@ -56,21 +54,12 @@ def app(library, monkeypatch):
     return AppTest.from_file(APP, default_timeout=60)
 
 
-def open_kb(settings) -> closing:
-    return closing(KnowledgeBase.open(settings))
-
-
 def run(at: AppTest, **params: str | list[str]) -> AppTest:
     at.query_params.clear()
     at.query_params.update(params)
     at.run()
     assert_clean(at)
     return at
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def param(at: AppTest, key: str) -> list[str]:

@@ -13,12 +13,11 @@ import io
 import re
 import shutil
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from build_fixtures import EARLIER_ASSESSMENTS, FIXTURES, build_earlier_assessments
+from app_support import assert_clean, block, links, open_page
 from conftest import make_settings
 from cqc_kb import export
 from cqc_kb.kb import KnowledgeBase, build_index
@@ -26,8 +25,6 @@ from cqc_kb.records import council_label
 from cqc_kb.structure import STATEMENT_NAMES
 from cqc_kb_app.changes import change_between, change_html
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 OLD = EARLIER_ASSESSMENTS[0]
 NEW = next(f for f in FIXTURES if f.authority == OLD.authority)
 ONCE = next(f for f in FIXTURES if f.authority != OLD.authority)
@@ -62,25 +59,6 @@ def texts(library) -> dict[str, str]:
         kb.close()
 
 
-def open_page(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["page"] = page
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert_clean(at)
-    return at
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def block(at: AppTest, cls: str) -> str:
-    return next(m.value for m in at.markdown if m.value.startswith(f'<div class="{cls}"'))
-
-
 def table_rows(table: str) -> dict[str, list[str]]:
     """Measure -> the text of its cells (tags removed), from an HTML table's body."""
     out = {}
@@ -89,10 +67,6 @@ def table_rows(table: str) -> dict[str, list[str]]:
         words = [" ".join(c) for c in cells]
         out[words[0]] = words[1:]
     return out
-
-
-def links(fragment: str) -> list[dict[str, list[str]]]:
-    return [parse_qs(urlsplit(html.unescape(h)).query) for h in re.findall(r'href="([^"]+)"', fragment)]
 
 
 def date_words(published: str) -> str:

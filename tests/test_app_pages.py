@@ -10,7 +10,6 @@ import shutil
 import zipfile
 from contextlib import closing
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -22,10 +21,9 @@ from cqc_kb.structure import STATEMENT_NAMES
 from cqc_kb_app.compare import (FIGURE_HIGH, FIGURE_LOW, NAME, SCORE_HIGH, SCORE_LOW, compare_table_html,
                                 figure_text, sort_options, sort_rows)
 
+from app_support import ROOT, assert_clean, block, links, open_page
 from conftest import FIXTURES, make_settings
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 FIGURE_APP = str(ROOT / "tests" / "fixtures" / "figure_app.py")
 MEDIAN_Q = "What was the median waiting time for a Care Act assessment?"
 STOCKTON = "Stockton-on-Tees Borough Council"
@@ -71,23 +69,6 @@ def app_lib(built_four: Path, tmp_path: Path, monkeypatch):
     return settings
 
 
-def open_page(page: str, script: str = APP) -> AppTest:
-    at = AppTest.from_file(script, default_timeout=60)
-    at.query_params["page"] = page
-    at.run()
-    assert_clean(at)
-    return at
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def block(at: AppTest, cls: str) -> str:
-    return next(m.value for m in at.markdown if m.value.startswith(f'<div class="{cls}"'))
-
-
 def page_text(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     for kind in ("success", "info", "warning", "error"):
@@ -106,10 +87,6 @@ def compare(at: AppTest, question: str, councils: list[str] | None = None) -> No
 
 def table_councils(table_html: str) -> list[str]:
     return [html.unescape(m) for m in re.findall(r"<td class='council'><a [^>]*>([^<]+)</a>", table_html)]
-
-
-def links(fragment: str) -> list[dict[str, list[str]]]:
-    return [parse_qs(urlsplit(html.unescape(h)).query) for h in re.findall(r'href="([^"]+)"', fragment)]
 
 
 # --------------------------------------------------------------------------- Compare

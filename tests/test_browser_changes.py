@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import WAIT, chromium, have_chromium, streamlit_server
+from browser_support import chromium, have_chromium, streamlit_server, wait_loaded
 from build_fixtures import EARLIER_ASSESSMENTS, FIXTURES, build_earlier_assessments
 from conftest import make_settings
 from cqc_kb.kb import build_index
@@ -28,7 +28,6 @@ def test_changes_page_in_the_browser(fixture_corpus: Path, tmp_path: Path, tmp_p
     pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
 
     shots = tmp_path_factory.mktemp("screenshots-changes", numbered=True)
     print(f"\nscreenshots: {shots}")
@@ -40,18 +39,17 @@ def test_changes_page_in_the_browser(fixture_corpus: Path, tmp_path: Path, tmp_p
     with streamlit_server(corpus, settings.index, shots / "streamlit.log") as url, \
             chromium(tmp_path / "chrome", 1440, 1300) as browser:
         browser.get(url + page_link("changes", council=OLD.authority))
-        table = WebDriverWait(browser, WAIT).until(
-            EC.visibility_of_element_located((By.CSS_SELECTOR, "div.cqc-changes table")))
+        table = wait_loaded(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, "div.cqc-changes table")))
         text = table.text
         assert "14 June 2023" in text and f"▲ up from {OLD.rating}" in text
         assert text.index("14 June 2023") < text.index(NEW.output)
         # A score cell opens the report at its score line.
         cell = browser.find_element(By.CSS_SELECTOR, "div.cqc-changes a[title^='Safeguarding: 2 of 4']")
-        time.sleep(0.6)
+        time.sleep(0.6)  # only for the picture
         assert browser.save_screenshot(str(shots / "changes-1440.png"))
-        cell.click()
-        mark = WebDriverWait(browser, WAIT).until(EC.visibility_of_element_located((By.ID, "cqc-quote")))
+        cell.click()  # a link: the app loads again
+        mark = wait_loaded(browser, EC.visibility_of_element_located((By.ID, "cqc-quote")))
         assert mark.text.startswith("Score: 2") and "doc=ashdown-vale-2023.pdf" in browser.current_url
         assert "Traceback" not in browser.find_element(By.TAG_NAME, "body").text
-        time.sleep(0.6)
+        time.sleep(0.6)  # only for the picture
         assert browser.save_screenshot(str(shots / "changes-score-line-1440.png"))

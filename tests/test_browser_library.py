@@ -18,7 +18,7 @@ import pytest
 
 from cqc_kb.kb import build_index
 
-from browser_support import ROOT, WAIT, chromium, have_chromium, streamlit_server
+from browser_support import ROOT, WAIT, chromium, have_chromium, rerun, streamlit_server, wait_idle, wait_until
 from conftest import FIXTURES, make_settings
 
 pytestmark = pytest.mark.browser
@@ -65,9 +65,7 @@ def by():
 
 
 def wait_for(driver, condition, timeout: float = WAIT):
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition)
+    return wait_until(driver, condition, timeout)
 
 
 def body_text(driver) -> str:
@@ -78,35 +76,48 @@ def wait_text(driver, text: str, timeout: float = WAIT) -> None:
     wait_for(driver, lambda d: text in body_text(d), timeout)
 
 
-def settle(driver) -> None:
-    """Wait until Streamlit has finished running the script (no "Running..." status)."""
-    wait_for(driver, lambda d: not d.find_elements(by().CSS_SELECTOR, "[data-testid='stStatusWidget']"))
-    time.sleep(0.4)
-
-
 def button(driver, label: str):
+    """The shown, enabled button ``label`` (a form's submit button is disabled while a file uploads)."""
     xpath = f"//button[normalize-space(.)='{label}']"
-    return wait_for(driver, lambda d: next((b for b in d.find_elements(by().XPATH, xpath) if b.is_displayed()), None))
+    return wait_for(driver, lambda d: next((b for b in d.find_elements(by().XPATH, xpath)
+                                            if b.is_displayed() and b.is_enabled()), None))
+
+
+def click(driver, label: str) -> None:
+    """Click the button ``label`` and wait until the script run it starts has finished."""
+    target = button(driver, label)
+    with rerun(driver):
+        target.click()
 
 
 def choose(driver, label: str, option: str) -> None:
-    """Pick ``option`` in the selectbox labelled ``label``."""
+    """Pick ``option`` in the selectbox labelled ``label``; returns once the app has run with it."""
     from selenium.webdriver.common.keys import Keys
 
-    box = wait_for(driver, lambda d: d.find_element(
-        by().XPATH, f"//div[@data-testid='stSelectbox'][.//label[normalize-space(.)='{label}']]//input"))
-    box.click()
-    box.send_keys(option)
-    box.send_keys(Keys.ENTER)
-    settle(driver)
+    xpath = f"//div[@data-testid='stSelectbox'][.//label[normalize-space(.)='{label}']]//input"
+    # The widget may be drawn a moment after the run that sent it has finished (its code loads
+    # on first use), so it is waited for, not just looked up.
+    wait_for(driver, lambda d: d.find_element(by().XPATH, xpath))
+    wait_idle(driver)
+    box = wait_for(driver, lambda d: d.find_element(by().XPATH, xpath))
+    if box.get_attribute("value") == option:
+        return  # already chosen: picking it again would not run the script
+    with rerun(driver):
+        box.click()
+        box.send_keys(option)
+        box.send_keys(Keys.ENTER)
+    wait_for(driver, lambda d: d.find_element(by().XPATH, xpath).get_attribute("value") == option)
 
 
 def upload(driver, label: str, path: Path) -> None:
+    """Choose ``path`` in the file uploader ``label`` and wait until it has been uploaded."""
     field = wait_for(driver, lambda d: d.find_element(
         by().XPATH, f"//div[@data-testid='stFileUploader'][.//label[normalize-space(.)='{label}']]"
                     "//input[@type='file']"))
     field.send_keys(str(path))
-    wait_text(driver, path.name)
+    wait_for(driver, lambda d: any(path.name in c.text for c in d.find_elements(
+        by().CSS_SELECTOR, "[data-testid='stFileChipName']"))
+        and not d.find_elements(by().CSS_SELECTOR, "[data-testid='stFileChipIconSpinner']"))
 
 
 def library_files(driver) -> list[str]:
@@ -119,7 +130,7 @@ def shoot(driver, folder: Path, name: str, near: str | None = None) -> None:
     if near:
         element = driver.find_element(by().XPATH, f"//*[contains(., '{near}') and not(*[contains(., '{near}')])]")
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-        time.sleep(0.3)
+        time.sleep(0.3)  # only for the picture
     assert driver.save_screenshot(str(folder / f"{name}.png"))
 
 
@@ -131,21 +142,22 @@ def test_remove_and_re_add_a_report(browser, library, shots, tmp_path) -> None:
     with streamlit_server(library.corpus, library.index, shots / "streamlit.log") as url:
         browser.get(f"{url}/?page=library")
         wait_for(browser, lambda d: "kestrel-moor.txt" in library_files(d))
+        wait_idle(browser)
         choose(browser, "Report", "kestrel-moor.txt")
-        button(browser, "Remove…").click()
+        click(browser, "Remove…")
         wait_text(browser, "Remove kestrel-moor.txt from the library?")
         shoot(browser, shots, "1-confirm-remove", near="from the library?")
-        button(browser, "Yes, remove it").click()
+        click(browser, "Yes, remove it")
         wait_text(browser, "kestrel-moor.txt was removed from the library")
-        settle(browser)
+        wait_idle(browser)
         shoot(browser, shots, "2-removed", near="was removed from the library")
         assert "kestrel-moor.txt" not in library_files(browser)
         assert not (library.corpus / "kestrel-moor.txt").exists()
 
         upload(browser, "Report files", kept)
-        button(browser, "Add to library").click()
+        click(browser, "Add to library")
         wait_text(browser, "kestrel-moor.txt was added")
-        settle(browser)
+        wait_idle(browser)
         shoot(browser, shots, "3-re-added", near="was added")
         text = body_text(browser)
         assert "now searchable" in text and "Passages added by this change:" in text
@@ -165,11 +177,12 @@ def test_a_refused_upload_shows_its_reason(browser, library, shots, tmp_path) ->
     with streamlit_server(library.corpus, library.index, shots / "streamlit.log") as url:
         browser.get(f"{url}/?page=library")
         wait_text(browser, "Add reports")
+        wait_idle(browser)
         upload(browser, "Report files", docx)
         shoot(browser, shots, "1-chosen")
-        button(browser, "Add to library").click()
+        click(browser, "Add to library")
         wait_text(browser, "Word .docx is not supported: save it as PDF")
-        settle(browser)
+        wait_idle(browser)
         shoot(browser, shots, "2-refused")
         alert = browser.find_element(by().XPATH, "//div[@data-testid='stAlertContentError']"
                                                  "[contains(., 'minutes.docx')]")
@@ -182,7 +195,7 @@ def test_compare_sorted_by_figure(browser, library, shots) -> None:
     with streamlit_server(library.corpus, library.index, shots / "streamlit.log", script=script) as url:
         browser.get(f"{url}/?{urlencode({'page': 'compare', 'q': MEDIAN_Q})}")  # a shared link
         wait_for(browser, lambda d: d.find_elements(by().CSS_SELECTOR, "div.cqc-compare td.council"))
-        settle(browser)
+        wait_idle(browser)
         choose(browser, "Sort by", "Figure, highest first")
         expected = sorted(MEDIAN_DAYS, key=lambda a: -MEDIAN_DAYS[a])
         wait_for(browser, lambda d: [c.text.split("\n")[0] for c in d.find_elements(
@@ -193,7 +206,7 @@ def test_compare_sorted_by_figure(browser, library, shots) -> None:
                                                              "[data-testid='stVegaLiteChart'] canvas, "
                                                              "[data-testid='stVegaLiteChart'] svg"))
         browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", chart[0])
-        time.sleep(0.5)
+        time.sleep(0.5)  # only for the picture: let the chart finish drawing
         shoot(browser, shots, "1-sorted-by-figure")
         # A quote links to the report view at that quote, in the same tab.
         link = browser.find_element(by().CSS_SELECTOR, "div.cqc-compare td.evidence a")

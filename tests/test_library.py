@@ -5,6 +5,7 @@ report, read-only mode, and the progress line. Hash embedder, small private libr
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import zipfile
 from contextlib import closing
@@ -21,7 +22,7 @@ from cqc_kb.library import (DuplicateUploadError, IndexProgress, ReadOnlyError, 
                             user_words)
 from cqc_kb.store import write_lock
 
-from conftest import make_settings
+from conftest import REAL_REPORT, make_settings
 
 NEW_REPORT = b"""Otterburn Council local authority assessment
 
@@ -446,3 +447,27 @@ def test_leftovers_of_a_crashed_change_are_cleared(folder) -> None:
 def test_check_upload_applies_the_indexers_reading_limits(folder) -> None:
     with pytest.raises(UploadError, match="over the 1-passage limit for one file"):
         check_upload(folder.replace(max_passages=1), "otterburn.txt", NEW_REPORT * 40)
+
+
+def test_a_file_the_last_reindex_could_not_read_is_not_listed_as_new(tmp_path, capsys) -> None:
+    from cqc_kb.cli import main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(REAL_REPORT, corpus / REAL_REPORT.name)
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 50)
+    settings = make_settings(corpus, tmp_path / "index")
+    first = build_index(settings)
+    assert [name for name, _ in first.skipped] == ["broken.pdf"]
+    rows = {r.file: r for r in library_rows(settings, KnowledgeBase.open(settings).store.documents())}
+    assert rows["broken.pdf"].status == "cannot be indexed"
+    assert "PDF" in rows["broken.pdf"].note
+    args = ["status", "--json", "--corpus", str(corpus), "--index", str(settings.index), "--model", "hash"]
+    assert main(args) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["new"] == [] and status["up_to_date"] is True
+    assert [u["file"] for u in status["unsupported"]] == ["broken.pdf"]
+    # New content under the same name is new again: the recorded failure was for other bytes.
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.7\n" + b"\x00other" * 50)
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["new"] == ["broken.pdf"]

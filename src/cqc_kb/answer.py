@@ -23,10 +23,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Container
 
 import numpy as np
 
-from .assessments import document_councils
 from .errors import KbError
 from .figures import figure_kind, has_kind, parse_figures
 from .query import VERBS, Question, measures_in, parse_question, subjects_in
@@ -264,19 +264,14 @@ class Answerer:
     def __init__(self, retriever: Retriever) -> None:
         self.retriever = retriever
         self.settings = retriever.settings
-        self._template: set[str] | None = None
+        self._template: Container[str] | None = None
 
-    def _template_sentences(self) -> set[str]:
+    def _template_sentences(self) -> Container[str]:
         """Normalised sentences found in more than one council's reports: the report template's
-        text. (Two assessments of one council share most sentences; that is not template.)"""
+        text. (Two assessments of one council share most sentences; that is not template.)
+        Counted at index time; each sentence is looked up once."""
         if self._template is None:
-            store = self.retriever.store
-            councils = document_councils(store)
-            seen: dict[str, set[str]] = {}
-            for document, start, end in store.db.execute('SELECT document, start, "end" FROM sentences'):
-                key = normalise(store.document_text(document)[start:end])
-                seen.setdefault(key, set()).add(councils.get(document, document))
-            self._template = {k for k, docs in seen.items() if len(docs) > 1}
+            self._template = self.retriever.store.shared_sentences()
         return self._template
 
     def parse(self, question: str) -> Question:

@@ -410,7 +410,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_scores(args: argparse.Namespace) -> int:
-    kb = _open(args)
+    from .kb import KnowledgeBase
+
+    kb = KnowledgeBase.open(_settings(args), lazy=True)  # the table needs no model
     rows = kb.scores(parse_assessments(args.assessments))
     if args.json:
         _emit([r.to_json() for r in rows])

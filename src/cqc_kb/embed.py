@@ -8,6 +8,7 @@ a hub name, which only works with ``offline`` off and internet access.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -17,7 +18,7 @@ import sys
 import zipfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Protocol, Sequence
+from typing import Callable, Iterator, Protocol, Sequence
 
 import numpy as np
 
@@ -58,10 +59,31 @@ class HashEmbedder:
         return out / np.where(norms == 0, 1.0, norms)
 
 
+#: Up to this many texts (a question) are encoded on one thread: for so little work torch's
+#: threads mostly wait on each other, and on a busy machine a question took 0.8 s on two
+#: threads against 0.05 s on one (docs/scaling.md). Bulk encoding keeps every thread.
+_FEW = 2
+
+
+@contextlib.contextmanager
+def _one_torch_thread() -> Iterator[None]:
+    import torch
+
+    threads = torch.get_num_threads()
+    if threads == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model; vectors normalised so inner product is cosine."""
 
-    def __init__(self, name: str, path: str) -> None:
+    def __init__(self, name: str, path: str, quantize: bool = False) -> None:
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
@@ -78,14 +100,53 @@ class SentenceTransformerEmbedder:
                 "folder in CQC_KB_MODEL, or with internet set CQC_KB_OFFLINE=0"
             ) from None
         self.name = name
+        if quantize:
+            import torch
+
+            # int8 weights for the Linear layers, activations quantised on the fly.
+            from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+            # Per output channel: per-tensor scales moved MiniLM's vectors much further (cosine
+            # 0.93 to the float vectors against 0.98, see docs/scaling.md).
+            self.model = quantize_dynamic(self.model, {torch.nn.Linear: per_channel_dynamic_qconfig},
+                                          dtype=torch.qint8)
         dim = self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension") \
             else self.model.get_sentence_embedding_dimension()
         self.dim = int(dim)
+
+        self.pools_spans = self._mean_pooled()
+        self._warm_up()
+
+    def _mean_pooled(self) -> bool:
+        """Can sentence vectors be pooled from a passage's token embeddings? Only for a
+        Transformer + mean Pooling (+ Normalize) model with a tokenizer that gives offsets."""
+        kinds = [type(m).__name__ for m in self.model]
+        if kinds[:2] != ["Transformer", "Pooling"] or any(k != "Normalize" for k in kinds[2:]):
+            return False
+        pooling = self.model[1]
+        mode = getattr(pooling, "pooling_mode", None) or \
+            ("mean" if getattr(pooling, "pooling_mode_mean_tokens", False) else None)
+        return mode == "mean" and bool(getattr(self.model.tokenizer, "is_fast", False))
+
+    def _features(self, batch: list[str]) -> dict:
+        """The model's own tokenisation of a batch (``preprocess`` from sentence-transformers 6,
+        ``tokenize`` before)."""
+        prepare = getattr(self.model, "preprocess", None) or self.model.tokenize
+        return prepare(batch)
+
+    def _warm_up(self) -> None:
+        # The first forward pass pays for lazy initialisation inside torch; pay it at load time
+        # rather than on a user's first question.
+        self.model.encode(["warm up"], show_progress_bar=False)
 
     def encode(self, texts: Sequence[str], batch_size: int = 32,
                progress: Progress | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if len(texts) <= _FEW:
+            with _one_torch_thread():
+                return self.model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True,
+                                         show_progress_bar=False).astype(np.float32, copy=False)
         # Batches of similar length pad less: sort by length, encode, restore the order.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -97,6 +158,116 @@ class SentenceTransformerEmbedder:
             if progress:
                 progress(min(i + batch_size, len(texts)), len(texts))
         return out
+
+    def encode_with_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]],
+                          batch_size: int = 32, progress: Progress | None = None,
+                          ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+        """Passage vectors, and from the same forward pass one vector per character span of
+        each passage: the normalised mean of the token embeddings inside the span.
+
+        ``spans[i]`` are (start, end) offsets into ``texts[i]``. A span that the model's window
+        does not hold to its end (truncation) gets a row of NaN, and a passage whose tokens do
+        not line up with the offsets gets None: :func:`encode_passages_and_spans` encodes those
+        spans on their own.
+        """
+        import torch
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        pooled: list[np.ndarray | None] = [None] * len(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        tokenizer = self.model.tokenizer
+        for i in range(0, len(order), batch_size):
+            idx = order[i:i + batch_size]
+            batch = [texts[j] for j in idx]
+            features = self._features(batch)
+            offsets = tokenizer(batch, padding=True, truncation="longest_first",
+                                max_length=self.model.max_seq_length, return_offsets_mapping=True,
+                                return_tensors="pt")
+            with torch.inference_mode():
+                result = self.model(dict(features))
+            vectors = torch.nn.functional.normalize(result["sentence_embedding"].float(), dim=-1)
+            out[idx] = vectors.numpy()
+            # Token ids must line up with the offsets; otherwise leave the spans to the caller.
+            aligned = torch.equal(offsets["input_ids"], features["input_ids"])
+            tokens = result["token_embeddings"].float()
+            for row, j in enumerate(idx):
+                if not aligned or not spans[j]:
+                    pooled[j] = None if spans[j] else np.zeros((0, self.dim), dtype=np.float32)
+                    continue
+                starts = offsets["offset_mapping"][row, :, 0]
+                ends = offsets["offset_mapping"][row, :, 1]
+                real = (ends > starts) & (features["attention_mask"][row] > 0)
+                window_end = int(ends[real].max()) if bool(real.any()) else 0
+                rows = np.full((len(spans[j]), self.dim), np.nan, dtype=np.float32)
+                for n, (s, e) in enumerate(spans[j]):
+                    mask = real & (starts >= s) & (ends <= e)
+                    if e <= window_end and bool(mask.any()):
+                        rows[n] = torch.nn.functional.normalize(tokens[row][mask].mean(0), dim=-1).numpy()
+                pooled[j] = rows
+            if progress:
+                progress(min(i + batch_size, len(texts)), len(texts))
+        return out, pooled
+
+
+def encode_passages_and_spans(embedder: Embedder, texts: Sequence[str],
+                              spans: Sequence[Sequence[tuple[int, int]]], pool: bool,
+                              batch_size: int = 32, progress: Progress | None = None,
+                              ) -> tuple[np.ndarray, np.ndarray]:
+    """Vectors for passages and for spans inside them (answer sentences), in span order.
+
+    With ``pool`` and an embedder that can, the span vectors come from the passages' own
+    forward pass; otherwise (or for a span the model's window cut off) each span's text is
+    encoded on its own.
+    """
+    flat = [(i, s, e) for i, row in enumerate(spans) for s, e in row]
+    pooler = getattr(embedder, "encode_with_spans", None)
+    if not pool or pooler is None or not getattr(embedder, "pools_spans", False):
+        vectors = embedder.encode(list(texts) + [texts[i][s:e] for i, s, e in flat],
+                                  batch_size=batch_size, progress=progress)
+        return vectors[:len(texts)], vectors[len(texts):]
+    passages, pooled = pooler(texts, spans, batch_size=batch_size, progress=progress)
+    span_vectors = np.vstack([p if p is not None else np.full((len(spans[i]), embedder.dim), np.nan,
+                                                                dtype=np.float32)
+                              for i, p in enumerate(pooled)] or [np.zeros((0, embedder.dim), np.float32)])
+    missing = np.flatnonzero(np.isnan(span_vectors[:, 0])) if len(span_vectors) else []
+    if len(missing):
+        span_vectors[missing] = embedder.encode([texts[flat[m][0]][flat[m][1]:flat[m][2]] for m in missing],
+                                                batch_size=batch_size)
+    return passages, span_vectors.astype(np.float32, copy=False)
+
+
+class LazyEmbedder:
+    """Stands in for an embedder and loads it on first use, so that opening an index to read
+    its score table or status never imports torch or reads the model's weights."""
+
+    def __init__(self, name: str, offline: bool = True) -> None:
+        self.name = name
+        self.offline = offline
+        self._embedder: Embedder | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._embedder is not None
+
+    def get(self) -> Embedder:
+        """The real embedder, loaded now if it was not yet."""
+        if self._embedder is None:
+            self._embedder = load_embedder(self.name, self.offline)
+        return self._embedder
+
+    @property
+    def dim(self) -> int:  # type: ignore[override]
+        return self.get().dim
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32,
+               progress: Progress | None = None) -> np.ndarray:
+        return self.get().encode(texts, batch_size=batch_size, progress=progress)
+
+    def __getattr__(self, attr: str):
+        # Anything else the real embedder offers (span pooling) loads it.
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        return getattr(self.get(), attr)
 
 
 def _cache_root() -> Path:
@@ -170,8 +341,9 @@ def resolve_model(name: str) -> str | None:
 
 
 @lru_cache(maxsize=4)
-def load_embedder(name: str, offline: bool = True) -> Embedder:
-    """Load (once per process) the embedder a settings ``model`` names."""
+def load_embedder(name: str, offline: bool = True, quantize: bool = False) -> Embedder:
+    """Load (once per process) the embedder a settings ``model`` names; ``quantize`` makes its
+    Linear layers int8 (sentence-transformers models only)."""
     m = re.fullmatch(r"hash(?:-(\d+))?", name)
     if m:
         return HashEmbedder(int(m.group(1) or 256))
@@ -188,4 +360,4 @@ def load_embedder(name: str, offline: bool = True) -> Embedder:
                 "a local folder, or set CQC_KB_OFFLINE=0 to download it from the hub"
             )
         path = name
-    return SentenceTransformerEmbedder(name, path)
+    return SentenceTransformerEmbedder(name, path, quantize=quantize)

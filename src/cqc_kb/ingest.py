@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 from .chunk import chunk_document, document_sentences, embed_text, token_counter
-from .embed import Embedder, load_embedder
+from .embed import Embedder, encode_passages_and_spans, load_embedder
 from .errors import DamagedIndexError, IndexMissingError, KbError, ParseError, StaleIndexError
 from .parse import SUPPORTED_SUFFIXES, Limits, parse_file, sha256_bytes, too_big
 from .records import Chunk, Document, Report
@@ -253,13 +255,7 @@ def _apply(settings: Settings, writer: Writer, parsed: list[Parsed], indexed: di
     """Remove deleted documents, then embed and add the new and changed ones."""
     for name in result.removed:
         writer.remove(name)
-    # Chunks and answer sentences are embedded in one pass so one progress bar covers both.
-    texts = [embed_text(c, settings.embed_headings) for _, _, chunks, _ in parsed for c in chunks]
-    n_chunks = len(texts)
-    texts += [doc.text[s:e] for doc, _, _, sentences in parsed for s, e in sentences]
-    vectors = embedder.encode(texts, batch_size=settings.batch_size,
-                              progress=(lambda d, t: progress("embed", d, t)) if progress else None)
-    chunk_vectors, sentence_vectors = vectors[:n_chunks], vectors[n_chunks:]
+    chunk_vectors, sentence_vectors = _embed(settings, embedder, parsed, progress)
     offset = s_offset = 0
     for doc, report, chunks, sentences in parsed:
         if doc.name in indexed:
@@ -273,6 +269,49 @@ def _apply(settings: Settings, writer: Writer, parsed: list[Parsed], indexed: di
         s_offset += len(sentences)
     result.embedded = offset
     result.chunks = int(writer.db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+
+def _embed(settings: Settings, embedder: Embedder, parsed: list[Parsed], progress: ProgressFn | None,
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Vectors for every chunk and every answer sentence of ``parsed``, in their order.
+
+    Each sentence is located in the chunk that holds it nearest that chunk's middle, so that
+    its vector can be pooled from the chunk's own forward pass (``sentence_vectors`` "pooled")
+    instead of a second pass over every sentence.
+    """
+    texts: list[str] = []
+    spans: list[list[tuple[int, int]]] = []
+    where: list[tuple[int, int]] = []  # per sentence: (text index, position in its spans)
+    alone: list[str] = []  # sentences embedded by themselves; -1 - k in ``where`` is alone[k]
+    for doc, _, chunks, sentences in parsed:
+        first = len(texts)
+        for chunk in chunks:
+            text = embed_text(chunk, settings.embed_headings)
+            texts.append(text)
+            spans.append([])
+        bounds = [(c.start, c.end, len(texts[first + n]) - len(c.text)) for n, c in enumerate(chunks)]
+        for s, e in sentences:
+            host = min((n for n, (cs, ce, _) in enumerate(bounds) if cs <= s and e <= ce),
+                       key=lambda n: abs((bounds[n][0] + bounds[n][1]) - (s + e)), default=None)
+            if host is None or chunks[host].text != doc.text[chunks[host].start:chunks[host].end]:
+                # Not inside one chunk's text as stored: embed the sentence on its own.
+                alone.append(doc.text[s:e])
+                where.append((-len(alone), 0))
+                continue
+            cs, _, prefix = bounds[host]
+            spans[first + host].append((prefix + s - cs, prefix + e - cs))
+            where.append((first + host, len(spans[first + host]) - 1))
+    n_chunks = len(texts)
+    texts += alone
+    spans += [[(0, len(text))] for text in alone]
+    where = [(n_chunks - 1 - i, 0) if i < 0 else (i, j) for i, j in where]
+    vectors, span_vectors = encode_passages_and_spans(
+        embedder, texts, spans, pool=settings.sentence_vectors == "pooled", batch_size=settings.batch_size,
+        progress=(lambda d, t: progress("embed", d, t)) if progress else None)
+    offset = np.cumsum([0] + [len(row) for row in spans])
+    sentence_vectors = span_vectors[[offset[i] + j for i, j in where]] if where else \
+        np.zeros((0, vectors.shape[1]), dtype=np.float32)
+    return vectors[:n_chunks], sentence_vectors
 
 
 # --------------------------------------------------------------------------- remembered failures

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from .answer import Answerer, confidence_cue
 from .assessments import (CHANGE_QUESTION, LATEST, Assessment, CouncilChanges, all_changes,
                           assessment_history, compared_assessments, council_changes,
                           is_change_question, parse_assessments)
-from .embed import Embedder, load_embedder
+from .embed import Embedder, LazyEmbedder, load_embedder
+from .errors import KbError
 from .facts import ReportRow, answer_scores, score_table
 from .ingest import ProgressFn, ReindexResult, reindex
 from .figures import KIND_LABELS, figure_for
@@ -59,14 +60,23 @@ class KnowledgeBase:
     store: Store = field(init=False)
 
     def __post_init__(self) -> None:
+        self._documents: list | None = None
         self.store = Store.open(self.settings)
         self.retriever = Retriever(self.store, self.embedder, self.settings)
         self.answerer = Answerer(self.retriever)
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | None = None) -> "KnowledgeBase":
-        """Open the index in ``settings.index`` (raises if missing or stale)."""
-        return cls(settings, embedder or load_embedder(settings.model, settings.offline))
+    def open(cls, settings: Settings, embedder: Embedder | None = None,
+             lazy: bool = False) -> "KnowledgeBase":
+        """Open the index in ``settings.index`` (raises if missing or stale).
+
+        With ``lazy`` the embedding model is loaded on the first search instead: the score
+        table, the document list and status then open without importing torch.
+        """
+        if embedder is None:
+            embedder = LazyEmbedder(settings.model, settings.offline) if lazy \
+                else load_embedder(settings.model, settings.offline)
+        return cls(settings, embedder)
 
     def close(self) -> None:
         self.store.close()
@@ -102,29 +112,70 @@ class KnowledgeBase:
                                                  reports=reports)
         return self.answerer.ask(question, filters=filters, mode=mode, k=k, parsed=parsed)
 
+    def documents(self) -> list:
+        """The store's document rows, read once (an open build never changes; at 150 reports
+        reading them costs tens of milliseconds, too much to pay on every question)."""
+        if self._documents is None:
+            self._documents = self.store.documents()
+        return self._documents
+
     def authorities(self) -> list[tuple[str, str]]:
         """(authority, document) for every CQC report in the index."""
-        return [(r["authority"], r["name"]) for r in self.store.documents() if r["authority"]]
+        return [(r["authority"], r["name"]) for r in self.documents() if r["authority"]]
 
     def published(self) -> dict[str, str | None]:
         """Publication date of every document, by file name."""
-        return {r["name"]: r["published"] for r in self.store.documents()}
+        return {r["name"]: r["published"] for r in self.documents()}
 
     def compare(self, question: str, authorities: list[str] | None = None,
                 filters: Filters | None = None, mode: str = "hybrid+",
-                over_time: str | None = None) -> list[CompareRow]:
+                over_time: str | None = None,
+                progress: Callable[[int, int], None] | None = None) -> list[CompareRow]:
         """Answer ``question`` inside each authority's own report; never across reports.
 
         Each council's latest report by default (``filters.assessments`` chooses otherwise);
-        ``over_time`` names a council to answer in each of its assessments, oldest to newest."""
-        base = filters or Filters()
+        ``over_time`` names a council to answer in each of its assessments, oldest to newest.
+        ``progress(done, total)`` is called after each row (for a progress bar).
+        """
+        chosen = compared_assessments(self.store, authorities, (filters or Filters()).assessments, over_time)
         rows = []
+        for row in self._compare_rows(question, chosen, filters, mode):
+            rows.append(row)
+            if progress:
+                progress(len(rows), len(chosen))
+        return rows
+
+    def iter_compare(self, question: str, authorities: list[str] | None = None,
+                     filters: Filters | None = None, mode: str = "hybrid+",
+                     over_time: str | None = None) -> Iterator[CompareRow]:
+        """:meth:`compare`'s rows one at a time, as each is answered (to show them as they come)."""
+        chosen = compared_assessments(self.store, authorities, (filters or Filters()).assessments, over_time)
+        return self._compare_rows(question, chosen, filters, mode)
+
+    def _compare_rows(self, question: str, chosen: list[Assessment], filters: Filters | None,
+                      mode: str) -> Iterator[CompareRow]:
+        """One pass: the question is embedded once and searched once over every chosen report;
+        each report is then answered from its own share of those hits, so a row can only cite
+        its own report."""
+        question = question.strip()
+        if not question:
+            raise KbError("the question is empty; type a question such as "
+                          "'How long do people wait for a Care Act assessment?'")
+        base = filters or Filters()
+        retriever = self.retriever
+        qvec = None if mode == "bm25" else retriever.query_vector(question, mode)
+        shared = Filters(themes=base.themes, statements=base.statements, scores=base.scores,
+                         ratings=base.ratings)
+        documents = [a.document for a in chosen]
         parsed = self.answerer.parse(question)
-        for assessment in compared_assessments(self.store, authorities, base.assessments, over_time):
+        candidates = retriever.candidates_by_document(
+            question, qvec, documents, replace(shared, documents=tuple(documents)), mode)
+        for assessment in chosen:
             authority, document = assessment.authority, assessment.document
-            scoped = Filters(documents=(document,), themes=base.themes, statements=base.statements,
-                             scores=base.scores, ratings=base.ratings)
-            answer = self.answerer.ask(question, filters=scoped, mode=mode)
+            scoped = replace(shared, documents=(document,))
+            hits = retriever.search(question, filters=scoped, mode=mode, qvec=qvec, parsed=parsed,
+                                    candidates=candidates[document])
+            answer = self.answerer.answer_from_hits(question, hits, qvec, parsed)
             if answer.abstained:
                 answer = Answer(question, NO_EVIDENCE, True, (), answer.hits, answer.confidence)
             score = None
@@ -133,9 +184,8 @@ class KnowledgeBase:
                 score = {"quality_statement": answer.citations[0].statement,
                          "value": answer.citations[0].statement_score}
             figure, note = row_figure(parsed, answer)
-            rows.append(CompareRow(authority, document, answer, score, published=assessment.published,
-                                   figure=figure, figure_note=note))
-        return rows
+            yield CompareRow(authority, document, answer, score, published=assessment.published,
+                             figure=figure, figure_note=note)
 
     def scores(self, assessments: str = LATEST) -> list[ReportRow]:
         """Each council's scores: its latest report, unless ``assessments`` is "all" or a date."""

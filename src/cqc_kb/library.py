@@ -34,7 +34,7 @@ from typing import Any, Callable, Iterable, Sequence
 from .chunk import chunk_document, token_counter
 from .embed import Embedder
 from .errors import KbError, ParseError
-from .ingest import IGNORED_NAMES, ProgressFn, ReindexResult, corpus_files, reindex
+from .ingest import IGNORED_NAMES, ProgressFn, ReindexResult, corpus_files, load_failures, reindex
 from .parse import SUPPORTED_SUFFIXES, Limits, parse_bytes, sha256_bytes, sniff_format
 from .settings import Settings
 from .store import current_build
@@ -721,10 +721,12 @@ def library_rows(settings: Settings, documents: Iterable[Any] = ()) -> list[Libr
 
     Status by content hash: ``indexed`` (same content), ``changed`` (file differs from what was
     indexed), ``new`` (not indexed yet), ``not in corpus`` (indexed, file since removed),
-    ``cannot be indexed`` (unsupported file type).
+    ``cannot be indexed`` (unsupported type, a second copy, or the last reindex could not read
+    this very content: its recorded reason is the note).
     """
     indexed = {d["name"]: d for d in documents}
     by_hash = {d["sha256"]: name for name, d in indexed.items()}
+    failures = load_failures(settings)
     try:
         files, skipped = corpus_files(settings.corpus)
     except KbError:
@@ -744,13 +746,22 @@ def library_rows(settings: Settings, documents: Iterable[Any] = ()) -> list[Libr
                                    None, "cannot be indexed", f"same content as {by_hash[digest]}, which "
                                    "is indexed once; delete one of the two copies"))
             continue
+        failed = failures.get(path.name)
+        failed = failed if failed is not None and failed.sha256 == digest else None
         if doc is None:
+            # A file the last reindex could not read is not "new": updating the index would
+            # only skip it again, for the reason recorded then.
             rows.append(LibraryRow(path.name, None, path.suffix.lstrip(".").lower(), None, None, None,
-                                   None, "new", "not searchable until the index is updated"))
+                                   None, "cannot be indexed" if failed else "new",
+                                   user_words(failed.reason) if failed else
+                                   "not searchable until the index is updated"))
             continue
         status = "indexed" if digest == doc["sha256"] else "changed"
-        rows.append(_row(doc, status, "" if status == "indexed" else
-                         "the file changed since it was indexed; update the index"))
+        note = "" if status == "indexed" else "the file changed since it was indexed; update the index"
+        if status == "changed" and failed:
+            note = ("the new version could not be read, so the earlier version stays searchable: "
+                    + user_words(failed.reason))
+        rows.append(_row(doc, status, note))
     for name, doc in indexed.items():
         if name not in seen:
             rows.append(_row(doc, "not in corpus", "the file was removed; update the index to drop it"))

@@ -16,12 +16,13 @@ measured effect is in docs/evaluation.md.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import faiss
 import numpy as np
@@ -75,6 +76,23 @@ class Filters:
                         self.scores, self.ratings))
 
 
+#: A document's dense hits (chunk id, cosine) and lexical hits (chunk ids), each best first.
+Candidates = tuple[list[tuple[int, float]], list[int]]
+
+
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
+    """Search one query on one thread: OpenMP threads only wait on each other for a single
+    query, and on a busy machine two threads were tens of times slower than one (see
+    docs/scaling.md)."""
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(threads)
+
+
 @dataclass
 class Retriever:
     """Searches one open :class:`Store` with one embedder."""
@@ -85,6 +103,7 @@ class Retriever:
     _df: Counter | None = field(default=None, init=False, repr=False)
     _n: int = field(default=1, init=False, repr=False)
     _authorities: list[str] | None = field(default=None, init=False, repr=False)
+    _owner: dict[int, str] | None = field(default=None, init=False, repr=False)
     _excluded: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
     #: Allowed ids when only the choice of assessments filters: the default path of every query.
     _by_assessments: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)
@@ -150,7 +169,8 @@ class Retriever:
         if self.store.vectors.ntotal == 0 or (allowed is not None and len(allowed) == 0):
             return []
         params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed)) if allowed is not None else None
-        scores, ids = self.store.vectors.search(qvec.reshape(1, -1).astype(np.float32), n, params=params)
+        with _one_thread():
+            scores, ids = self.store.vectors.search(qvec.reshape(1, -1).astype(np.float32), n, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
     def lexical(self, query: str, n: int, allowed: np.ndarray | None) -> list[int]:
@@ -182,25 +202,30 @@ class Retriever:
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
                mode: str = "hybrid+", qvec: np.ndarray | None = None,
-               parsed: Question | None = None) -> list[Hit]:
+               parsed: Question | None = None, candidates: Candidates | None = None) -> list[Hit]:
         """Top ``k`` chunks for ``query`` under ``filters`` using retrieval ``mode``; ``parsed``
-        is the query already parsed (parsed here when not given)."""
+        is the query already parsed (parsed here when not given). ``candidates`` are the dense
+        and lexical lists already found for these filters (see :meth:`candidates_by_document`);
+        without them both searches run here.
+        """
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; choose from {', '.join(MODES)}")
         k = k or self.settings.top_k
         filters = filters or Filters()
-        allowed = self.allowed_ids(filters)
+        allowed = self.allowed_ids(filters) if candidates is None else None
         n = max(self.settings.candidates, k * 4)
         fused: dict[int, float] = {}
         dense_scores: dict[int, float] = {}
         lexical_ranks: dict[int, int] = {}
         if mode != "bm25":
             qvec = self.query_vector(query, mode) if qvec is None else qvec
-            for rank, (cid, score) in enumerate(self.dense(qvec, n, allowed), start=1):
+            found = self.dense(qvec, n, allowed) if candidates is None else candidates[0]
+            for rank, (cid, score) in enumerate(found, start=1):
                 dense_scores[cid] = score
                 fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.settings.rrf_k + rank)
         if mode != "dense":
-            for rank, cid in enumerate(self.lexical(query, n, allowed), start=1):
+            found_ids = self.lexical(query, n, allowed) if candidates is None else candidates[1]
+            for rank, cid in enumerate(found_ids, start=1):
                 lexical_ranks[cid] = rank
                 fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.settings.rrf_k + rank)
         if not fused:
@@ -217,6 +242,40 @@ class Retriever:
             dense_scores.update(self.cosine(qvec, missing))
         return [self._hit(rank, rows[c], fused[c], dense_scores.get(c), lexical_ranks.get(c))
                 for rank, c in enumerate(order, start=1)]
+
+    def candidates_by_document(self, query: str, qvec: np.ndarray | None, documents: Sequence[str],
+                               filters: Filters | None = None, mode: str = "hybrid+",
+                               k: int | None = None) -> dict[str, Candidates]:
+        """Each document's own dense and lexical candidate lists, from one search of each kind
+        over the whole index, grouped by document.
+
+        Both rankings are global (inner product; BM25 with corpus-wide statistics), so a
+        document's share of them, in order, is what a search filtered to that document alone
+        finds: one pass instead of one search per document.
+        """
+        k = k or self.settings.top_k
+        n = max(self.settings.candidates, k * 4)
+        allowed = self.allowed_ids(filters or Filters())
+        owner = self._chunk_documents()
+        dense: dict[str, list[tuple[int, float]]] = {d: [] for d in documents}
+        lexical: dict[str, list[int]] = {d: [] for d in documents}
+        if mode != "bm25" and qvec is not None:
+            for cid, score in self.dense(qvec, self.store.vectors.ntotal, allowed):
+                bucket = dense.get(owner.get(cid, ""))
+                if bucket is not None and len(bucket) < n:
+                    bucket.append((cid, score))
+        if mode != "dense":
+            for cid in self.lexical(query, max(1, len(owner)), allowed):
+                ids = lexical.get(owner.get(cid, ""))
+                if ids is not None and len(ids) < n:
+                    ids.append(cid)
+        return {d: (dense[d], lexical[d]) for d in documents}
+
+    def _chunk_documents(self) -> dict[int, str]:
+        """Chunk id -> document name (read once: a store never changes)."""
+        if self._owner is None:
+            self._owner = dict(self.store.db.execute("SELECT id, document FROM chunks").fetchall())
+        return self._owner
 
     def _refine(self, parsed: Question, fused: dict[int, float], rows: dict) -> None:
         """Boost chunks of the authority, statement or theme the question names, and figures
@@ -265,6 +324,8 @@ class Retriever:
         kept: list[int] = []
         spans: dict[str, list[tuple[int, int]]] = {}
         for cid in order:
+            if limit is not None and len(kept) >= limit:
+                break
             r = rows[cid]
             start, end = r["start"], r["end"]
             length = max(1, end - start)
@@ -285,11 +346,11 @@ class Retriever:
                    dense=dense, lexical_rank=lexical_rank, published=row["published"])
 
     def idf(self, term: str) -> float:
-        """Inverse chunk frequency of a stemmed term, for sentence scoring."""
+        """Inverse chunk frequency of a stemmed term, for sentence scoring (frequencies are
+        counted at index time; each term is looked up once)."""
         if self._df is None:
-            df: Counter = Counter()
-            for (text,) in self.store.db.execute("SELECT text FROM chunks"):
-                df.update(set(content_terms(text)))
-            self._df = df
+            self._df = Counter()
             self._n = max(1, self.store.chunk_count())
+        if term not in self._df:
+            self._df[term] = self.store.term_df(term)
         return math.log(1 + (self._n - self._df.get(term, 0) + 0.5) / (self._df.get(term, 0) + 0.5))

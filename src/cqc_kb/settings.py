@@ -17,8 +17,9 @@ from typing import Any, Mapping
 
 from .errors import ConfigError
 
-#: Bumped whenever parsing or chunking changes what ends up in the index.
-PIPELINE_VERSION = "6"
+#: Bumped whenever parsing, chunking, embedding or the stored statistics change what ends up
+#: in the index.
+PIPELINE_VERSION = "7"
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,6 +49,10 @@ class Settings:
     chunk_overlap: int = 40
     #: Prefix each chunk's heading path to the text that is embedded (not to the stored span).
     embed_headings: bool = True
+    #: How answer sentences get their vectors: "encoded" on their own (a second forward pass),
+    #: or "pooled" from the token embeddings of the passage that holds them (about half the
+    #: indexing time, but answer accuracy and abstention fell, see docs/scaling.md).
+    sentence_vectors: str = "encoded"
     batch_size: int = 32
     max_file_mb: float = 50.0
     #: Limits on reading one corpus file; a file over any of them is skipped with its reason,
@@ -106,7 +111,8 @@ _READ_RANGES: dict[str, tuple[float, float]] = {
     "max_file_mb": (0, float("inf")), "max_pages": (1, float("inf")), "max_passages": (1, float("inf")),
     "parse_seconds": (0, float("inf")), "max_decompressed_mb": (0, float("inf"))}
 
-INDEX_FIELDS = ("model", "encoding", "chunk_tokens", "chunk_overlap", "embed_headings")
+SENTENCE_VECTORS = ("pooled", "encoded")
+INDEX_FIELDS = ("model", "encoding", "chunk_tokens", "chunk_overlap", "embed_headings", "sentence_vectors")
 
 
 def _coerce(name: str, raw: Any) -> Any:
@@ -114,6 +120,9 @@ def _coerce(name: str, raw: Any) -> Any:
     if name not in kinds:
         raise ConfigError(f"unknown setting {name!r}; known settings: {', '.join(sorted(kinds))}")
     kind = kinds[name]
+    if name == "sentence_vectors" and raw not in SENTENCE_VECTORS:
+        raise ConfigError(f"setting sentence_vectors has an invalid value {raw!r}; "
+                          f"expected one of {', '.join(SENTENCE_VECTORS)}")
     if not isinstance(raw, str):
         return Path(raw) if kind == "Path" else raw
     try:

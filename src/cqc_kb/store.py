@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -29,6 +30,7 @@ import shutil
 import sqlite3
 import time
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -39,6 +41,8 @@ import numpy as np
 from .errors import DamagedIndexError, IndexBusyError, IndexMissingError, StaleIndexError
 from .records import Chunk, Document, Report, SECTION_SEP
 from .settings import PIPELINE_VERSION, Settings
+from .structure import authority_key
+from .text import content_terms, normalise
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -79,6 +83,13 @@ CREATE TABLE IF NOT EXISTS sections (
     path TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, theme TEXT, statement TEXT
 );
 CREATE INDEX IF NOT EXISTS sections_document ON sections(document);
+-- Statistics kept at index time so that no question has to scan the library (see
+-- _count_statistics): passages holding each content term, and which councils' reports hold
+-- each normalised sentence (one found in several councils' is the CQC template's own wording).
+CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sentence_councils (
+    key INTEGER NOT NULL, council TEXT NOT NULL, documents INTEGER NOT NULL, PRIMARY KEY (key, council)
+) WITHOUT ROWID;
 """
 
 #: Tables a build must hold: every table the schema creates.
@@ -92,6 +103,33 @@ _BUILD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 #: How often Store.open follows CURRENT when a reindex swaps builds while it opens one.
 _OPEN_ATTEMPTS = 3
+
+
+def sentence_key(text: str) -> int:
+    """A 64-bit key for a sentence's normalised text (stored instead of the text itself)."""
+    digest = hashlib.blake2b(normalise(text).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+class SharedSentences:
+    """``normalised_sentence in shared``: is this sentence in more than one council's reports?
+    (Two assessments of one council share most sentences; that is not template.)
+
+    Answers from the ``sentence_councils`` table, one lookup per new sentence, remembered.
+    """
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self._seen: dict[str, bool] = {}
+
+    def __contains__(self, sentence: object) -> bool:
+        if not isinstance(sentence, str):
+            return False
+        if sentence not in self._seen:
+            row = self._db.execute("SELECT count(*) FROM sentence_councils WHERE key = ?",
+                                   (sentence_key(sentence),)).fetchone()
+            self._seen[sentence] = row[0] > 1
+        return self._seen[sentence]
 
 
 @dataclass(frozen=True)
@@ -400,6 +438,41 @@ class Store:
     def chunk_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM chunks").fetchone()[0])
 
+    def term_df(self, term: str) -> int:
+        """Number of passages holding a content term (stemmed, as :func:`content_terms` gives)."""
+        row = self.db.execute("SELECT df FROM term_df WHERE term = ?", (term,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def shared_sentences(self) -> SharedSentences:
+        """The normalised sentences found in more than one document, as a lookup."""
+        return SharedSentences(self.db)
+
+
+def council_of(name: str, is_cqc: bool, authority: str | None) -> str:
+    """Whose report a document is, as :mod:`cqc_kb.assessments` groups them: a CQC report by
+    its council, any other document by itself."""
+    if is_cqc and authority:
+        return authority_key(authority) or authority.strip().lower()
+    return name
+
+
+def _count_statistics(db: sqlite3.Connection, council: str, text: str, chunk_texts: Sequence[str],
+                      sentences: Sequence[tuple[int, int]], sign: int) -> None:
+    """Add (``sign`` 1) or take away (-1) one document's share of the stored statistics."""
+    df: Counter = Counter()
+    for chunk_text in chunk_texts:
+        df.update(set(content_terms(chunk_text)))
+    db.executemany("INSERT INTO term_df (term, df) VALUES (?, ?)"
+                   " ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+                   [(term, sign * n) for term, n in df.items()])
+    keys = {sentence_key(text[s:e]) for s, e in sentences}
+    db.executemany("INSERT INTO sentence_councils (key, council, documents) VALUES (?, ?, ?)"
+                   " ON CONFLICT(key, council) DO UPDATE SET documents = documents + excluded.documents",
+                   [(key, council, sign) for key in keys])
+    if sign < 0:
+        db.execute("DELETE FROM term_df WHERE df <= 0")
+        db.execute("DELETE FROM sentence_councils WHERE documents <= 0")
+
 
 def _write_document(db: sqlite3.Connection, doc: Document, report: Report) -> None:
     db.execute(
@@ -447,6 +520,13 @@ class Writer:
         self.db.executescript(SCHEMA)
 
     def remove(self, name: str) -> None:
+        row = self.db.execute("SELECT text, is_cqc, authority FROM documents WHERE name = ?",
+                              (name,)).fetchone()
+        if row is not None:
+            _count_statistics(self.db, council_of(name, bool(row["is_cqc"]), row["authority"]), row["text"],
+                              [r[0] for r in self.db.execute("SELECT text FROM chunks WHERE document = ?", (name,))],
+                              self.db.execute('SELECT start, "end" FROM sentences WHERE document = ?',
+                                              (name,)).fetchall(), -1)
         ids = [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE document = ?", (name,))]
         if ids:
             self.vectors.remove_ids(np.asarray(ids, dtype=np.int64))
@@ -476,6 +556,8 @@ class Writer:
         if sids:
             self.sentence_vectors.add_with_ids(np.ascontiguousarray(sentence_vectors, dtype=np.float32),
                                                np.asarray(sids, dtype=np.int64))
+        _count_statistics(self.db, council_of(doc.name, report.is_cqc, report.authority), doc.text,
+                          [c.text for c in chunks], sentences, 1)
 
     def commit(self) -> Manifest:
         """Write everything, then atomically make this build the live one."""

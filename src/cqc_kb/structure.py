@@ -7,6 +7,7 @@ plain heading tree (``is_cqc`` false, no authority) and never raises.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import datetime
 
 from .records import Block, Document, Report, Section, StatementScore
@@ -79,6 +80,7 @@ _GENERIC_NAME_WORDS = frozenset({"borough", "council", "county", "city", "distri
                                  "unitary", "of", "the", "royal", "london", "mbc", "cc", "bc"})
 
 
+@lru_cache(maxsize=4096)  # asked for every authority on every question
 def authority_key(name: str) -> str:
     """The distinctive part of an authority's name ("stockton on tees")."""
     return " ".join(w for w in norm_heading(name).split() if w not in _GENERIC_NAME_WORDS)

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from cqc_kb.assessments import ALL, LATEST, parse_assessments, published_text
-from cqc_kb.embed import load_embedder
+from cqc_kb.embed import LazyEmbedder
 from cqc_kb.errors import IndexMissingError, KbError, StaleIndexError
 from cqc_kb.ingest import ReindexResult
 from cqc_kb.kb import KnowledgeBase, build_index
@@ -249,10 +249,12 @@ def score_label(score: int) -> str:
 
 # --------------------------------------------------------------------------- loading
 
-@st.cache_resource(show_spinner="Loading the language model…")
-def get_embedder(model: str, offline: bool):
-    """One embedder per process, shared by every session and reused after reindexing."""
-    return load_embedder(model, offline)
+@st.cache_resource(show_spinner=False)
+def get_embedder(model: str, offline: bool) -> LazyEmbedder:
+    """One embedder per process, shared by every session and reused after reindexing. It loads
+    the model on the first question, so pages that only read the score table or the library
+    open without importing torch."""
+    return LazyEmbedder(model, offline)
 
 
 @st.cache_resource(max_entries=2, show_spinner="Opening the index…")

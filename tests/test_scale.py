@@ -1,0 +1,207 @@
+"""What keeps a large library fast: no model for commands that do not embed, statistics kept at
+index time (and kept right when reports come and go), compare in one pass, and the synthetic
+report generator the benchmark uses."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+from conftest import ROOT, make_settings
+
+from cqc_kb.assessments import document_councils
+from cqc_kb.embed import HashEmbedder
+from cqc_kb.kb import KnowledgeBase, build_index
+from cqc_kb.retrieve import Filters
+from cqc_kb.text import content_terms, normalise
+
+
+def _run_without_torch(settings, command: str) -> dict:
+    code = (
+        "import json, sys\n"
+        "from cqc_kb.cli import main\n"
+        f"rc = main([{command!r}, '--json', '--quiet', '--corpus', {str(settings.corpus)!r},"
+        f" '--index', {str(settings.index)!r}, '--model', {settings.model!r}])\n"
+        "print(json.dumps({'rc': rc, 'torch': 'torch' in sys.modules,"
+        " 'st': 'sentence_transformers' in sys.modules}), file=sys.stderr)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr
+    return {**json.loads(proc.stderr.strip().splitlines()[-1]), "stdout": proc.stdout}
+
+
+def test_scores_and_status_do_not_import_torch(fixture_corpus, tmp_path) -> None:
+    # The index records the real model's name, so an eager open would load sentence-transformers.
+    settings = make_settings(fixture_corpus, tmp_path / "index").replace(model="all-MiniLM-L6-v2")
+    build_index(settings, embedder=HashEmbedder(384))
+    seen = _run_without_torch(settings, "scores")
+    assert seen["rc"] == 0
+    assert not seen["torch"] and not seen["st"]
+    assert {r["authority"] for r in json.loads(seen["stdout"])} >= {"Kestrel Moor Metropolitan Borough Council"}
+    seen = _run_without_torch(settings, "status")
+    assert seen["rc"] == 0 and not seen["torch"]
+    assert json.loads(seen["stdout"])["documents"] == len(list(fixture_corpus.iterdir()))
+
+
+def _template_by_scan(kb: KnowledgeBase) -> set[str]:
+    """Sentences in more than one council's reports, by a scan of every sentence."""
+    store = kb.store
+    councils = document_councils(store)
+    seen: dict[str, set[str]] = {}
+    for document, start, end in store.db.execute('SELECT document, start, "end" FROM sentences'):
+        key = normalise(store.document_text(document)[start:end])
+        seen.setdefault(key, set()).add(councils.get(document, document))
+    return {k for k, docs in seen.items() if len(docs) > 1}
+
+
+def _df_by_scan(kb: KnowledgeBase) -> Counter:
+    df: Counter = Counter()
+    for (text,) in kb.store.db.execute("SELECT text FROM chunks"):
+        df.update(set(content_terms(text)))
+    return df
+
+
+def _check_statistics(kb: KnowledgeBase) -> None:
+    """The stored statistics equal a full scan of what the index holds."""
+    df = _df_by_scan(kb)
+    n = kb.store.chunk_count()
+    for term in list(df)[:200] + ["zzzunseen"]:
+        expected = math.log(1 + (n - df.get(term, 0) + 0.5) / (df.get(term, 0) + 0.5))
+        assert kb.retriever.idf(term) == pytest.approx(expected), term
+    template = _template_by_scan(kb)
+    found = kb.answerer._template_sentences()
+    assert template and all(key in found for key in template)
+    singles = {normalise(kb.store.document_text(d)[s:e])
+               for d, s, e in kb.store.db.execute('SELECT document, start, "end" FROM sentences')} - template
+    assert not any(key in found for key in list(singles)[:300])
+
+
+def test_statistics_follow_documents_added_and_removed(fixture_corpus, tmp_path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(fixture_corpus, corpus)
+    settings = make_settings(corpus, tmp_path / "index")
+    build_index(settings)
+    for step in ("built", "removed", "re-added"):
+        if step == "removed":
+            (corpus / "kestrel-moor.txt").rename(tmp_path / "kestrel-moor.txt")
+            build_index(settings)
+        elif step == "re-added":
+            (tmp_path / "kestrel-moor.txt").rename(corpus / "kestrel-moor.txt")
+            build_index(settings)
+        kb = KnowledgeBase.open(settings)
+        try:
+            _check_statistics(kb)
+        finally:
+            kb.close()
+
+
+def test_compare_rows_equal_asking_each_report_alone(hash_kb) -> None:
+    question = "How long do people wait for a Care Act assessment?"
+    rows = hash_kb.compare(question)
+    assert len(rows) == len(hash_kb.assessments())  # each council's latest report
+    for row in rows:
+        alone = hash_kb.answerer.ask(question, filters=Filters(documents=(row.document,)))
+        assert [h.chunk_id for h in row.answer.hits] == [h.chunk_id for h in alone.hits]
+        if not alone.abstained:
+            assert [(c.start, c.end) for c in row.answer.citations] == \
+                [(c.start, c.end) for c in alone.citations]
+        assert all(c.document == row.document for c in row.answer.citations)
+
+
+def test_compare_reports_progress(hash_kb) -> None:
+    seen = []
+    rows = hash_kb.compare("How are unpaid carers supported?", progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(n, len(rows)) for n in range(1, len(rows) + 1)]
+
+
+class _SpanHash(HashEmbedder):
+    """A hash embedder that 'pools' a span by embedding exactly the span's characters: a span
+    vector then equals the sentence's own vector only if the offsets point at the sentence."""
+
+    pools_spans = True
+
+    def encode_with_spans(self, texts, spans, batch_size=32, progress=None):
+        return self.encode(texts), [self.encode([t[s:e] for s, e in row]) for t, row in zip(texts, spans)]
+
+
+def test_pooled_sentence_vectors_point_at_their_sentences(fixture_corpus, tmp_path) -> None:
+    pooled = make_settings(fixture_corpus, tmp_path / "pooled", sentence_vectors="pooled")
+    build_index(pooled, embedder=_SpanHash(256))
+    kb = KnowledgeBase.open(pooled, embedder=HashEmbedder(256))
+    try:
+        rows = kb.store.db.execute('SELECT id, document, start, "end" FROM sentences').fetchall()
+        ids = [r[0] for r in rows]
+        expected = HashEmbedder(256).encode([kb.store.document_text(r[1])[r[2]:r[3]] for r in rows])
+        assert len(ids) > 500
+        assert (abs(kb.store.sentence_vectors_for(ids) - expected) < 1e-6).all()
+    finally:
+        kb.close()
+
+
+def test_sentence_vectors_setting_is_checked() -> None:
+    from cqc_kb.errors import ConfigError
+    from cqc_kb.settings import load_settings
+
+    assert load_settings(env={"CQC_KB_SENTENCE_VECTORS": "encoded"}).sentence_vectors == "encoded"
+    with pytest.raises(ConfigError, match="sentence_vectors"):
+        load_settings(env={"CQC_KB_SENTENCE_VECTORS": "both"})
+
+
+@pytest.mark.slow
+def test_real_model_pools_sentence_spans_from_the_passage_pass() -> None:
+    import numpy as np
+
+    from cqc_kb.embed import encode_passages_and_spans, load_embedder
+
+    embedder = load_embedder("all-MiniLM-L6-v2")
+    assert embedder.pools_spans
+    sentences = ["The median waiting time for a Care Act assessment was 63 days.",
+                 "Unpaid carers said they found out about support from neighbours.",
+                 "Safeguarding concerns were triaged within one working day.",
+                 "Direct payments were taken up by 31% of people using services."]
+    padding = "More words about the council. " * 60  # pushes the last sentence out of the window
+    texts = [" ".join(sentences[:2]), " ".join(sentences[2:]), padding + sentences[0]]
+    spans = [[(0, len(sentences[0])), (len(sentences[0]) + 1, len(texts[0]))],
+             [(0, len(sentences[2])), (len(sentences[2]) + 1, len(texts[1]))],
+             [(len(padding), len(texts[2]))]]
+    passages, pooled = encode_passages_and_spans(embedder, texts, spans, pool=True)
+    alone = embedder.encode(sentences + [sentences[0]])
+    assert np.allclose(passages, embedder.encode(texts), atol=1e-5)
+    similarity = pooled @ alone.T
+    # Each pooled vector is nearest its own sentence; the cut-off span was encoded on its own.
+    assert [int(i) for i in similarity[:4].argmax(axis=1)] == [0, 1, 2, 3]
+    assert similarity[4, 4] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_app_score_pages_do_not_import_torch(fixture_corpus, tmp_path) -> None:
+    """The Scores and Library pages only read the score table and the library list."""
+    settings = make_settings(fixture_corpus, tmp_path / "index").replace(model="all-MiniLM-L6-v2")
+    build_index(settings, embedder=HashEmbedder(384))
+    code = (
+        "import json, sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "seen = {}\n"
+        "for page in ('scores', 'library'):\n"
+        f"    at = AppTest.from_file({str(ROOT / 'app.py')!r}, default_timeout=120)\n"
+        "    at.query_params['page'] = page\n"
+        "    at.run()\n"
+        "    seen[page] = {'errors': [e.value for e in at.exception] + [e.value for e in at.error],\n"
+        "                  'text': ' '.join(m.value for m in at.markdown)}\n"
+        "print(json.dumps({'pages': seen, 'torch': 'torch' in sys.modules,"
+        " 'st': 'sentence_transformers' in sys.modules}), file=sys.stderr)\n")
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+           "CQC_KB_CORPUS": str(settings.corpus), "CQC_KB_INDEX": str(settings.index),
+           "CQC_KB_MODEL": settings.model}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          env=env, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    seen = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert seen["pages"]["scores"]["errors"] == [] and seen["pages"]["library"]["errors"] == []
+    assert "Kestrel Moor" in seen["pages"]["scores"]["text"]
+    assert not seen["torch"] and not seen["st"]
