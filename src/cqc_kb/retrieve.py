@@ -34,7 +34,7 @@ from .query import (Question, named_authorities, named_statement, named_theme, p
                     without_authorities)
 from .settings import Settings
 from .store import Store
-from .text import STOPWORDS, content_terms, words
+from .text import STOPWORDS, words
 
 MODES = ("bm25", "dense", "hybrid", "hybrid+")
 
