@@ -17,6 +17,13 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 
 
+def point_app_at(monkeypatch, corpus: Path, index: Path) -> None:
+    """The app started after this reads ``corpus`` and ``index`` with the hash embedder."""
+    monkeypatch.setenv("CQC_KB_CORPUS", str(corpus))
+    monkeypatch.setenv("CQC_KB_INDEX", str(index))
+    monkeypatch.setenv("CQC_KB_MODEL", "hash")
+
+
 def open_kb(settings) -> closing:
     """``with open_kb(settings) as kb:`` opens a KnowledgeBase and closes it after."""
     return closing(KnowledgeBase.open(settings))

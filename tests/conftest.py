@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 REAL_REPORT = ROOT / "corpus" / "stockton-on-tees.txt"
 sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
 
-from build_fixtures import FIXTURES, build_fixture_corpus  # noqa: E402
+from build_fixtures import FIXTURES, build_earlier_assessments, build_fixture_corpus  # noqa: E402
 
 from cqc_kb.settings import Settings, load_settings  # noqa: E402
 
@@ -48,6 +48,21 @@ def hash_settings(fixture_corpus: Path, tmp_path_factory: pytest.TempPathFactory
     from cqc_kb.kb import build_index
 
     settings = make_settings(fixture_corpus, tmp_path_factory.mktemp("index"))
+    build_index(settings)
+    return settings
+
+
+def build_reassessed_library(fixture_corpus: Path, tmp_path_factory: pytest.TempPathFactory,
+                             name: str) -> Settings:
+    """The fixture library plus an earlier assessment of a council (older PDF beside the newer
+    HTML), indexed with the hash embedder."""
+    from cqc_kb.kb import build_index
+
+    corpus = tmp_path_factory.mktemp(name)
+    for path in fixture_corpus.iterdir():
+        shutil.copy(path, corpus / path.name)
+    build_earlier_assessments(corpus)
+    settings = make_settings(corpus, tmp_path_factory.mktemp(f"{name}-index"))
     build_index(settings)
     return settings
 

@@ -13,7 +13,7 @@ from cqc_kb.kb import build_index
 from cqc_kb_app.common import citation_key
 from cqc_kb_app.html import context_span, escape_text, highlight_html, md_escape, section_body
 
-from app_support import APP, assert_clean, open_kb
+from app_support import APP, assert_clean, open_kb, point_app_at
 from conftest import FIXTURES, make_settings
 
 MEDIAN_Q = "What was the median waiting time for a Care Act assessment?"
@@ -36,11 +36,6 @@ def private_corpus(fixture_corpus: Path, dest: Path, extra: dict[str, str] | Non
         (corpus / name).write_text(text, encoding="utf-8")
     return corpus
 
-
-def point_app_at(monkeypatch: pytest.MonkeyPatch, corpus: Path, index: Path) -> None:
-    monkeypatch.setenv("CQC_KB_CORPUS", str(corpus))
-    monkeypatch.setenv("CQC_KB_INDEX", str(index))
-    monkeypatch.setenv("CQC_KB_MODEL", "hash")
 
 
 def start(monkeypatch, corpus: Path, index: Path) -> AppTest:

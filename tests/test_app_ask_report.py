@@ -20,7 +20,7 @@ from cqc_kb_app.common import ANSWER_BACKGROUND, LINK_COLOUR, citation_key, page
 from cqc_kb_app.html import QUOTE_ID, answer_html, escape_text, report_html
 
 from build_fixtures import build_earlier_assessments
-from app_support import APP, assert_clean, open_kb
+from app_support import APP, assert_clean, open_kb, point_app_at
 from conftest import make_settings
 
 MEDIAN_Q = "What was the median waiting time for a Care Act assessment?"
@@ -48,9 +48,7 @@ def library(fixture_corpus: Path, tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture
 def app(library, monkeypatch):
     """An AppTest pointed at ``library`` (not yet run)."""
-    monkeypatch.setenv("CQC_KB_CORPUS", str(library.corpus))
-    monkeypatch.setenv("CQC_KB_INDEX", str(library.index))
-    monkeypatch.setenv("CQC_KB_MODEL", "hash")
+    point_app_at(monkeypatch, library.corpus, library.index)
     return AppTest.from_file(APP, default_timeout=60)
 
 

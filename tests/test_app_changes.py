@@ -11,16 +11,15 @@ import csv
 import html
 import io
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from build_fixtures import EARLIER_ASSESSMENTS, FIXTURES, build_earlier_assessments
-from app_support import assert_clean, block, links, open_page
-from conftest import make_settings
+from build_fixtures import EARLIER_ASSESSMENTS, FIXTURES
+from app_support import assert_clean, block, links, open_page, point_app_at
+from conftest import build_reassessed_library
 from cqc_kb import export
-from cqc_kb.kb import KnowledgeBase, build_index
+from cqc_kb.kb import KnowledgeBase
 from cqc_kb.records import council_label
 from cqc_kb.structure import STATEMENT_NAMES
 from cqc_kb_app.changes import change_between, change_html
@@ -33,20 +32,12 @@ MEDIAN_Q = "What was the median waiting time for a Care Act assessment?"
 
 @pytest.fixture(scope="module")
 def library(fixture_corpus: Path, tmp_path_factory: pytest.TempPathFactory):
-    corpus = tmp_path_factory.mktemp("app-reassessed")
-    for path in fixture_corpus.iterdir():
-        shutil.copy(path, corpus / path.name)
-    build_earlier_assessments(corpus)
-    settings = make_settings(corpus, tmp_path_factory.mktemp("app-reassessed-index"))
-    build_index(settings)
-    return settings
+    return build_reassessed_library(fixture_corpus, tmp_path_factory, "app-reassessed")
 
 
 @pytest.fixture
 def app_env(library, monkeypatch):
-    monkeypatch.setenv("CQC_KB_CORPUS", str(library.corpus))
-    monkeypatch.setenv("CQC_KB_INDEX", str(library.index))
-    monkeypatch.setenv("CQC_KB_MODEL", "hash")
+    point_app_at(monkeypatch, library.corpus, library.index)
     return library
 
 

@@ -21,7 +21,7 @@ from cqc_kb.structure import STATEMENT_NAMES
 from cqc_kb_app.compare import (FIGURE_HIGH, FIGURE_LOW, NAME, SCORE_HIGH, SCORE_LOW, compare_table_html,
                                 figure_text, sort_options, sort_rows)
 
-from app_support import ROOT, assert_clean, block, links, open_page
+from app_support import ROOT, assert_clean, block, links, open_page, point_app_at
 from conftest import FIXTURES, make_settings
 
 FIGURE_APP = str(ROOT / "tests" / "fixtures" / "figure_app.py")
@@ -63,9 +63,7 @@ def app_lib(built_four: Path, tmp_path: Path, monkeypatch):
     shutil.copytree(built_four / "corpus", corpus)
     shutil.copytree(built_four / "index", tmp_path / "index", ignore=shutil.ignore_patterns(".lock"))
     settings = make_settings(corpus, tmp_path / "index")
-    monkeypatch.setenv("CQC_KB_CORPUS", str(corpus))
-    monkeypatch.setenv("CQC_KB_INDEX", str(settings.index))
-    monkeypatch.setenv("CQC_KB_MODEL", "hash")
+    point_app_at(monkeypatch, corpus, settings.index)
     return settings
 
 

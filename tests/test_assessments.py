@@ -18,8 +18,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from build_fixtures import EARLIER_ASSESSMENTS, FIXTURES, build_earlier_assessments
-from conftest import make_settings
+from build_fixtures import EARLIER_ASSESSMENTS, FIXTURES
+from conftest import build_reassessed_library, make_settings
 from cqc_kb import export
 from cqc_kb.assessments import (assessment_history, excluded_documents, is_change_question,
                                 parse_assessments)
@@ -36,13 +36,7 @@ MEDIAN_Q = "What was the median waiting time for a Care Act assessment?"
 
 @pytest.fixture(scope="module")
 def two_settings(fixture_corpus: Path, tmp_path_factory: pytest.TempPathFactory):
-    corpus = tmp_path_factory.mktemp("reassessed")
-    for path in fixture_corpus.iterdir():
-        shutil.copy(path, corpus / path.name)
-    build_earlier_assessments(corpus)
-    settings = make_settings(corpus, tmp_path_factory.mktemp("reassessed-index"))
-    build_index(settings)
-    return settings
+    return build_reassessed_library(fixture_corpus, tmp_path_factory, "reassessed")
 
 
 @pytest.fixture(scope="module")
