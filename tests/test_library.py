@@ -17,10 +17,11 @@ from cqc_kb import ingest
 from cqc_kb.errors import IndexBusyError, ParseError
 from cqc_kb.kb import KnowledgeBase, build_index
 from cqc_kb.library import (DuplicateUploadError, IndexProgress, ReadOnlyError, ReportNotFoundError,
-                            UploadError, add_reports, check_upload, format_size, library_rows, remove_report,
+                            UploadError, add_reports, check_upload, library_rows, remove_report,
                             replace_report, safe_filename, save_upload, unsupported_reason, upload_limit_mb,
                             user_words)
 from cqc_kb.store import write_lock
+from cqc_kb.text import human_size
 
 from conftest import REAL_REPORT, make_settings
 
@@ -134,9 +135,9 @@ def test_reports_are_not_refused_by_type(name, data) -> None:
     assert unsupported_reason(name, data) is None
 
 
-def test_format_size_user_words_and_upload_limit(folder) -> None:
-    assert format_size(12) == "1 KB" and format_size(820_000) == "820 KB"
-    assert format_size(1_430_000) == "1.4 MB" and format_size(51_200_000) == "51 MB"
+def test_sizes_user_words_and_upload_limit(folder) -> None:
+    assert human_size(12) == "12 bytes" and human_size(820_000) == "820 KB"
+    assert human_size(1_430_000) == "1.43 MB" and human_size(51_200_000) == "51.2 MB"
     assert user_words("Remove it from the corpus or fix the corpus folder") == \
         "Remove it from the library or fix the library"
     assert upload_limit_mb(folder) == 50 and upload_limit_mb(folder.replace(max_file_mb=0.2)) == 1
@@ -166,7 +167,7 @@ def test_check_upload_refuses_with_a_reason(folder, name, data, reason) -> None:
 
 
 def test_check_upload_size_limit_uses_sensible_units(folder) -> None:
-    with pytest.raises(UploadError, match=r"it is 5 KB, over the 0.001 MB limit"):
+    with pytest.raises(UploadError, match=r"it is 5.01 KB, over the 1 KB limit"):
         check_upload(folder.replace(max_file_mb=0.001), "big.txt", b"Title\n\n" + b"word " * 1000)
 
 

@@ -37,6 +37,7 @@ from .errors import KbError, ParseError
 from .ingest import IGNORED_NAMES, ProgressFn, ReindexResult, corpus_files, load_failures, reindex
 from .parse import SUPPORTED_SUFFIXES, Limits, parse_bytes, sha256_bytes, sniff_format
 from .settings import Settings
+from .text import human_size
 from .store import current_build
 from .structure import analyse
 
@@ -93,14 +94,6 @@ def user_words(message: str) -> str:
     """An indexer message in the words users see: "the library", not "the corpus" folder."""
     message = re.sub(r"\bthe corpus folder\b", "the library", message)
     return re.sub(r"\bcorpus\b", "library", message)
-
-
-def format_size(n_bytes: int) -> str:
-    """A file size with sensible precision: ``820 KB``, ``1.4 MB``, ``51 MB``."""
-    if n_bytes < 1e6:
-        return f"{max(1, round(n_bytes / 1e3))} KB"
-    mb = n_bytes / 1e6
-    return f"{mb:.1f} MB" if mb < 10 else f"{mb:.0f} MB"
 
 
 def upload_limit_mb(settings: Settings) -> int:
@@ -280,7 +273,7 @@ def check_upload(settings: Settings, filename: str, data: bytes,
     shown = shown_name(filename)
     limit = int(settings.max_file_mb * 1e6)
     if len(data) > limit:
-        raise UploadError(shown, f"it is {format_size(len(data))}, over the {settings.max_file_mb:g} MB limit "
+        raise UploadError(shown, f"it is {human_size(len(data))}, over the {human_size(limit)} limit "
                                  "for one file: upload a smaller copy of the report (for example a PDF "
                                  "saved without images), or ask whoever runs this library to raise the limit")
     if not data.strip():
