@@ -36,22 +36,31 @@ return !!app && app.dataset.testScriptState === "notRunning" && app.dataset.test
 """
 
 # Counts the script runs that finish from now on in this page. A MutationObserver sees every
-# change of the attribute, so a run too quick to be seen by polling is still counted.
+# change of the attribute; with the old values recorded, a run whose "running" and "notRunning"
+# arrive in one batch of records is still counted.
 _WATCH_RUNS_JS = """
 const app = document.querySelector("[data-testid='stApp']");
 if (!app) return -1;
 if (window.cqcTestRuns === undefined) {
   window.cqcTestRuns = 0;
-  new MutationObserver(function() {
-    if (app.dataset.testScriptState === "running") window.cqcTestRunning = true;
-    if (app.dataset.testScriptState === "notRunning" && window.cqcTestRunning) {
-      window.cqcTestRunning = false;
-      window.cqcTestRuns += 1;
-    }
-  }).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+  new MutationObserver(function(records) {
+    records.forEach(function(record, i) {
+      const now = i + 1 < records.length ? records[i + 1].oldValue : app.dataset.testScriptState;
+      if (now === "running") window.cqcTestRunning = true;
+      if (now === "notRunning" && window.cqcTestRunning) {
+        window.cqcTestRunning = false;
+        window.cqcTestRuns += 1;
+      }
+    });
+  }).observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ["data-test-script-state"]});
 }
 return window.cqcTestRuns;
 """
+
+# React may render a quick run's "running" and "notRunning" as one update, so the attribute never
+# shows "running" (CI saw a wrong-password run go uncounted). An action is also taken as finished
+# when the page has stayed idle this long after it.
+QUIET_AFTER_ACTION = 2.0
 
 
 def app_idle(driver) -> bool:
@@ -92,8 +101,16 @@ def rerun(driver, timeout: float = WAIT) -> Iterator[None]:
     wait_idle(driver, timeout)
     before = driver.execute_script(_WATCH_RUNS_JS)
     yield
-    wait_until(driver, lambda d: d.execute_script("return window.cqcTestRuns ?? -1") > before and app_idle(d),
-               timeout, "the action did not finish a script run")
+    busy_at = [time.monotonic()]
+
+    def finished(d) -> bool:
+        if not app_idle(d):
+            busy_at[0] = time.monotonic()
+            return False
+        ran = d.execute_script("return window.cqcTestRuns ?? -1") > before
+        return ran or time.monotonic() - busy_at[0] >= QUIET_AFTER_ACTION
+
+    wait_until(driver, finished, timeout, "the action did not finish a script run")
 
 
 def free_port() -> int:
