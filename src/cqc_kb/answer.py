@@ -29,7 +29,7 @@ import numpy as np
 
 from .errors import KbError
 from .figures import figure_kind, has_kind, parse_figures
-from .query import VERBS, Question, measures_in, parse_question, subjects_in
+from .query import GENERIC, NAME_JOINERS, VERBS, Question, measures_in, parse_question, subjects_in
 from .records import Answer, AnswerGroup, Citation, Hit, council_label
 from .retrieve import Filters, Retriever
 from .text import STOPWORDS, content_terms, normalise, stem, words
@@ -230,6 +230,44 @@ def _counts(sentence: str, nouns: tuple[str, ...]) -> bool:
     return bool(_NONE.search(sentence)) and any(_matches(s, wanted) for s in stems)
 
 
+def _share_of(sentence: str, nouns: tuple[str, ...], key_terms: tuple[str, ...]) -> bool:
+    """Does ``sentence`` give the share of ``nouns`` who said or could do what was asked ("only
+    15.15% of carers ... said they were able to spend time doing things they enjoy")? A survey
+    answers "how many carers could ...?" that way; the rest of the share's clause must report
+    what people said or could do and name one of the question's other key words."""
+    wanted = set(nouns) | (_HUMAN if set(nouns) & _HUMAN else set())
+    others = [t for t in key_terms if t not in wanted and not any(_same_stem(t, n) for n in nouns)]
+    if not others:
+        return False
+    for figure in parse_figures(sentence):
+        if figure.unit != "%":
+            continue
+        after = _CLAUSE_BREAK.split(sentence[sentence.find(figure.text) + len(figure.text):])[0]
+        following = words(after)
+        if following[:1] != ["of"] or not any(_matches(stem(w.strip("'")), wanted)
+                                              for w in following[1:4] if w not in STOPWORDS):
+            continue
+        if _REPORTED.search(after) and any(_matches(t, set(content_terms(after))) for t in others):
+            return True
+    return False
+
+
+#: What survey figures report: what people said, felt or were able to do.
+_REPORTED = re.compile(r"\b(said|say|says|felt|feel|reported|agreed|told|found|were able|was able|could|"
+                       r"would)\b", re.I)
+
+
+def _describes(sentence: str, figure: str, terms: tuple[str, ...]) -> bool:
+    """Is ``figure`` in ``sentence`` a share "of" something the question names ("21.43% of the
+    total budget", "91% of people who received short term support"), framing words such as
+    "people" or "total" left out?"""
+    wanted = {t for t in terms if t not in GENERIC}
+    following = words(sentence[sentence.find(figure) + len(figure):])
+    if not wanted or following[:1] != ["of"]:
+        return False
+    return any(_matches(t, wanted) for t in content_terms(" ".join(following[1:6])))
+
+
 def _same_stem(word: str, noun: str) -> bool:
     """``word`` names ``noun``: the same stem, a paraphrase, or one stem starting the other
     ("referr" / "refer")."""
@@ -265,6 +303,8 @@ class Answerer:
         self.retriever = retriever
         self.settings = retriever.settings
         self._template: Container[str] | None = None
+        #: Each report's words, lower case, read once (see :meth:`_mentions`).
+        self._lowered: dict[str, str] = {}
 
     def _template_sentences(self) -> Container[str]:
         """Normalised sentences found in more than one council's reports: the report template's
@@ -273,6 +313,15 @@ class Answerer:
         if self._template is None:
             self._template = self.retriever.store.shared_sentences()
         return self._template
+
+    def _mentions(self, document: str, name: str) -> bool:
+        """Does ``document`` mention ``name`` (lower case), in full or by its initials ("BCF")?"""
+        text = self._lowered.get(document)
+        if text is None:
+            text = self._lowered[document] = " ".join(words(self.retriever.store.document_text(document)))
+        phrase = " ".join(words(name))
+        initials = "".join(w[0] for w in name.split() if w not in NAME_JOINERS)
+        return f" {phrase} " in f" {text} " or len(initials) >= 2 and f" {initials} " in f" {text} "
 
     def parse(self, question: str) -> Question:
         """The parsed question, with the councils of this index recognised."""
@@ -426,6 +475,11 @@ class Answerer:
 
     def _misfit(self, parsed: Question, best: _Candidate, chosen: list[_Candidate]) -> str | None:
         """Why the chosen sentences do not answer what was asked (None when they may)."""
+        # A thing named in capitals ("Better Care Fund") that the report never mentions, in full
+        # or by its initials, is not what the report's look-alike passage is about.
+        unknown = [n for n in parsed.names if not self._mentions(best.hit.document, n)]
+        if unknown:
+            return f"report does not mention {', '.join(unknown)}"
         support = _support(best.hit.text, best.hit.section)
         # A key word counts as missing only when nothing in the passage or its headings shares
         # its stem: abstaining must be sure the subject is absent, not merely worded otherwise.
@@ -449,10 +503,13 @@ class Answerer:
             return "no rating"
         if parsed.kind in _FIGURE_KINDS:
             quotes = " ".join(c.sentence for c in chosen)
+            nouns = _counted_nouns(parsed.topic) if parsed.kind == "count" else ()
+            # "How many carers said ...?" is answered by a survey's share of carers as well.
+            if nouns and any(_share_of(c.sentence, nouns, parsed.key_terms) for c in chosen):
+                return None
             if not has_kind(quotes, parsed.kind):
                 return f"no {parsed.kind} figure"
-            if parsed.kind == "count" and not any(_counts(c.sentence, _counted_nouns(parsed.topic))
-                                                  for c in chosen):
+            if parsed.kind == "count" and not any(_counts(c.sentence, nouns) for c in chosen):
                 return "counts something else"
         return None
 
@@ -521,6 +578,12 @@ class Answerer:
                 bonus += 0.05 + 0.15 * (fitting / len(figures) if figures else 0.0)
                 if figures and figure_kind(figures[0]) != parsed.kind:
                     bonus -= 0.05
+                # The words right after a figure say what it measures ("21.43% of the total
+                # budget", "91% of people were discharged"): the question's own words there
+                # single out the figure asked for among the passage's others.
+                if any(figure_kind(f) == parsed.kind and _describes(sentence, f.text, parsed.terms)
+                       for f in figures):
+                    bonus += 0.1
         found = set(measures_in(sentence))
         if parsed.measures:
             # "median", "maximum", "actual"... name which of several figures is wanted.

@@ -32,7 +32,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                            r"\bwhat share\b|\bwhat proportion\b", re.I)),
     ("money", re.compile(r"\bhow much (money|did|does|do|was|is|can|will)\b.*\b(spend|spent|cost|pay|paid|get|"
                          r"budget|fund|funding|save|saving|savings|worth|receive|charge)|"
-                         r"\b(budget|spend|spent|spending|expenditure|cost|costs|fee|fees|hourly (pay|rate)|"
+                         r"\b(budget|(spend|spent|spending)(?! (\w+ )?time\b)|expenditure|cost|costs|fee|fees|hourly (pay|rate)|"
                          r"pay rate|supplement|uplift|£|pounds?|salary|wage)\b", re.I)),
     ("days", re.compile(r"\bhow (long|quickly|soon|fast)\b|\b(waiting|wait|completion|response) times?\b|"
                         r"\bhow many (days|weeks|months|hours)\b|\b(median|average|mean|maximum|longest|"
@@ -99,7 +99,8 @@ GENERIC = frozenset(content_terms(
     "whether able enough really actually still also just kind kinds way ways thing things "
     "quick fast slow easy hard much far well people's someone anyone everyone one two three first "
     "january february march april june july august september october november december "
-    "four five six seven eight nine ten twelve under over upon via"
+    "four five six seven eight nine ten twelve under over upon via while whilst because although "
+    "though unless until whereas usual usually normal normally"
 ))
 
 #: Verbs common in questions: they say what happened, not what it happened to.
@@ -109,7 +110,7 @@ mean means sign introduce handle reach increase clear learn think feel feels fin
 works complete completes carry take takes give gives show shows need needs want use uses listen get
 gets go goes come comes become becomes guarantee guarantees avoid avoids rank ranks compare happen
 cut pay pays spend spends do does did seen see ask asks serve serves consider considers
-kept sent told given went gone brought held met paid""".split())
+kept sent told given went gone brought held met paid led fed""".split())
 _AUX = frozenset("do does did can could will would should may might must is are was were be been being "
                  "has have had they it we you he she i people council councils".split())
 
@@ -138,6 +139,9 @@ class Question:
     #: Content words that name what the question is about (not framing words, not councils):
     #: an answer whose passage supports none of a key word's meaning answers something else.
     key_terms: tuple[str, ...]
+    #: Names of things the question gives in capitals ("Better Care Fund", "Shared Lives"),
+    #: lower case: a report that never mentions one cannot answer about it.
+    names: tuple[str, ...] = ()
 
 
 def named_statement(question: str) -> str | None:
@@ -222,13 +226,43 @@ def _subject_terms(topic: str) -> list[str]:
         prev = tokens[i - 1] if i else None
         # "-ed" words are verbs or participles ("closed", "considered") far more often than the
         # subject; "disabled" facilities keep their other words.
-        if w.endswith("ed") or w.endswith("ing") and (nxt in STOPWORDS or nxt in _AUX):
+        if w.endswith("ed") and len(w) > 4 or w.endswith("ing") and (nxt in STOPWORDS or nxt in _AUX):
             continue
         if prev in _AUX and prev not in ("people", "council", "councils") and w.endswith(("ed", "ing", "e", "n", "t")) \
                 and (nxt is None or nxt in STOPWORDS):
             continue
         out.append(stem(w))
     return out
+
+
+#: Small words that may sit inside a capitalised name ("Coalition of the Willing").
+NAME_JOINERS = frozenset("of the and at for in on to & de".split())
+_CAPITALISED = re.compile(r"[A-Z][\w'\u2019-]*|&")
+
+
+def named_things(topic: str, statement: str | None = None, theme: str | None = None) -> tuple[str, ...]:
+    """Runs of two or more capitalised words in ``topic`` ("Better Care Fund"), lower case,
+    without the question's first word and without the statement or theme it names. A question
+    written in title case throughout names nothing this way."""
+    tokens = re.findall(r"[\w'\u2019&-]+", topic)
+    capitalised = [bool(_CAPITALISED.fullmatch(t)) for t in tokens]
+    if not tokens or sum(capitalised) > 0.6 * len(tokens):
+        return ()
+    framing = norm_heading(" ".join(x for x in (statement, theme) if x))
+    out: list[str] = []
+    run: list[str] = []
+    for i, (token, cap) in enumerate([*zip(tokens, capitalised), ("", False)]):
+        if i > 0 and cap or run and token.lower() in NAME_JOINERS:
+            run.append(token)
+            continue
+        while run and run[-1].lower() in NAME_JOINERS:
+            run.pop()
+        if sum(1 for t in run if t.lower() not in NAME_JOINERS) >= 2:
+            name = " ".join(run).lower()
+            if norm_heading(name) not in framing:
+                out.append(name)
+        run = []
+    return tuple(dict.fromkeys(out))
 
 
 def parse_question(text: str, authorities: Sequence[str] = ()) -> Question:
@@ -254,4 +288,4 @@ def parse_question(text: str, authorities: Sequence[str] = ()) -> Question:
     return Question(text=text, topic=topic, terms=terms, councils=councils, statement=statement,
                     theme=theme, kind=kind, measures=measures_in(topic), subjects=subjects,
                     numbers=numbers, figure=kind != "name" and (wants_figure(topic) or kind is not None),
-                    key_terms=key_terms)
+                    key_terms=key_terms, names=named_things(topic, statement, theme))
