@@ -292,6 +292,17 @@ _NONE = re.compile(r"\b(none|nobody|no one|no [\w-]+ (?:[\w-]+ )?(?:was|were|had
 _RATING_ASKED = re.compile(r"\b(what|which) (\w+ )?ratings?\b|\bhow (was|were|is|are) [\w\s'\u2019-]+ rated\b", re.I)
 _RATING_GIVEN = re.compile(r"\b(rat(ed|ing|ings)|outstanding|good|requires improvement|inadequate)\b", re.I)
 
+#: Measures that name a different figure of the same thing: asked for one, a sentence naming
+#: only another gives the wrong figure.
+_RIVALS: dict[str, frozenset[str]] = {
+    **{m: _SUMMARY_MEASURES - {m} for m in _SUMMARY_MEASURES},
+    "actual": frozenset({"estimated"}),
+    "estimated": frozenset({"actual"}),
+}
+
+#: Questions asking what a named thing is.
+_DEFINITION_ASKED = re.compile(r"\b(what|who) (is|are|was|were)\b", re.I)
+
 #: Questions asking for a reason.
 _WHY = re.compile(r"\s*(why|for what reason|what (was|were|is|are) the reasons?)\b", re.I)
 
@@ -462,6 +473,9 @@ class Answerer:
             # one from another passage must nearly tie. It must not overlap a chosen one nor
             # repeat its words (reports share template text).
             floor = 0.9 if cand.hit is best.hit else 0.95
+            # A near-tie from another passage must answer the question on its own.
+            if cand.hit is not best.hit and self._misfit(parsed, cand, [cand]) is not None:
+                continue
             if cand.score >= floor * best.score and all(
                     (cand.hit.document != c.hit.document or cand.end <= c.start or cand.start >= c.end)
                     and cand.text != c.text for c in chosen):
@@ -592,6 +606,18 @@ class Answerer:
         elif parsed.kind == "days" and found & _SUMMARY_MEASURES and re.search(r"\d", sentence):
             # "How long do people wait?" is answered by the median or longest wait.
             bonus += 0.2
+        if parsed.names and _DEFINITION_ASKED.search(parsed.topic) and any(
+                re.search(rf"\b{re.escape(name)}\b(\s*\([^)]*\))?(,\s*(a|an|the|which|who|where)\b|\s+(is|was|are|were)"
+                          rf"\s+(a|an|the)\b)", sentence, re.I) for name in parsed.names):
+            # "What is the Coalition of the Willing?" is answered where the name is defined
+            # ("... the Coalition of the Willing, a multi-agency partnership ...").
+            bonus += 0.1
+        for asked in parsed.measures:
+            # A sentence naming only the rival of the asked measure gives the wrong figure
+            # (the estimated budget when the actual spend was asked, the median for the maximum).
+            rivals = _RIVALS.get(asked, frozenset()) - set(parsed.measures)
+            if found & rivals and asked not in found:
+                bonus -= 0.1
         if parsed.subjects:
             own = subjects[i]
             if not own and i > 0 and spans[i - 1][0] is spans[i][0]:

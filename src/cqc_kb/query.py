@@ -110,7 +110,7 @@ mean means sign introduce handle reach increase clear learn think feel feels fin
 works complete completes carry take takes give gives show shows need needs want use uses listen get
 gets go goes come comes become becomes guarantee guarantees avoid avoids rank ranks compare happen
 cut pay pays spend spends do does did seen see ask asks serve serves consider considers
-kept sent told given went gone brought held met paid led fed""".split())
+kept sent told given went gone brought held met paid led fed start starts begin begins""".split())
 _AUX = frozenset("do does did can could will would should may might must is are was were be been being "
                  "has have had they it we you he she i people council councils".split())
 
