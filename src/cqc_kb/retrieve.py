@@ -34,7 +34,7 @@ from .query import (Question, named_authorities, named_statement, named_theme, p
                     without_authorities)
 from .settings import Settings
 from .store import Store
-from .text import STOPWORDS, words
+from .text import STOPWORDS, normalise, words
 
 MODES = ("bm25", "dense", "hybrid", "hybrid+")
 
@@ -105,6 +105,9 @@ class Retriever:
     _authorities: list[str] | None = field(default=None, init=False, repr=False)
     _owner: dict[int, str] | None = field(default=None, init=False, repr=False)
     _excluded: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
+    #: Share of each chunk's text that is report template, counted when first seen.
+    _template: dict[int, float] = field(default_factory=dict, init=False, repr=False)
+    _shared: object | None = field(default=None, init=False, repr=False)
     #: Allowed ids when only the choice of assessments filters: the default path of every query.
     _by_assessments: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)
 
@@ -297,11 +300,28 @@ class Retriever:
                 fused[cid] += 0.5 * unit
             elif theme and row["theme"] == theme:
                 fused[cid] += 0.25 * unit
+            # Passages of the report template (CQC's "We statements", "I statements", statement
+            # lists) recur in every council's report and say nothing about the council.
+            fused[cid] -= self.template_share(row) * unit
             if figure and re.search(r"\d", row["text"]):
                 fused[cid] += 0.25 * unit
                 # ... and more when it carries the kind of figure asked for ("202,415 residents").
                 if signature is not None and signature.search(row["text"]):
                     fused[cid] += 0.25 * unit
+
+    def template_share(self, row) -> float:
+        """Share of a chunk's sentences (by length) found word for word in other councils'
+        reports: the report template. 0 on a library of one council."""
+        cid = row["id"]
+        if cid not in self._template:
+            if self._shared is None:
+                self._shared = self.store.shared_sentences()
+            text = self.store.document_text(row["document"])
+            spans = [(s, e) for _, s, e in self.store.sentences_in(row["document"], row["start"], row["end"])]
+            total = sum(e - s for s, e in spans)
+            shared = sum(e - s for s, e in spans if normalise(text[s:e]) in self._shared)
+            self._template[cid] = shared / total if total else 0.0
+        return self._template[cid]
 
     def search_grouped(self, query: str, filters: Filters | None = None, mode: str = "hybrid+",
                        qvec: np.ndarray | None = None, parsed: Question | None = None, pool: int = 60,
