@@ -539,7 +539,12 @@ class Answerer:
         if not spans:
             return []
         idf = self.retriever.idf
+        # When a question names a subject besides the statement or theme it names, the latter
+        # says where to look (retrieval boosts it), not what to quote: its words would dilute
+        # the sentences' lexical match.
         q_terms = set(parsed.terms)
+        if parsed.key_terms:
+            q_terms -= set(content_terms(" ".join(x for x in (parsed.statement, parsed.theme) if x)))
         q_weight = sum(idf(t) for t in q_terms) or 1.0
         template = self._template_sentences()
         if qvec is not None:
