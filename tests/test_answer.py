@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from cqc_kb.answer import _counted_nouns, _counts
+from cqc_kb.answer import Answerer, _counted_nouns, _counts, _describes, _share_of
 from cqc_kb.errors import KbError
 from cqc_kb.kb import NO_EVIDENCE, sort_by_figure
+from cqc_kb.query import parse_question
 from cqc_kb.records import council_label
 from cqc_kb.retrieve import MODES, Filters
 
@@ -233,3 +234,69 @@ def test_compare_without_a_figure_question_has_no_figures(hash_kb) -> None:
 ])
 def test_count_questions_want_a_number_of_the_counted_noun(question: str, sentence: str, counts: bool) -> None:
     assert _counts(sentence, _counted_nouns(question)) is counts
+
+
+@pytest.mark.parametrize(("question", "sentence", "share"), [
+    # A survey's share of the counted people, saying what was asked, answers "how many ...".
+    ("How many carers could spend time doing things they enjoy?",
+     "Only 15.15% of carers in the borough said they were able to spend time doing things they enjoy.", True),
+    # A share of staff who felt something is not how many are employed ...
+    ("How many qualified social workers does the council employ?",
+     "81% of social work staff felt the council had a clear social work framework.", False),
+    # ... and the share of completers with an outcome is not how many completed.
+    ("How many people completed reablement in 2023/24?",
+     "In 2023/24, 61% of people who completed reablement needed no further long-term support.", False),
+])
+def test_a_share_answers_how_many_only_for_what_people_said(question: str, sentence: str, share: bool) -> None:
+    parsed = parse_question(question)
+    assert _share_of(sentence, _counted_nouns(parsed.topic), parsed.key_terms) is share
+
+
+def test_the_words_after_a_figure_say_what_it_measures() -> None:
+    terms = parse_question("What share of its total budget did the council spend on adult social care?").terms
+    assert _describes("Its actual spend was £69m, which is 21.43% of the total budget.", "21.43%", terms)
+    # A source name after a figure is not what the figure measures.
+    assert not _describes("74.15% of people had reviews, against 58.77% (Short and Long Term Support).",
+                          "58.77%", parse_question("What share of people with short term support "
+                                                   "needed no further support?").terms)
+
+
+def test_a_named_thing_the_report_never_mentions_abstains(hash_kb) -> None:
+    # Larchfield's report never mentions a Better Care Fund; Kestrel Moor's gives its size.
+    missing = hash_kb.ask("How much was Larchfield's Better Care Fund for 2024/25?")
+    assert missing.abstained
+    assert missing.extra["abstained_because"] == "report does not mention better care fund"
+    found = hash_kb.ask("How much was Kestrel Moor's Better Care Fund for 2024/25?")
+    assert not found.abstained and any("£24.6 million" in c.quote for c in found.citations)
+
+
+def test_what_is_a_named_thing_prefers_the_sentence_defining_it() -> None:
+    parsed = parse_question("Under Partnerships and communities, what is the Coalition of the Willing?")
+    sentences = ["Leaders said partnerships such as the Coalition of the Willing group allowed challenge.",
+                 "Work was facilitated through forums such as the Coalition of the Willing, a multi-agency "
+                 "partnership of health and care leaders."]
+    spans = [(None, 0, 0, s) for s in sentences]
+    mention, definition = (Answerer._fit(parsed, s, [()] * 2, i, spans) for i, s in enumerate(sentences))
+    assert definition > mention
+
+
+def test_a_sentence_giving_only_the_rival_measure_scores_lower() -> None:
+    parsed = parse_question("What was the longest wait for a carer's assessment?")
+    sentences = ["The median wait for a carer's assessment was 26 days.",
+                 "The maximum wait for a carer's assessment was 201 days."]
+    spans = [(None, 0, 0, s) for s in sentences]
+    subjects = [("carer assessment",)] * 2
+    median, longest = (Answerer._fit(parsed, s, subjects, i, spans) for i, s in enumerate(sentences))
+    assert longest - median >= 0.2
+
+
+def test_template_passages_rank_below_the_councils_own(hash_kb) -> None:
+    retriever = hash_kb.retriever
+    rows = retriever.store.chunk_rows(list(range(1, retriever.store.chunk_count() + 1)))
+    shares = {row["chunk_id"]: retriever.template_share(row) for row in rows.values()}
+    # Every report quotes CQC's statement wording; the fixtures' own findings are their own.
+    assert any(s > 0.9 for s in shares.values()) and any(s == 0.0 for s in shares.values())
+    question = "I feel safe and am supported to understand and manage any risks."
+    plain = hash_kb.search(question, k=5, mode="hybrid")
+    refined = hash_kb.search(question, k=5, mode="hybrid+")
+    assert sum(shares[h.chunk_id] for h in refined) < sum(shares[h.chunk_id] for h in plain)

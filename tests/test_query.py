@@ -125,3 +125,32 @@ def test_figure_for_picks_the_clause_the_question_asks_about() -> None:
     received = parse_question("How many people received a Care Act assessment?")
     assert figure_for(waiting, quote).value == 52.0
     assert figure_for(received, quote).value == 1819.0
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    # "spend time" is not spending money; a survey's "how many carers could ..." is a count.
+    ("According to the carers survey, how many carers could spend time doing things they enjoy?", "count"),
+    ("How much did the council spend on home care?", "money"),
+])
+def test_spending_time_is_not_money(question: str, kind: str) -> None:
+    assert parse_question(question, COUNCILS).kind == kind
+
+
+@pytest.mark.parametrize(("question", "names"), [
+    ("How much was Larchfield's Better Care Fund for 2024/25?", ("better care fund",)),
+    ("Under Partnerships and communities, what is the Coalition of the Willing?", ("coalition of the willing",)),
+    ("How long do people wait for a Care Act assessment?", ("care act",)),
+    # The first word of a question, the statement it names and a title-cased question name nothing.
+    ("Under Safe pathways, systems and transitions, how safe do people feel?", ()),
+    ("What Is The Median Wait For An Assessment?", ()),
+    ("How long do people wait?", ()),
+])
+def test_names_given_in_capitals(question: str, names: tuple[str, ...]) -> None:
+    assert parse_question(question, COUNCILS).names == names
+
+
+def test_key_terms_keep_short_words_ending_in_ed_and_drop_conjunctions() -> None:
+    q = parse_question("How often did Kestrel Moor contact people rated red while they waited?", COUNCILS)
+    assert "red" in q.key_terms and "while" not in q.key_terms
+    assert "led" not in parse_question("What is the resident-led co-production group called?", COUNCILS).key_terms
+    assert "usual" not in parse_question("What share of people went to their usual home?", COUNCILS).key_terms

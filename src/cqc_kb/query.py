@@ -245,7 +245,8 @@ def named_things(topic: str, statement: str | None = None, theme: str | None = N
     without the question's first word and without the statement or theme it names. A question
     written in title case throughout names nothing this way."""
     tokens = re.findall(r"[\w'\u2019&-]+", topic)
-    capitalised = [bool(_CAPITALISED.fullmatch(t)) for t in tokens]
+    # A possessor ("Larchfield's Better Care Fund") is not part of the name that follows.
+    capitalised = [bool(_CAPITALISED.fullmatch(t)) and not re.search(r"['\u2019]s$", t) for t in tokens]
     if not tokens or sum(capitalised) > 0.6 * len(tokens):
         return ()
     framing = norm_heading(" ".join(x for x in (statement, theme) if x))
