@@ -300,3 +300,14 @@ def test_template_passages_rank_below_the_councils_own(hash_kb) -> None:
     plain = hash_kb.search(question, k=5, mode="hybrid")
     refined = hash_kb.search(question, k=5, mode="hybrid+")
     assert sum(shares[h.chunk_id] for h in refined) < sum(shares[h.chunk_id] for h in plain)
+
+
+def test_a_named_thing_is_found_in_another_number_or_by_its_initials(hash_kb) -> None:
+    answerer = hash_kb.answerer
+    kestrel = next(d["name"] for d in hash_kb.store.documents() if d["authority"].startswith("Kestrel"))
+    assert answerer._mentions(kestrel, "better care funds")
+    assert answerer._mentions(kestrel, "integrated care board")
+    # Stockton's report writes "voluntary and community sector (VCS)".
+    stockton = next(d["name"] for d in hash_kb.store.documents() if d["authority"] == STOCKTON)
+    assert answerer._mentions(stockton, "voluntary community sector")
+    assert not answerer._mentions(kestrel, "electric vehicle charging")

@@ -154,3 +154,7 @@ def test_key_terms_keep_short_words_ending_in_ed_and_drop_conjunctions() -> None
     assert "red" in q.key_terms and "while" not in q.key_terms
     assert "led" not in parse_question("What is the resident-led co-production group called?", COUNCILS).key_terms
     assert "usual" not in parse_question("What share of people went to their usual home?", COUNCILS).key_terms
+
+
+def test_names_with_an_abbreviation_are_the_askers_shorthand() -> None:
+    assert parse_question("How long is the wait for an OT Assessment?", COUNCILS).names == ()

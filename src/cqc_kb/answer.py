@@ -314,7 +314,7 @@ class Answerer:
         self.retriever = retriever
         self.settings = retriever.settings
         self._template: Container[str] | None = None
-        #: Each report's words, lower case, read once (see :meth:`_mentions`).
+        #: Each report's word stems, read once (see :meth:`_mentions`).
         self._lowered: dict[str, str] = {}
 
     def _template_sentences(self) -> Container[str]:
@@ -326,11 +326,14 @@ class Answerer:
         return self._template
 
     def _mentions(self, document: str, name: str) -> bool:
-        """Does ``document`` mention ``name`` (lower case), in full or by its initials ("BCF")?"""
+        """Does ``document`` mention ``name`` (lower case), in full (word stems) or by its
+        initials ("BCF")?"""
         text = self._lowered.get(document)
         if text is None:
-            text = self._lowered[document] = " ".join(words(self.retriever.store.document_text(document)))
-        phrase = " ".join(words(name))
+            # Stems, so that "Wellbeing Wagons" finds "Wellbeing Wagon".
+            text = " ".join(stem(w) for w in words(self.retriever.store.document_text(document)))
+            self._lowered[document] = text
+        phrase = " ".join(stem(w) for w in words(name))
         initials = "".join(w[0] for w in name.split() if w not in NAME_JOINERS)
         return f" {phrase} " in f" {text} " or len(initials) >= 2 and f" {initials} " in f" {text} "
 

@@ -258,7 +258,10 @@ def named_things(topic: str, statement: str | None = None, theme: str | None = N
             continue
         while run and run[-1].lower() in NAME_JOINERS:
             run.pop()
-        if sum(1 for t in run if t.lower() not in NAME_JOINERS) >= 2:
+        # A name with an abbreviation in it ("OT Assessment") is the asker's shorthand, which
+        # reports often spell out.
+        if sum(1 for t in run if t.lower() not in NAME_JOINERS) >= 2 and not any(
+                re.fullmatch(r"[A-Z]{2,}s?", t) for t in run):
             name = " ".join(run).lower()
             if norm_heading(name) not in framing:
                 out.append(name)
