@@ -311,3 +311,9 @@ def test_a_named_thing_is_found_in_another_number_or_by_its_initials(hash_kb) ->
     stockton = next(d["name"] for d in hash_kb.store.documents() if d["authority"] == STOCKTON)
     assert answerer._mentions(stockton, "voluntary community sector")
     assert not answerer._mentions(kestrel, "electric vehicle charging")
+
+
+def test_a_duration_in_weeks_finds_the_passage_giving_it_in_days(hash_kb) -> None:
+    hits = hash_kb.search("What share of people were assessed within four weeks?", k=5,
+                          filters=Filters(authorities=(STOCKTON,)))
+    assert any("waited 28 days or less" in h.text for h in hits)

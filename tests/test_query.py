@@ -158,3 +158,12 @@ def test_key_terms_keep_short_words_ending_in_ed_and_drop_conjunctions() -> None
 
 def test_names_with_an_abbreviation_are_the_askers_shorthand() -> None:
     assert parse_question("How long is the wait for an OT Assessment?", COUNCILS).names == ()
+
+
+@pytest.mark.parametrize(("question", "numbers"), [
+    ("What share of people were assessed within four weeks?", ("28",)),
+    ("Who waited more than 28 days?", ("28", "4", "four")),
+    ("Was anyone waiting after 3 days?", ("3",)),
+])
+def test_durations_are_also_given_in_the_other_unit(question: str, numbers: tuple[str, ...]) -> None:
+    assert parse_question(question, COUNCILS).numbers == numbers

@@ -132,7 +132,8 @@ class Question:
     measures: tuple[str, ...]
     #: Services or processes (keys of :data:`SUBJECTS`) the question is about.
     subjects: tuple[str, ...]
-    #: Numbers given in the question ("where was the wait 37 days?").
+    #: Numbers given in the question ("where was the wait 37 days?"), with the same durations
+    #: in the other unit ("four weeks" -> "28").
     numbers: tuple[str, ...]
     #: Does it ask for a number, a duration, a share or a date?
     figure: bool
@@ -269,6 +270,26 @@ def named_things(topic: str, statement: str | None = None, theme: str | None = N
     return tuple(dict.fromkeys(out))
 
 
+_NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+                 "fifteen sixteen seventeen eighteen nineteen twenty").split()
+_SPAN = re.compile(rf"\b(\d+|{'|'.join(_NUMBER_WORDS)})[\s-](days?|weeks?)\b", re.I)
+
+
+def equivalent_numbers(text: str) -> tuple[str, ...]:
+    """The same durations in the other unit, as numbers a report may write: "four weeks" ->
+    "28" (days), "28 days" -> "4" and "four" (weeks)."""
+    out: list[str] = []
+    for m in _SPAN.finditer(text):
+        raw = m.group(1).lower()
+        n = int(raw) if raw.isdigit() else _NUMBER_WORDS.index(raw)
+        if m.group(2).lower().startswith("week"):
+            out.append(str(n * 7))
+        elif n and n % 7 == 0:
+            weeks = n // 7
+            out += [str(weeks)] + ([_NUMBER_WORDS[weeks]] if weeks < len(_NUMBER_WORDS) else [])
+    return tuple(dict.fromkeys(out))
+
+
 def parse_question(text: str, authorities: Sequence[str] = ()) -> Question:
     """Parse ``text`` once; ``authorities`` are the councils in the index (to spot names)."""
     text = " ".join(text.split())
@@ -283,6 +304,8 @@ def parse_question(text: str, authorities: Sequence[str] = ()) -> Question:
             r"\b(an?|the|their|your|for|initial|needs)\s+assessments?\b", topic, re.I):
         subjects = ("care act assessment",)
     numbers = tuple(w for w in words(topic) if any(ch.isdigit() for ch in w))
+    # "Within four weeks" finds "28 days": the same span in the unit the report may use.
+    numbers += tuple(n for n in equivalent_numbers(topic) if n not in numbers)
     statement = named_statement(text)
     theme = named_theme(text)
     framing = set(content_terms(" ".join(statement.split() if statement else [])))

@@ -226,8 +226,14 @@ class Retriever:
             for rank, (cid, score) in enumerate(found, start=1):
                 dense_scores[cid] = score
                 fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.settings.rrf_k + rank)
+        if mode == "hybrid+":
+            parsed = parsed or self.parse(query)
         if mode != "dense":
-            found_ids = self.lexical(query, n, allowed) if candidates is None else candidates[1]
+            lexical_query = query
+            if mode == "hybrid+":
+                # Durations in the other unit ("four weeks" -> "28") are words of the query too.
+                lexical_query += "".join(f" {n}" for n in parsed.numbers if n not in words(query))
+            found_ids = self.lexical(lexical_query, n, allowed) if candidates is None else candidates[1]
             for rank, cid in enumerate(found_ids, start=1):
                 lexical_ranks[cid] = rank
                 fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.settings.rrf_k + rank)
@@ -235,7 +241,7 @@ class Retriever:
             return []
         rows = self.store.chunk_rows(list(fused))
         if mode == "hybrid+":
-            self._refine(parsed or self.parse(query), fused, rows)
+            self._refine(parsed, fused, rows)
         order = sorted(fused, key=lambda c: (-fused[c], c))
         if mode == "hybrid+":
             order = self._dedupe(order, rows, limit=k)
