@@ -167,3 +167,15 @@ def test_names_with_an_abbreviation_are_the_askers_shorthand() -> None:
 ])
 def test_durations_are_also_given_in_the_other_unit(question: str, numbers: tuple[str, ...]) -> None:
     assert parse_question(question, COUNCILS).numbers == numbers
+
+
+def test_paraphrases_are_the_reports_words_for_the_questions() -> None:
+    from cqc_kb.query import paraphrase_words
+    assert "safeguard" in paraphrase_words("Do people get help quickly when they are at risk of abuse?")
+    assert "satisfied" in paraphrase_words("Are carers happy with the help they get?")
+    assert paraphrase_words("zebra saxophone") == ()
+
+
+def test_a_word_ending_in_ing_after_a_preposition_is_a_noun() -> None:
+    assert "park" in parse_question("How much does the council spend on parking for care workers?").key_terms
+    assert "without" not in parse_question("Can people get an advocate without a long wait?").key_terms

@@ -29,67 +29,13 @@ import numpy as np
 
 from .errors import KbError
 from .figures import figure_kind, has_kind, parse_figures
-from .query import GENERIC, NAME_JOINERS, VERBS, Question, measures_in, parse_question, subjects_in
+from .query import GENERIC, NAME_JOINERS, PARAPHRASES, VERBS, Question, measures_in, parse_question, subjects_in
 from .records import Answer, AnswerGroup, Citation, Hit, council_label
 from .retrieve import Filters, Retriever
 from .text import STOPWORDS, content_terms, normalise, stem, words
 
 NO_ANSWER = "No clear answer in these reports: the closest passages are listed below for reading."
 
-#: Paraphrases common in these reports: a question word also counts as matched by these.
-PARAPHRASES: dict[str, tuple[str, ...]] = {
-    "population": ("resident", "live", "people"),
-    "live": ("resident", "population"),
-    "resident": ("population", "people"),
-    "longest": ("maximum",),
-    "maximum": ("longest",),
-    "shortest": ("minimum",),
-    "typical": ("median",),
-    "spend": ("spent", "expenditure"),
-    "spent": ("spend", "expenditure"),
-    "job": ("employment", "work"),
-    "employment": ("job", "work"),
-    "queue": ("wait", "waiting"),
-    "backlog": ("wait", "overdue"),
-    "delay": ("wait",),
-    "wait": ("delay",),
-    "quickly": ("timely", "within"),
-    "staff": ("workforce", "worker"),
-    "worker": ("staff", "workforce"),
-    "happy": ("satisfied", "satisfaction"),
-    "satisfied": ("satisfaction", "happy"),
-    "break": ("respite",),
-    "respite": ("break",),
-    "older": ("65",),
-    "money": ("£", "budget", "fund"),
-    "councillor": ("councilor",),
-    "elderly": ("older",),
-    "abuse": ("safeguard",),
-    "disabled": ("disability",),
-    "disability": ("disabled",),
-    "appeal": ("appeals",),
-    "hospital": ("discharge",),
-    "hourly": ("hour",),
-    "patient": ("people", "person"),
-    "generate": ("call",),
-    "occupational": ("ot", "therapist"),
-    "therapy": ("ot", "therapist"),
-    # General synonyms for rises and falls, lists and outcomes, as reports word them.
-    "list": ("waiting", "wait"),
-    "fall": ("reduce", "reduced", "reduction", "decrease", "decreased", "fell", "drop", "dropped", "lower"),
-    "drop": ("reduce", "reduced", "reduction", "decrease", "decreased", "fell", "fall", "lower"),
-    "decrease": ("reduce", "reduced", "reduction", "fell", "fall", "drop", "dropped", "lower"),
-    "reduce": ("reduced", "reduction", "decrease", "decreased", "fell", "fall", "drop", "dropped", "lower"),
-    "rise": ("increase", "increased", "rose", "risen", "grew", "growth", "higher"),
-    "increase": ("increased", "rise", "rose", "risen", "grew", "growth", "higher"),
-    "grow": ("increase", "increased", "rise", "rose", "grew", "growth"),
-    "further": ("ongoing", "long"),
-    "ongoing": ("further", "long"),
-    "useful": ("helpful", "help"),
-    "helpful": ("useful",),
-    "informed": ("information", "inform", "communication"),
-    "refer": ("referral",),
-}
 _PARAPHRASE_STEMS = {stem(k): tuple(stem(v) for v in vs) for k, vs in PARAPHRASES.items()}
 
 #: The kinds a figure question can ask for, checked against the chosen sentences.
@@ -210,7 +156,9 @@ def _counts(sentence: str, nouns: tuple[str, ...]) -> bool:
     tokens = words(sentence)
     stems = [stem(t.strip("'")) for t in tokens]
     wanted = set(nouns)
-    if wanted & _HUMAN:
+    # Any count of people answers "how many people"; "how many social workers" or "carers"
+    # wants that role counted, not people in general.
+    if wanted & _ANYONE:
         wanted |= _HUMAN
     for i, tok in enumerate(tokens):
         if not re.fullmatch(r"\d[\d,]*(\.\d+)?", tok) and tok not in _SMALL_NUMBERS:
@@ -235,7 +183,7 @@ def _share_of(sentence: str, nouns: tuple[str, ...], key_terms: tuple[str, ...])
     15.15% of carers ... said they were able to spend time doing things they enjoy")? A survey
     answers "how many carers could ...?" that way; the rest of the share's clause must report
     what people said or could do and name one of the question's other key words."""
-    wanted = set(nouns) | (_HUMAN if set(nouns) & _HUMAN else set())
+    wanted = set(nouns) | (_HUMAN if set(nouns) & _ANYONE else set())
     others = [t for t in key_terms if t not in wanted and not any(_same_stem(t, n) for n in nouns)]
     if not others:
         return False

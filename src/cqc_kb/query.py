@@ -63,6 +63,60 @@ MEASURES: dict[str, tuple[str, ...]] = {
 
 _MEASURE_WORDS = {m: tuple(f" {' '.join(words(n))} " for n in names) for m, names in MEASURES.items()}
 
+#: Paraphrases common in these reports: a question word also counts as matched by these.
+PARAPHRASES: dict[str, tuple[str, ...]] = {
+    "population": ("resident", "live", "people"),
+    "live": ("resident", "population"),
+    "resident": ("population", "people"),
+    "longest": ("maximum",),
+    "maximum": ("longest",),
+    "shortest": ("minimum",),
+    "typical": ("median",),
+    "spend": ("spent", "expenditure"),
+    "spent": ("spend", "expenditure"),
+    "job": ("employment", "work"),
+    "employment": ("job", "work"),
+    "queue": ("wait", "waiting"),
+    "backlog": ("wait", "overdue"),
+    "delay": ("wait",),
+    "wait": ("delay",),
+    "quickly": ("timely", "within"),
+    "staff": ("workforce", "worker"),
+    "worker": ("staff", "workforce"),
+    "happy": ("satisfied", "satisfaction"),
+    "satisfied": ("satisfaction", "happy"),
+    "break": ("respite",),
+    "respite": ("break",),
+    "older": ("65",),
+    "money": ("£", "budget", "fund"),
+    "councillor": ("councilor",),
+    "elderly": ("older",),
+    "abuse": ("safeguard",),
+    "disabled": ("disability",),
+    "disability": ("disabled",),
+    "appeal": ("appeals",),
+    "hospital": ("discharge",),
+    "hourly": ("hour",),
+    "patient": ("people", "person"),
+    "generate": ("call",),
+    "occupational": ("ot", "therapist"),
+    "therapy": ("ot", "therapist"),
+    # General synonyms for rises and falls, lists and outcomes, as reports word them.
+    "list": ("waiting", "wait"),
+    "fall": ("reduce", "reduced", "reduction", "decrease", "decreased", "fell", "drop", "dropped", "lower"),
+    "drop": ("reduce", "reduced", "reduction", "decrease", "decreased", "fell", "fall", "lower"),
+    "decrease": ("reduce", "reduced", "reduction", "fell", "fall", "drop", "dropped", "lower"),
+    "reduce": ("reduced", "reduction", "decrease", "decreased", "fell", "fall", "drop", "dropped", "lower"),
+    "rise": ("increase", "increased", "rose", "risen", "grew", "growth", "higher"),
+    "increase": ("increased", "rise", "rose", "risen", "grew", "growth", "higher"),
+    "grow": ("increase", "increased", "rise", "rose", "grew", "growth"),
+    "further": ("ongoing", "long"),
+    "ongoing": ("further", "long"),
+    "useful": ("helpful", "help"),
+    "helpful": ("useful",),
+    "informed": ("information", "inform", "communication"),
+    "refer": ("referral",),
+}
 #: Services and processes whose figures sit side by side in reports; a sentence about one does
 #: not answer a question about another ("median wait" for OT vs for a Care Act assessment).
 SUBJECTS: dict[str, re.Pattern[str]] = {
@@ -100,7 +154,7 @@ GENERIC = frozenset(content_terms(
     "quick fast slow easy hard much far well people's someone anyone everyone one two three first "
     "january february march april june july august september october november december "
     "four five six seven eight nine ten twelve under over upon via while whilst because although "
-    "though unless until whereas usual usually normal normally"
+    "though unless until whereas without usual usually normal normally"
 ))
 
 #: Verbs common in questions: they say what happened, not what it happened to.
@@ -111,6 +165,7 @@ works complete completes carry take takes give gives show shows need needs want 
 gets go goes come comes become becomes guarantee guarantees avoid avoids rank ranks compare happen
 cut pay pays spend spends do does did seen see ask asks serve serves consider considers
 kept sent told given went gone brought held met paid led fed start starts begin begins""".split())
+_BEFORE_NOUN = frozenset("on for of the a an about with in their its his her our your".split())
 _AUX = frozenset("do does did can could will would should may might must is are was were be been being "
                  "has have had they it we you he she i people council councils".split())
 
@@ -227,7 +282,9 @@ def _subject_terms(topic: str) -> list[str]:
         prev = tokens[i - 1] if i else None
         # "-ed" words are verbs or participles ("closed", "considered") far more often than the
         # subject; "disabled" facilities keep their other words.
-        if w.endswith("ed") and len(w) > 4 or w.endswith("ing") and (nxt in STOPWORDS or nxt in _AUX):
+        # An "-ing" word after a preposition or determiner is a noun ("spend on parking for").
+        if w.endswith("ed") and len(w) > 4 or w.endswith("ing") and (nxt in STOPWORDS or nxt in _AUX) \
+                and prev not in _BEFORE_NOUN:
             continue
         if prev in _AUX and prev not in ("people", "council", "councils") and w.endswith(("ed", "ing", "e", "n", "t")) \
                 and (nxt is None or nxt in STOPWORDS):
@@ -316,3 +373,14 @@ def parse_question(text: str, authorities: Sequence[str] = ()) -> Question:
                     theme=theme, kind=kind, measures=measures_in(topic), subjects=subjects,
                     numbers=numbers, figure=kind != "name" and (wants_figure(topic) or kind is not None),
                     key_terms=key_terms, names=named_things(topic, statement, theme))
+
+
+_PARAPHRASE_BY_STEM = {stem(k): vs for k, vs in PARAPHRASES.items()}
+
+
+def paraphrase_words(question: str) -> tuple[str, ...]:
+    """Words the reports use for the question's words (:data:`PARAPHRASES`) that the question
+    does not use itself: "abuse" -> "safeguard", "happy" -> "satisfied"."""
+    own = set(words(question))
+    out = [p for w in own for p in _PARAPHRASE_BY_STEM.get(stem(w), ()) if p not in own and p.isalpha()]
+    return tuple(dict.fromkeys(sorted(out)))

@@ -30,7 +30,7 @@ import numpy as np
 from .assessments import LATEST, excluded_documents
 from .embed import Embedder
 from .records import Hit
-from .query import (Question, named_authorities, named_statement, named_theme, parse_question, wants_figure,
+from .query import (Question, named_authorities, paraphrase_words, named_statement, named_theme, parse_question, wants_figure,
                     without_authorities)
 from .settings import Settings
 from .store import Store
@@ -237,6 +237,13 @@ class Retriever:
             for rank, cid in enumerate(found_ids, start=1):
                 lexical_ranks[cid] = rank
                 fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.settings.rrf_k + rank)
+            extra = paraphrase_words(query) if mode == "hybrid+" and candidates is None else ()
+            if extra:
+                # The reports' words for the question's ("abuse" -> "safeguarding", "happy" ->
+                # "satisfied") rank a third list, at half weight: a paraphrase is a weaker sign.
+                for rank, cid in enumerate(self.lexical(f"{lexical_query} {' '.join(extra)}", n, allowed),
+                                           start=1):
+                    fused[cid] = fused.get(cid, 0.0) + 0.5 / (self.settings.rrf_k + rank)
         if not fused:
             return []
         rows = self.store.chunk_rows(list(fused))
