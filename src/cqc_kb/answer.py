@@ -507,12 +507,10 @@ class Answerer:
         out = []
         for i, ((hit, s, e, sentence), sem) in enumerate(zip(spans, semantic)):
             terms = term_sets[i]
-            # Words the question shares only with a neighbouring sentence count half: the
-            # subject is often named once and the figure given in the next sentence.
-            near: set[str] = set()
-            for j in (i - 1, i + 1):
-                if 0 <= j < len(spans) and spans[j][0] is hit:
-                    near |= term_sets[j]
+            # Words the question shares only with the sentence before count half: the subject
+            # is often named once and the figure given in the next sentence ("... on Adult
+            # Social Care. Its actual spend was ..."). The sentence after is not its context.
+            near = term_sets[i - 1] if i > 0 and spans[i - 1][0] is hit else set()
             own = [t for t in q_terms if _matches(t, terms)]
             lexical = (sum(idf(t) for t in own)
                        + 0.5 * sum(idf(t) for t in q_terms if t not in own and _matches(t, near))) / q_weight
