@@ -179,3 +179,8 @@ def test_paraphrases_are_the_reports_words_for_the_questions() -> None:
 def test_a_word_ending_in_ing_after_a_preposition_is_a_noun() -> None:
     assert "park" in parse_question("How much does the council spend on parking for care workers?").key_terms
     assert "without" not in parse_question("Can people get an advocate without a long wait?").key_terms
+
+
+def test_the_regulators_full_name_is_framing() -> None:
+    q = parse_question("What did the Care Quality Commission find about safeguarding in Stockton?", COUNCILS)
+    assert q.names == () and "commission" not in q.key_terms

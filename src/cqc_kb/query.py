@@ -347,11 +347,17 @@ def equivalent_numbers(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+_REGULATOR = re.compile(r"\b(the )?care quality commission(['\u2019]s)?\b", re.I)
+
+
 def parse_question(text: str, authorities: Sequence[str] = ()) -> Question:
     """Parse ``text`` once; ``authorities`` are the councils in the index (to spot names)."""
     text = " ".join(text.split())
     councils = tuple(sorted(named_authorities(text, authorities)))
     topic = without_authorities(text, authorities) if councils else text
+    # The regulator's full name frames the question as "CQC" does ("What did the Care Quality
+    # Commission find ...?"); reports call it CQC.
+    topic = _REGULATOR.sub("CQC", topic)
     terms = tuple(dict.fromkeys(content_terms(topic)))
     kind = answer_kind(topic)
     subjects = subjects_in(topic)
