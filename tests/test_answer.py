@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from cqc_kb.answer import Answerer, _counted_nouns, _counts, _describes, _share_of
+from cqc_kb.answer import Answerer, _counted_nouns, _counts, _describes, _share_of, _spelt_out
 from cqc_kb.errors import KbError
 from cqc_kb.kb import NO_EVIDENCE, sort_by_figure
 from cqc_kb.query import parse_question
 from cqc_kb.records import council_label
 from cqc_kb.retrieve import MODES, Filters
+from cqc_kb.text import stem
 
 from conftest import FIXTURES
 
@@ -320,3 +321,15 @@ def test_a_duration_in_weeks_finds_the_passage_giving_it_in_days(hash_kb) -> Non
     hits = hash_kb.search("What share of people were assessed within four weeks?", k=5,
                           filters=Filters(authorities=(STOCKTON,)))
     assert any("waited 28 days or less" in h.text for h in hits)
+
+
+def test_an_abbreviation_is_present_where_the_passage_spells_it_out() -> None:
+    passage = "642 Deprivation of Liberty Safeguards applications were waiting to be assessed."
+    assert _spelt_out("How many DoLS applications were waiting?", passage) == {stem("dols")}
+    assert _spelt_out("How many BCF schemes were there?", passage) == set()
+    assert _spelt_out("How many applications were waiting?", passage) == set()
+
+
+def test_a_question_using_an_abbreviation_is_answered(hash_kb) -> None:
+    answer = hash_kb.ask("How many DoLS applications were waiting in Kestrel Moor?")
+    assert not answer.abstained and any("642 Deprivation of Liberty" in c.quote for c in answer.citations)

@@ -184,3 +184,9 @@ def test_a_word_ending_in_ing_after_a_preposition_is_a_noun() -> None:
 def test_the_regulators_full_name_is_framing() -> None:
     q = parse_question("What did the Care Quality Commission find about safeguarding in Stockton?", COUNCILS)
     assert q.names == () and "commission" not in q.key_terms
+
+
+def test_hedges_are_framing_and_carers_wait_for_their_own_assessment() -> None:
+    assert "roughly" not in parse_question("Roughly how many people live in Kestrel Moor?", COUNCILS).key_terms
+    assert parse_question("How many carers were waiting for an assessment?").subjects == ("carer assessment",)
+    assert parse_question("How many people were waiting for an assessment?").subjects == ("care act assessment",)

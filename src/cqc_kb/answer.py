@@ -216,6 +216,24 @@ def _describes(sentence: str, figure: str, terms: tuple[str, ...]) -> bool:
     return any(_matches(t, wanted) for t in content_terms(" ".join(following[1:6])))
 
 
+def _spelt_out(question: str, passage: str) -> set[str]:
+    """Stems of the question's abbreviations ("DoLS", "BCF": two or more capitals, at most six
+    letters) whose letters the passage's words begin with, in a row."""
+    abbreviations = {w for w in re.findall(r"\b[A-Za-z]{2,6}\b", question) if sum(c.isupper() for c in w) >= 2}
+    if not abbreviations:
+        return set()
+    tokens = words(passage)
+    every = "".join(t[0] for t in tokens)
+    content = "".join(t[0] for t in tokens if t not in NAME_JOINERS)
+    out = set()
+    for abbreviation in abbreviations:
+        letters = abbreviation.lower()
+        letters = letters[:-1] if letters.endswith("s") and abbreviation[-1] == "s" else letters
+        if len(letters) >= 3 and (letters in every or letters in content):
+            out.add(stem(abbreviation.lower()))
+    return out
+
+
 def _same_stem(word: str, noun: str) -> bool:
     """``word`` names ``noun``: the same stem, a paraphrase, or one stem starting the other
     ("referr" / "refer")."""
@@ -450,6 +468,11 @@ class Answerer:
         # its stem: abstaining must be sure the subject is absent, not merely worded otherwise.
         missing = [t for t in parsed.key_terms if not _matches(t, support)
                    and not any(_same_stem(w, t) for w in support)]
+        if missing:
+            # An abbreviation the question uses ("DoLS") is present when the passage spells
+            # it out ("Deprivation of Liberty Safeguards").
+            spelt = _spelt_out(parsed.text, best.hit.text)
+            missing = [t for t in missing if t not in spelt]
         if missing:
             # The passage lacks words that name the question's subject: "electric vehicle"
             # charging is not charging for care, a "dental" wait is not a Care Act wait.

@@ -154,7 +154,8 @@ GENERIC = frozenset(content_terms(
     "quick fast slow easy hard much far well people's someone anyone everyone one two three first "
     "january february march april june july august september october november december "
     "four five six seven eight nine ten twelve under over upon via while whilst because although "
-    "though unless until whereas without usual usually normal normally"
+    "though unless until whereas without usual usually normal normally roughly approximately "
+    "nearly almost exactly precisely"
 ))
 
 #: Verbs common in questions: they say what happened, not what it happened to.
@@ -365,7 +366,8 @@ def parse_question(text: str, authorities: Sequence[str] = ()) -> Question:
     # the Care Act assessment; "a mental health assessment" does not.
     if not subjects and kind in ("days", "count") and re.search(
             r"\b(an?|the|their|your|for|initial|needs)\s+assessments?\b", topic, re.I):
-        subjects = ("care act assessment",)
+        # ... unless it is carers who wait for it: theirs is the carer's assessment.
+        subjects = ("carer assessment",) if re.search(r"\bcarers?\b", topic, re.I) else ("care act assessment",)
     numbers = tuple(w for w in words(topic) if any(ch.isdigit() for ch in w))
     # "Within four weeks" finds "28 days": the same span in the unit the report may use.
     numbers += tuple(n for n in equivalent_numbers(topic) if n not in numbers)
