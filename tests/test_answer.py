@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cqc_kb.answer import Answerer, _counted_nouns, _counts, _describes, _share_of, _spelt_out
+from cqc_kb.answer import Answerer, _Candidate, _counted_nouns, _counts, _describes, _other_period, _share_of, _spelt_out
 from cqc_kb.errors import KbError
 from cqc_kb.kb import NO_EVIDENCE, sort_by_figure
 from cqc_kb.query import parse_question
@@ -333,3 +333,23 @@ def test_an_abbreviation_is_present_where_the_passage_spells_it_out() -> None:
 def test_a_question_using_an_abbreviation_is_answered(hash_kb) -> None:
     answer = hash_kb.ask("How many DoLS applications were waiting in Kestrel Moor?")
     assert not answer.abstained and any("642 Deprivation of Liberty" in c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize(("question", "quote", "other"), [
+    ("How many enquiries were there in 2023/24?", "In 2024/25, 701 progressed to an enquiry.", True),
+    ("How many enquiries were there in 2023/24?", "In 2023/24, 517 led to an enquiry.", False),
+    ("How many care homes closed in 2024?", "In 2023/24, 3 care homes closed.", False),
+    ("How many care homes closed in 2022?", "In 2023/24, 3 care homes closed.", True),
+    ("How many care homes closed?", "In 2023/24, 3 care homes closed.", False),
+])
+def test_a_quote_about_another_year_does_not_answer(question: str, quote: str, other: bool) -> None:
+    assert bool(_other_period(question, quote)) is other
+
+
+def test_a_threshold_is_not_the_median_asked_for(hash_kb) -> None:
+    parsed = parse_question("What was the median wait for a financial assessment?")
+    answerer = hash_kb.answerer
+    hit = hash_kb.search("financial assessments within 28 days", k=1)[0]
+    sentence = "The team completed 89% of financial assessments within 28 days in 2023/24."
+    cand = _Candidate(hit, 0, 0, 1.0, sentence.lower(), sentence, ("financial assessment",))
+    assert answerer._misfit(parsed, cand, [cand]) == "gives no median"

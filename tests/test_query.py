@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cqc_kb.figures import figure_for, has_kind, parse_figures
-from cqc_kb.query import parse_question
+from cqc_kb.query import paraphrase_words, parse_question
 
 STOCKTON = "Stockton-on-Tees Borough Council"
 KESTREL = "Kestrel Moor Metropolitan Borough Council"
@@ -170,7 +170,6 @@ def test_durations_are_also_given_in_the_other_unit(question: str, numbers: tupl
 
 
 def test_paraphrases_are_the_reports_words_for_the_questions() -> None:
-    from cqc_kb.query import paraphrase_words
     assert "safeguard" in paraphrase_words("Do people get help quickly when they are at risk of abuse?")
     assert "satisfied" in paraphrase_words("Are carers happy with the help they get?")
     assert paraphrase_words("zebra saxophone") == ()

@@ -234,6 +234,24 @@ def _spelt_out(question: str, passage: str) -> set[str]:
     return out
 
 
+_FINANCIAL_YEAR = re.compile(r"\b((?:19|20)\d\d)[/-](\d\d)\b")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _other_period(question: str, quotes: str) -> str | None:
+    """Why ``quotes`` are about another year than the one asked ("for 2024/25, not 2023/24"),
+    or None. Financial years are compared with financial years, years with any year named."""
+    asked_fy = {f"{a}/{b}" for a, b in _FINANCIAL_YEAR.findall(question)}
+    given_fy = {f"{a}/{b}" for a, b in _FINANCIAL_YEAR.findall(quotes)}
+    if asked_fy and given_fy and not asked_fy & given_fy:
+        return f"for {', '.join(sorted(given_fy))}, not {', '.join(sorted(asked_fy))}"
+    asked = set(_YEAR.findall(_FINANCIAL_YEAR.sub(" ", question)))
+    given = set(_YEAR.findall(quotes)) | {f"{a[:2]}{b}" for a, b in _FINANCIAL_YEAR.findall(quotes)}
+    if asked and given and not asked & given:
+        return f"for {', '.join(sorted(given))}, not {', '.join(sorted(asked))}"
+    return None
+
+
 def _same_stem(word: str, noun: str) -> bool:
     """``word`` names ``noun``: the same stem, a paraphrase, or one stem starting the other
     ("referr" / "refer")."""
@@ -487,6 +505,13 @@ class Answerer:
             given = set().union(*(measures_in(c.sentence) for c in chosen)) & _SUMMARY_MEASURES
             if given and not given & asked:
                 return f"gives the {', '.join(sorted(given))}, not the {', '.join(sorted(asked))}"
+            # A duration with no median, maximum or average named is a target or a threshold
+            # ("89% within 28 days"), not the summary asked for.
+            if not given and parsed.kind == "days":
+                return f"gives no {', '.join(sorted(asked))}"
+        period = _other_period(parsed.text, " ".join(c.sentence for c in chosen))
+        if period:
+            return period
         if _RATING_ASKED.search(parsed.topic) and not any(_RATING_GIVEN.search(c.sentence) for c in chosen):
             return "no rating"
         if parsed.kind in _FIGURE_KINDS:
