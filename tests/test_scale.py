@@ -153,6 +153,34 @@ def test_sentence_vectors_setting_is_checked() -> None:
         load_settings(env={"CQC_KB_SENTENCE_VECTORS": "both"})
 
 
+def test_quantize_setting_shapes_the_index() -> None:
+    """int8 vectors differ from float ones, so an index built one way is stale the other way."""
+    from cqc_kb.errors import ConfigError
+    from cqc_kb.settings import load_settings
+
+    plain, int8 = load_settings(env={}), load_settings(env={"CQC_KB_QUANTIZE": "1"})
+    assert (plain.quantize, int8.quantize) == (False, True)
+    assert plain.index_hash() != int8.index_hash()
+    assert int8.index_settings()["quantize"] is True
+    with pytest.raises(ConfigError, match="quantize"):
+        load_settings(env={"CQC_KB_QUANTIZE": "int8"})
+
+
+@pytest.mark.slow
+def test_real_model_int8_keeps_vectors_close_and_output_quiet(capfd) -> None:
+    from cqc_kb.embed import load_embedder
+
+    texts = ["The median waiting time for a Care Act assessment was 63 days.",
+             "Unpaid carers said they found out about support from neighbours."]
+    plain = load_embedder("all-MiniLM-L6-v2").encode(texts)
+    int8 = load_embedder("all-MiniLM-L6-v2", True, True)
+    assert int8 is not load_embedder("all-MiniLM-L6-v2")
+    vectors = int8.encode(texts)
+    assert vectors.shape == plain.shape
+    assert ((vectors * plain).sum(axis=1) > 0.95).all()
+    assert "deprecated" not in capfd.readouterr().err
+
+
 @pytest.mark.slow
 def test_real_model_pools_sentence_spans_from_the_passage_pass() -> None:
     import numpy as np

@@ -128,7 +128,7 @@ def reindex(settings: Settings, full: bool = False, embedder: Embedder | None = 
             result.chunks = _count_chunks(live)
             result.seconds = time.perf_counter() - started
             return result  # nothing to write: no model load, no new build
-        embedder = embedder or load_embedder(settings.model, settings.offline)
+        embedder = embedder or load_embedder(settings.model, settings.offline, settings.quantize)
         writer = Writer(settings, embedder.dim, embedder.name, full)
         try:
             _apply(settings, writer, parsed, indexed, embedder, result, progress)
