@@ -144,6 +144,36 @@ def test_pooled_sentence_vectors_point_at_their_sentences(fixture_corpus, tmp_pa
         kb.close()
 
 
+def test_reports_embedded_in_groups_give_the_same_index(fixture_corpus, tmp_path, monkeypatch) -> None:
+    """A large library is embedded a few reports at a time; the index must not depend on it."""
+    import numpy as np
+
+    from cqc_kb import ingest
+
+    whole = make_settings(fixture_corpus, tmp_path / "whole")
+    build_index(whole, embedder=HashEmbedder(256))
+    monkeypatch.setattr(ingest, "EMBED_GROUP_PASSAGES", 1)
+    seen: list[tuple[int, int]] = []
+    grouped = make_settings(fixture_corpus, tmp_path / "grouped")
+    result = build_index(grouped, embedder=HashEmbedder(256),
+                         progress=lambda stage, done, total: seen.append((done, total)) if stage == "embed" else None)
+    assert result.embedded == result.chunks
+    embed_done = [d for d, _ in seen]
+    assert embed_done == sorted(embed_done) and seen[-1][0] == seen[-1][1] and len({t for _, t in seen}) == 1
+    a, b = KnowledgeBase.open(whole, embedder=HashEmbedder(256)), KnowledgeBase.open(grouped, embedder=HashEmbedder(256))
+    try:
+        query = 'SELECT id, document, start, "end" FROM {} ORDER BY document, start, "end"'
+        for table, vectors in (("chunks", lambda kb: kb.store.vectors), ("sentences", lambda kb: kb.store.sentence_vectors)):
+            rows_a, rows_b = (kb.store.db.execute(query.format(table)).fetchall() for kb in (a, b))
+            assert [r[1:] for r in rows_a] == [r[1:] for r in rows_b] and len(rows_a) > 100
+            va = np.vstack([vectors(a).reconstruct(int(r[0])) for r in rows_a])
+            vb = np.vstack([vectors(b).reconstruct(int(r[0])) for r in rows_b])
+            assert np.allclose(va, vb, atol=1e-6)
+    finally:
+        a.close()
+        b.close()
+
+
 def test_sentence_vectors_setting_is_checked() -> None:
     from cqc_kb.errors import ConfigError
     from cqc_kb.settings import load_settings
