@@ -85,7 +85,7 @@ def child_reindex(corpus: Path, index: Path) -> None:
 
     settings = load_settings(corpus=corpus, index=index)
     t0 = time.perf_counter()
-    embedder = load_embedder(settings.model, settings.offline)
+    embedder = load_embedder(settings.model, settings.offline, settings.quantize)
     load_s = time.perf_counter() - t0
     result = build_index(settings, full=True, embedder=embedder)
     count = token_counter(settings)
@@ -143,7 +143,7 @@ def run(n: int, questions: int, seed: int, keep: Path | None) -> dict:
         shutil.copy(extra[0].path, corpus / extra[0].path.name)
         out["add_one_cli_s"] = round(_cli(settings, "reindex")[0], 2)
 
-        embedder = load_embedder(settings.model, settings.offline)
+        embedder = load_embedder(settings.model, settings.offline, settings.quantize)
         shutil.copy(extra[1].path, corpus / extra[1].path.name)
         t0 = time.perf_counter()
         build_index(settings, embedder=embedder)

@@ -38,6 +38,23 @@ def test_filters_restrict_every_hit(hash_kb) -> None:
     assert hash_kb.search("safeguarding", filters=Filters(ratings=("Inadequate",))) == []
 
 
+@pytest.mark.parametrize("share", ["one report", "every other passage", "all"])
+def test_lexical_search_under_filters_is_the_unfiltered_ranking_filtered(hash_kb, share: str) -> None:
+    import numpy as np
+
+    retriever = hash_kb.retriever
+    owner = retriever._chunk_documents()
+    ids = sorted(owner)
+    allowed = {"one report": [i for i in ids if owner[i] == owner[ids[0]]],
+               "every other passage": ids[::2], "all": ids}[share]
+    question = "How many people were waiting for an occupational therapy assessment?"
+    ranking = retriever.lexical(question, len(ids), None)
+    expected = [i for i in ranking if i in set(allowed)]
+    assert len(expected) > 10
+    assert retriever.lexical(question, 10, np.asarray(allowed, dtype=np.int64)) == expected[:10]
+    assert retriever.lexical(question, len(ids), np.asarray(allowed, dtype=np.int64)) == expected
+
+
 def test_answer_quotes_are_verbatim_with_offsets(hash_kb) -> None:
     answer = hash_kb.ask("What was the median waiting time for a Care Act assessment?",
                          filters=Filters(authorities=(STOCKTON,)))

@@ -144,6 +144,36 @@ def test_pooled_sentence_vectors_point_at_their_sentences(fixture_corpus, tmp_pa
         kb.close()
 
 
+def test_reports_embedded_in_groups_give_the_same_index(fixture_corpus, tmp_path, monkeypatch) -> None:
+    """A large library is embedded a few reports at a time; the index must not depend on it."""
+    import numpy as np
+
+    from cqc_kb import ingest
+
+    whole = make_settings(fixture_corpus, tmp_path / "whole")
+    build_index(whole, embedder=HashEmbedder(256))
+    monkeypatch.setattr(ingest, "EMBED_GROUP_PASSAGES", 1)
+    seen: list[tuple[int, int]] = []
+    grouped = make_settings(fixture_corpus, tmp_path / "grouped")
+    result = build_index(grouped, embedder=HashEmbedder(256),
+                         progress=lambda stage, done, total: seen.append((done, total)) if stage == "embed" else None)
+    assert result.embedded == result.chunks
+    embed_done = [d for d, _ in seen]
+    assert embed_done == sorted(embed_done) and seen[-1][0] == seen[-1][1] and len({t for _, t in seen}) == 1
+    a, b = KnowledgeBase.open(whole, embedder=HashEmbedder(256)), KnowledgeBase.open(grouped, embedder=HashEmbedder(256))
+    try:
+        query = 'SELECT id, document, start, "end" FROM {} ORDER BY document, start, "end"'
+        for table, vectors in (("chunks", lambda kb: kb.store.vectors), ("sentences", lambda kb: kb.store.sentence_vectors)):
+            rows_a, rows_b = (kb.store.db.execute(query.format(table)).fetchall() for kb in (a, b))
+            assert [r[1:] for r in rows_a] == [r[1:] for r in rows_b] and len(rows_a) > 100
+            va = np.vstack([vectors(a).reconstruct(int(r[0])) for r in rows_a])
+            vb = np.vstack([vectors(b).reconstruct(int(r[0])) for r in rows_b])
+            assert np.allclose(va, vb, atol=1e-6)
+    finally:
+        a.close()
+        b.close()
+
+
 def test_sentence_vectors_setting_is_checked() -> None:
     from cqc_kb.errors import ConfigError
     from cqc_kb.settings import load_settings
@@ -151,6 +181,34 @@ def test_sentence_vectors_setting_is_checked() -> None:
     assert load_settings(env={"CQC_KB_SENTENCE_VECTORS": "encoded"}).sentence_vectors == "encoded"
     with pytest.raises(ConfigError, match="sentence_vectors"):
         load_settings(env={"CQC_KB_SENTENCE_VECTORS": "both"})
+
+
+def test_quantize_setting_shapes_the_index() -> None:
+    """int8 vectors differ from float ones, so an index built one way is stale the other way."""
+    from cqc_kb.errors import ConfigError
+    from cqc_kb.settings import load_settings
+
+    plain, int8 = load_settings(env={}), load_settings(env={"CQC_KB_QUANTIZE": "1"})
+    assert (plain.quantize, int8.quantize) == (False, True)
+    assert plain.index_hash() != int8.index_hash()
+    assert int8.index_settings()["quantize"] is True
+    with pytest.raises(ConfigError, match="quantize"):
+        load_settings(env={"CQC_KB_QUANTIZE": "int8"})
+
+
+@pytest.mark.slow
+def test_real_model_int8_keeps_vectors_close_and_output_quiet(capfd) -> None:
+    from cqc_kb.embed import load_embedder
+
+    texts = ["The median waiting time for a Care Act assessment was 63 days.",
+             "Unpaid carers said they found out about support from neighbours."]
+    plain = load_embedder("all-MiniLM-L6-v2").encode(texts)
+    int8 = load_embedder("all-MiniLM-L6-v2", True, True)
+    assert int8 is not load_embedder("all-MiniLM-L6-v2")
+    vectors = int8.encode(texts)
+    assert vectors.shape == plain.shape
+    assert ((vectors * plain).sum(axis=1) > 0.95).all()
+    assert "deprecated" not in capfd.readouterr().err
 
 
 @pytest.mark.slow

@@ -15,6 +15,7 @@ import re
 import shutil
 import site
 import sys
+import warnings
 import zipfile
 from functools import lru_cache
 from pathlib import Path
@@ -108,8 +109,12 @@ class SentenceTransformerEmbedder:
 
             # Per output channel: per-tensor scales moved MiniLM's vectors much further (cosine
             # 0.93 to the float vectors against 0.98, see docs/scaling.md).
-            self.model = quantize_dynamic(self.model, {torch.nn.Linear: per_channel_dynamic_qconfig},
-                                          dtype=torch.qint8)
+            # torch 2.13 warns that these APIs are deprecated (for torchao); that is for this
+            # module's maintainers, not for a user's terminal or JSON output.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.model = quantize_dynamic(self.model, {torch.nn.Linear: per_channel_dynamic_qconfig},
+                                              dtype=torch.qint8)
         dim = self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension") \
             else self.model.get_sentence_embedding_dimension()
         self.dim = int(dim)
@@ -240,9 +245,10 @@ class LazyEmbedder:
     """Stands in for an embedder and loads it on first use, so that opening an index to read
     its score table or status never imports torch or reads the model's weights."""
 
-    def __init__(self, name: str, offline: bool = True) -> None:
+    def __init__(self, name: str, offline: bool = True, quantize: bool = False) -> None:
         self.name = name
         self.offline = offline
+        self.quantize = quantize
         self._embedder: Embedder | None = None
 
     @property
@@ -252,7 +258,7 @@ class LazyEmbedder:
     def get(self) -> Embedder:
         """The real embedder, loaded now if it was not yet."""
         if self._embedder is None:
-            self._embedder = load_embedder(self.name, self.offline)
+            self._embedder = load_embedder(self.name, self.offline, self.quantize)
         return self._embedder
 
     @property

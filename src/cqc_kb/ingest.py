@@ -17,7 +17,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -128,7 +128,7 @@ def reindex(settings: Settings, full: bool = False, embedder: Embedder | None = 
             result.chunks = _count_chunks(live)
             result.seconds = time.perf_counter() - started
             return result  # nothing to write: no model load, no new build
-        embedder = embedder or load_embedder(settings.model, settings.offline)
+        embedder = embedder or load_embedder(settings.model, settings.offline, settings.quantize)
         writer = Writer(settings, embedder.dim, embedder.name, full)
         try:
             _apply(settings, writer, parsed, indexed, embedder, result, progress)
@@ -255,20 +255,46 @@ def _apply(settings: Settings, writer: Writer, parsed: list[Parsed], indexed: di
     """Remove deleted documents, then embed and add the new and changed ones."""
     for name in result.removed:
         writer.remove(name)
-    chunk_vectors, sentence_vectors = _embed(settings, embedder, parsed, progress)
-    offset = s_offset = 0
-    for doc, report, chunks, sentences in parsed:
-        if doc.name in indexed:
-            writer.remove(doc.name)
-            result.updated.append(doc.name)
-        else:
-            result.added.append(doc.name)
-        writer.add(doc, report, chunks, chunk_vectors[offset:offset + len(chunks)],
-                   sentences, sentence_vectors[s_offset:s_offset + len(sentences)])
-        offset += len(chunks)
-        s_offset += len(sentences)
-    result.embedded = offset
+    total = sum(len(chunks) + len(sentences) for _, _, chunks, sentences in parsed)
+    done = 0
+    for group in _groups(parsed):
+        weight = sum(len(chunks) + len(sentences) for _, _, chunks, sentences in group)
+        step = (lambda stage, d, t, before=done, w=weight:
+                progress(stage, before + round(w * d / max(t, 1)), total)) if progress else None
+        chunk_vectors, sentence_vectors = _embed(settings, embedder, group, step)
+        done += weight
+        offset = s_offset = 0
+        for doc, report, chunks, sentences in group:
+            if doc.name in indexed:
+                writer.remove(doc.name)
+                result.updated.append(doc.name)
+            else:
+                result.added.append(doc.name)
+            writer.add(doc, report, chunks, chunk_vectors[offset:offset + len(chunks)],
+                       sentences, sentence_vectors[s_offset:s_offset + len(sentences)])
+            offset += len(chunks)
+            s_offset += len(sentences)
+        result.embedded += offset
     result.chunks = int(writer.db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+
+#: Reports are embedded and written this many passages at a time, so that a full reindex of a
+#: large library holds one group's texts and vectors in memory, not the whole library's copies.
+EMBED_GROUP_PASSAGES = 2000
+
+
+def _groups(parsed: list[Parsed]) -> Iterator[list[Parsed]]:
+    """``parsed`` in runs of whole reports of about :data:`EMBED_GROUP_PASSAGES` passages."""
+    group: list[Parsed] = []
+    size = 0
+    for item in parsed:
+        group.append(item)
+        size += len(item[2])
+        if size >= EMBED_GROUP_PASSAGES:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
 
 
 def _embed(settings: Settings, embedder: Embedder, parsed: list[Parsed], progress: ProgressFn | None,
