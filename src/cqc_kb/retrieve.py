@@ -76,8 +76,9 @@ class Filters:
                         self.scores, self.ratings))
 
 
-#: A document's dense hits (chunk id, cosine) and lexical hits (chunk ids), each best first.
-Candidates = tuple[list[tuple[int, float]], list[int]]
+#: A document's dense hits (chunk id, cosine), lexical hits and lexical hits of the query with
+#: the reports' paraphrases (chunk ids), each best first.
+Candidates = tuple[list[tuple[int, float]], list[int], list[int]]
 
 
 @contextlib.contextmanager
@@ -232,20 +233,16 @@ class Retriever:
         if mode == "hybrid+":
             parsed = parsed or self.parse(query)
         if mode != "dense":
-            lexical_query = query
-            if mode == "hybrid+":
-                # Durations in the other unit ("four weeks" -> "28") are words of the query too.
-                lexical_query += "".join(f" {n}" for n in parsed.numbers if n not in words(query))
+            lexical_query, paraphrased = self.lexical_queries(query, mode, parsed)
             found_ids = self.lexical(lexical_query, n, allowed) if candidates is None else candidates[1]
             for rank, cid in enumerate(found_ids, start=1):
                 lexical_ranks[cid] = rank
                 fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.settings.rrf_k + rank)
-            extra = paraphrase_words(query) if mode == "hybrid+" and candidates is None else ()
-            if extra:
+            if paraphrased:
                 # The reports' words for the question's ("abuse" -> "safeguarding", "happy" ->
                 # "satisfied") rank a third list, at half weight: a paraphrase is a weaker sign.
-                for rank, cid in enumerate(self.lexical(f"{lexical_query} {' '.join(extra)}", n, allowed),
-                                           start=1):
+                found_ids = self.lexical(paraphrased, n, allowed) if candidates is None else candidates[2]
+                for rank, cid in enumerate(found_ids, start=1):
                     fused[cid] = fused.get(cid, 0.0) + 0.5 / (self.settings.rrf_k + rank)
         if not fused:
             return []
@@ -261,6 +258,17 @@ class Retriever:
             dense_scores.update(self.cosine(qvec, missing))
         return [self._hit(rank, rows[c], fused[c], dense_scores.get(c), lexical_ranks.get(c))
                 for rank, c in enumerate(order, start=1)]
+
+    def lexical_queries(self, query: str, mode: str, parsed: Question | None) -> tuple[str, str | None]:
+        """The BM25 query and, in hybrid+, the same with the reports' paraphrases of its words
+        (None when there are none). In hybrid+ durations in the other unit ("four weeks" ->
+        "28") are words of the query too."""
+        if mode != "hybrid+":
+            return query, None
+        parsed = parsed or self.parse(query)
+        lexical_query = query + "".join(f" {n}" for n in parsed.numbers if n not in words(query))
+        extra = paraphrase_words(query)
+        return lexical_query, f"{lexical_query} {' '.join(extra)}" if extra else None
 
     def candidates_by_document(self, query: str, qvec: np.ndarray | None, documents: Sequence[str],
                                filters: Filters | None = None, mode: str = "hybrid+",
@@ -278,17 +286,19 @@ class Retriever:
         owner = self._chunk_documents()
         dense: dict[str, list[tuple[int, float]]] = {d: [] for d in documents}
         lexical: dict[str, list[int]] = {d: [] for d in documents}
+        paraphrased: dict[str, list[int]] = {d: [] for d in documents}
         if mode != "bm25" and qvec is not None:
             for cid, score in self.dense(qvec, self.store.vectors.ntotal, allowed):
                 bucket = dense.get(owner.get(cid, ""))
                 if bucket is not None and len(bucket) < n:
                     bucket.append((cid, score))
         if mode != "dense":
-            for cid in self.lexical(query, max(1, len(owner)), allowed):
-                ids = lexical.get(owner.get(cid, ""))
-                if ids is not None and len(ids) < n:
-                    ids.append(cid)
-        return {d: (dense[d], lexical[d]) for d in documents}
+            for text, lists in zip(self.lexical_queries(query, mode, None), (lexical, paraphrased)):
+                for cid in self.lexical(text, max(1, len(owner)), allowed) if text else ():
+                    ids = lists.get(owner.get(cid, ""))
+                    if ids is not None and len(ids) < n:
+                        ids.append(cid)
+        return {d: (dense[d], lexical[d], paraphrased[d]) for d in documents}
 
     def _chunk_documents(self) -> dict[int, str]:
         """Chunk id -> document name (read once: a store never changes)."""
