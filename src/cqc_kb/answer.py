@@ -10,8 +10,9 @@ question asks for (:mod:`cqc_kb.query`): its kind of figure (days, %, £, a coun
 date), its measure (median, maximum...) and its subject (a Care Act assessment is not an
 occupational therapy assessment). The answer abstains when the best sentence is weak evidence,
 when the question's key subject finds no support in the sentence or its passage (a look-alike:
-"electric vehicle charging" is not "charging for care"), or when it asks for a kind of figure
-the sentence does not carry.
+"electric vehicle charging" is not "charging for care"), when it names in capitals a thing
+the report never mentions ("Better Care Fund"), when the sentence is about another year, or
+when it asks for a kind of figure the sentence does not carry.
 
 A question over a library of several councils, naming none, is answered council by council:
 one search over all reports, its passages grouped by report, each report's best sentences

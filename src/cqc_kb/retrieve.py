@@ -10,8 +10,11 @@ Retrieval configurations (``mode``) exist so that the evaluation can compare the
 Refinements: a boost for chunks of the council a question names (whose name is then left out of
 the embedded query), for chunks holding a number the question gives, for chunks under the
 quality statement or theme it names, and for passages carrying figures when it asks for one;
-and removal of hits whose span mostly repeats a better-ranked hit (chunks overlap). Their
-measured effect is in docs/evaluation.md.
+a demotion of passages made of the report template (text found word for word in other
+councils' reports); durations also in the other unit ("four weeks" -> "28") and a third, half
+weight BM25 list with the reports' paraphrases of the question's words; and removal of hits
+whose span mostly repeats a better-ranked hit (chunks overlap). Their measured effect is in
+docs/evaluation.md.
 """
 
 from __future__ import annotations
