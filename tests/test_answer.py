@@ -323,6 +323,25 @@ def test_template_passages_rank_below_the_councils_own(hash_kb) -> None:
     assert sum(shares[h.chunk_id] for h in refined) < sum(shares[h.chunk_id] for h in plain)
 
 
+def test_template_shares_of_many_passages_at_once_equal_one_passage_at_a_time(hash_kb) -> None:
+    from cqc_kb.text import normalise
+
+    store = hash_kb.store
+    rows = store.chunk_rows(list(range(1, store.chunk_count() + 1)))
+    shared = store.shared_sentences()
+    expected = {}
+    for cid, row in rows.items():
+        text = store.document_text(row["document"])
+        spans = [(s, e) for _, s, e in store.sentences_in(row["document"], row["start"], row["end"])]
+        total = sum(e - s for s, e in spans)
+        expected[cid] = sum(e - s for s, e in spans if normalise(text[s:e]) in shared) / total if total else 0.0
+    retriever = hash_kb.retriever
+    retriever._template.clear()
+    retriever._template_shares(rows)
+    assert retriever._template == pytest.approx(expected)
+    assert 0 < sum(v == 0 for v in expected.values()) < len(expected)
+
+
 def test_a_named_thing_is_found_in_another_number_or_by_its_initials(hash_kb) -> None:
     answerer = hash_kb.answerer
     kestrel = next(d["name"] for d in hash_kb.store.documents() if d["authority"].startswith("Kestrel"))

@@ -299,8 +299,9 @@ class Answerer:
         self.retriever = retriever
         self.settings = retriever.settings
         self._template: Container[str] | None = None
-        #: Each report's word stems, read once (see :meth:`_mentions`).
+        #: Each report's text in lower case, and as word stems, made once (see :meth:`_mentions`).
         self._lowered: dict[str, str] = {}
+        self._stemmed: dict[str, str] = {}
 
     def _template_sentences(self) -> Container[str]:
         """Normalised sentences found in more than one council's reports: the report template's
@@ -313,11 +314,18 @@ class Answerer:
     def _mentions(self, document: str, name: str) -> bool:
         """Does ``document`` mention ``name`` (lower case), in full (word stems) or by its
         initials ("BCF")?"""
-        text = self._lowered.get(document)
+        # Most names asked about are in the report as written ("Care Act"): a search of the
+        # lower-cased text finds them without stemming the whole report, which a comparison
+        # would otherwise do for every council.
+        lowered = self._lowered.get(document)
+        if lowered is None:
+            lowered = self._lowered[document] = self.retriever.store.document_text(document).lower()
+        if re.search(r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)", lowered):
+            return True
+        text = self._stemmed.get(document)
         if text is None:
             # Stems, so that "Wellbeing Wagons" finds "Wellbeing Wagon".
-            text = " ".join(stem(w) for w in words(self.retriever.store.document_text(document)))
-            self._lowered[document] = text
+            text = self._stemmed[document] = " ".join(stem(w) for w in words(lowered))
         phrase = " ".join(stem(w) for w in words(name))
         initials = "".join(w[0] for w in name.split() if w not in NAME_JOINERS)
         return f" {phrase} " in f" {text} " or len(initials) >= 2 and f" {initials} " in f" {text} "

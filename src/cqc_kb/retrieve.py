@@ -23,6 +23,7 @@ import contextlib
 import json
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Iterator, Sequence
@@ -36,8 +37,8 @@ from .records import Hit
 from .query import (Question, named_authorities, paraphrase_words, named_statement, named_theme, parse_question, wants_figure,
                     without_authorities)
 from .settings import Settings
-from .store import Store
-from .text import STOPWORDS, normalise, words
+from .store import Store, sentence_key
+from .text import STOPWORDS, words
 
 MODES = ("bm25", "dense", "hybrid", "hybrid+")
 
@@ -111,7 +112,6 @@ class Retriever:
     _excluded: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
     #: Share of each chunk's text that is report template, counted when first seen.
     _template: dict[int, float] = field(default_factory=dict, init=False, repr=False)
-    _shared: object | None = field(default=None, init=False, repr=False)
     #: Allowed ids when only the choice of assessments filters: the default path of every query.
     _by_assessments: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)
 
@@ -318,6 +318,7 @@ class Retriever:
         # A figure given in the question ("where was the wait 37 days?") identifies the passage.
         numbers = set(parsed.numbers)
         signature = _KIND_SIGNATURES.get(parsed.kind or "")
+        self._template_shares(rows)
         for cid, row in rows.items():
             if numbers and numbers & set(words(row["text"])):
                 fused[cid] += 0.5 * unit
@@ -341,16 +342,39 @@ class Retriever:
     def template_share(self, row) -> float:
         """Share of a chunk's sentences (by length) found word for word in other councils'
         reports: the report template. 0 on a library of one council."""
-        cid = row["id"]
-        if cid not in self._template:
-            if self._shared is None:
-                self._shared = self.store.shared_sentences()
-            text = self.store.document_text(row["document"])
-            spans = [(s, e) for _, s, e in self.store.sentences_in(row["document"], row["start"], row["end"])]
-            total = sum(e - s for s, e in spans)
-            shared = sum(e - s for s, e in spans if normalise(text[s:e]) in self._shared)
-            self._template[cid] = shared / total if total else 0.0
-        return self._template[cid]
+        if row["id"] not in self._template:
+            self._template_shares({row["id"]: row})
+        return self._template[row["id"]]
+
+    def _template_shares(self, rows: dict) -> None:
+        """Work out the template share of every chunk in ``rows`` not yet known, with one query
+        per report for their sentences and one for which sentences are shared: a comparison
+        meets thousands of passages for the first time."""
+        todo: dict[str, list] = {}
+        for cid, row in rows.items():
+            if cid not in self._template:
+                todo.setdefault(row["document"], []).append(row)
+        spans: dict[int, list[tuple[int, int, int]]] = {}
+        for document, doc_rows in todo.items():
+            text = self.store.document_text(document)
+            sentences = self.store.sentences_in(document, min(r["start"] for r in doc_rows),
+                                                max(r["end"] for r in doc_rows))
+            starts = [s for _, s, _ in sentences]
+            keys: dict[int, int] = {}
+            for row in doc_rows:
+                inside = []
+                for _, s, e in sentences[bisect_left(starts, row["start"]):bisect_right(starts, row["end"])]:
+                    if e <= row["end"]:
+                        if s not in keys:
+                            keys[s] = sentence_key(text[s:e])
+                        inside.append((s, e, keys[s]))
+                spans[row["id"]] = inside
+        if not spans:
+            return
+        shared = self.store.shared_keys(key for inside in spans.values() for _, _, key in inside)
+        for cid, inside in spans.items():
+            total = sum(e - s for s, e, _ in inside)
+            self._template[cid] = sum(e - s for s, e, key in inside if key in shared) / total if total else 0.0
 
     def search_grouped(self, query: str, filters: Filters | None = None, mode: str = "hybrid+",
                        qvec: np.ndarray | None = None, parsed: Question | None = None, pool: int = 60,

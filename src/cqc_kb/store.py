@@ -33,7 +33,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import faiss
 import numpy as np
@@ -442,6 +442,14 @@ class Store:
         """Number of passages holding a content term (stemmed, as :func:`content_terms` gives)."""
         row = self.db.execute("SELECT df FROM term_df WHERE term = ?", (term,)).fetchone()
         return int(row[0]) if row else 0
+
+    def shared_keys(self, keys: Iterable[int]) -> set[int]:
+        """Those of ``keys`` (:func:`sentence_key`) whose sentence is in more than one council's
+        reports, in one query."""
+        rows = self.db.execute(
+            "SELECT key FROM sentence_councils WHERE key IN (SELECT value FROM json_each(?))"
+            " GROUP BY key HAVING count(*) > 1", (json.dumps(sorted(set(keys))),)).fetchall()
+        return {r[0] for r in rows}
 
     def shared_sentences(self) -> SharedSentences:
         """The normalised sentences found in more than one document, as a lookup."""
