@@ -331,8 +331,10 @@ class Retriever:
             elif theme and row["theme"] == theme:
                 fused[cid] += 0.25 * unit
             # Passages of the report template (CQC's "We statements", "I statements", statement
-            # lists) recur in every council's report and say nothing about the council.
-            fused[cid] -= self.template_share(row) * unit
+            # lists) recur in every council's report and say nothing about the council. Only a
+            # passage mostly made of it is demoted: one whose own sentences hold the answer
+            # beside shared wording is not.
+            fused[cid] -= min(1.0, max(0.0, 2 * self.template_share(row) - 1)) * unit
             if figure and re.search(r"\d", row["text"]):
                 fused[cid] += 0.25 * unit
                 # ... and more when it carries the kind of figure asked for ("202,415 residents").
