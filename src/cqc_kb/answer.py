@@ -302,6 +302,7 @@ class Answerer:
         #: Each report's text in lower case, and as word stems, made once (see :meth:`_mentions`).
         self._lowered: dict[str, str] = {}
         self._stemmed: dict[str, str] = {}
+        self._mentioned: dict[tuple[str, str], bool] = {}
 
     def _template_sentences(self) -> Container[str]:
         """Normalised sentences found in more than one council's reports: the report template's
@@ -313,10 +314,15 @@ class Answerer:
 
     def _mentions(self, document: str, name: str) -> bool:
         """Does ``document`` mention ``name`` (lower case), in full (word stems) or by its
-        initials ("BCF")?"""
+        initials ("BCF")? Remembered: a comparison asks it of every council's report."""
+        if (document, name) in self._mentioned:
+            return self._mentioned[document, name]
+        self._mentioned[document, name] = found = self._find_mention(document, name)
+        return found
+
+    def _find_mention(self, document: str, name: str) -> bool:
         # Most names asked about are in the report as written ("Care Act"): a search of the
-        # lower-cased text finds them without stemming the whole report, which a comparison
-        # would otherwise do for every council.
+        # lower-cased text finds them without stemming the whole report.
         lowered = self._lowered.get(document)
         if lowered is None:
             lowered = self._lowered[document] = self.retriever.store.document_text(document).lower()

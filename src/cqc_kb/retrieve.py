@@ -37,7 +37,7 @@ from .records import Hit
 from .query import (Question, named_authorities, paraphrase_words, named_statement, named_theme, parse_question, wants_figure,
                     without_authorities)
 from .settings import Settings
-from .store import Store, sentence_key
+from .store import Store
 from .text import STOPWORDS, words
 
 MODES = ("bm25", "dense", "hybrid", "hybrid+")
@@ -358,19 +358,13 @@ class Retriever:
                 todo.setdefault(row["document"], []).append(row)
         spans: dict[int, list[tuple[int, int, int]]] = {}
         for document, doc_rows in todo.items():
-            text = self.store.document_text(document)
-            sentences = self.store.sentences_in(document, min(r["start"] for r in doc_rows),
-                                                max(r["end"] for r in doc_rows))
-            starts = [s for _, s, _ in sentences]
-            keys: dict[int, int] = {}
+            sentences = self.store.sentence_keys_in(document, min(r["start"] for r in doc_rows),
+                                                    max(r["end"] for r in doc_rows))
+            starts = [s for s, _, _ in sentences]
             for row in doc_rows:
-                inside = []
-                for _, s, e in sentences[bisect_left(starts, row["start"]):bisect_right(starts, row["end"])]:
-                    if e <= row["end"]:
-                        if s not in keys:
-                            keys[s] = sentence_key(text[s:e])
-                        inside.append((s, e, keys[s]))
-                spans[row["id"]] = inside
+                spans[row["id"]] = [(s, e, key) for s, e, key in
+                                    sentences[bisect_left(starts, row["start"]):bisect_right(starts, row["end"])]
+                                    if e <= row["end"]]
         if not spans:
             return
         shared = self.store.shared_keys(key for inside in spans.values() for _, _, key in inside)

@@ -69,7 +69,8 @@ CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
 END;
 CREATE TABLE IF NOT EXISTS sentences (
     id INTEGER PRIMARY KEY, document TEXT NOT NULL REFERENCES documents(name) ON DELETE CASCADE,
-    start INTEGER NOT NULL, "end" INTEGER NOT NULL
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    key INTEGER NOT NULL  -- sentence_key of its text: is it the report template? (sentence_councils)
 );
 CREATE INDEX IF NOT EXISTS sentences_span ON sentences(document, start);
 CREATE TABLE IF NOT EXISTS statements (
@@ -431,6 +432,12 @@ class Store:
             'SELECT id, start, "end" FROM sentences WHERE document = ? AND start >= ? AND "end" <= ?'
             " ORDER BY start", (document, start, end))]
 
+    def sentence_keys_in(self, document: str, start: int, end: int) -> list[tuple[int, int, int]]:
+        """(start, end, :func:`sentence_key`) of the indexed sentences inside a span of a document."""
+        return [tuple(r) for r in self.db.execute(
+            'SELECT start, "end", key FROM sentences WHERE document = ? AND start >= ? AND "end" <= ?'
+            " ORDER BY start", (document, start, end))]
+
     def sentence_vectors_for(self, ids: Sequence[int]) -> np.ndarray:
         return np.vstack([self.sentence_vectors.reconstruct(int(i)) for i in ids]) if ids else \
             np.zeros((0, self.manifest.dim), dtype=np.float32)
@@ -559,8 +566,8 @@ class Writer:
         if ids:
             self.vectors.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32),
                                       np.asarray(ids, dtype=np.int64))
-        sids = [self.db.execute('INSERT INTO sentences (document, start, "end") VALUES (?,?,?)',
-                                (doc.name, s, e)).lastrowid for s, e in sentences]
+        sids = [self.db.execute('INSERT INTO sentences (document, start, "end", key) VALUES (?,?,?,?)',
+                                (doc.name, s, e, sentence_key(doc.text[s:e]))).lastrowid for s, e in sentences]
         if sids:
             self.sentence_vectors.add_with_ids(np.ascontiguousarray(sentence_vectors, dtype=np.float32),
                                                np.asarray(sids, dtype=np.int64))
