@@ -214,8 +214,9 @@ def _progress(quiet: bool) -> Callable[[str, int, int], None] | None:
         if bar is None:
             label = {"scan": "Checking files", "parse": "Parsing", "embed": "Embedding"}[stage]
             bar = bars[stage] = tqdm(total=total, desc=label, unit="item", file=sys.stderr, leave=True)
-        bar.n = done
-        bar.refresh()
+        # update() redraws at most every tqdm.mininterval; setting n and refreshing drew every
+        # batch, thousands of lines in a log that is not a terminal.
+        bar.update(max(0, done - bar.n))
         if done >= total:
             bar.close()
 
