@@ -173,7 +173,7 @@ def run(n: int, questions: int, seed: int, keep: Path | None) -> dict:
     work = Path(tempfile.mkdtemp(prefix=f"cqc-kb-bench-{n}-"))
     try:
         corpus = work / "corpus"
-        reports = make_reports(corpus, n, seed=seed)
+        make_reports(corpus, n, seed=seed)
         extra = make_reports(work / "extra", 2, seed=seed, first=n)
         settings = load_settings(corpus=corpus, index=work / "index")
         out: dict = {"reports": n}

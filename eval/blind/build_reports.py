@@ -20,7 +20,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "reports"
-sys.path.insert(0, "/work/main/tests/fixtures")
+sys.path.insert(0, str(HERE.parents[1] / "tests" / "fixtures"))
 
 import build_fixtures  # noqa: E402
 
