@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from cqc_kb.answer import Answerer, _Candidate, _counted_nouns, _counts, _describes, _other_period, _share_of, _spelt_out
+from cqc_kb.answer import (Answerer, _Candidate, _counted_nouns, _counts, _describes, _other_period, _share_of,
+                           _spelt_out, _subjects_of)
 from cqc_kb.errors import KbError
 from cqc_kb.kb import NO_EVIDENCE, sort_by_figure
-from cqc_kb.query import parse_question
+from cqc_kb.query import parse_question, subjects_in
 from cqc_kb.records import council_label
 from cqc_kb.retrieve import MODES, Filters
 from cqc_kb.text import stem
@@ -389,3 +390,20 @@ def test_a_threshold_is_not_the_median_asked_for(hash_kb) -> None:
     sentence = "The team completed 89% of financial assessments within 28 days in 2023/24."
     cand = _Candidate(hit, 0, 0, 1.0, sentence.lower(), sentence, ("financial assessment",))
     assert answerer._misfit(parsed, cand, [cand]) == "gives no median"
+
+
+def test_a_sentence_takes_its_subject_from_the_sentences_before_it_in_its_passage() -> None:
+    parsed = parse_question("What is the median wait for an OT assessment?")
+    sentences = ["The council completed 3,487 Care Act assessments.",
+                 "At the end of January, 538 adults were on the waiting list.",
+                 "People waited a median of 47 days to be assessed.",
+                 "The median wait for an occupational therapy assessment was 58 days."]
+    spans = [("passage", 0, 0, s) for s in sentences]
+    subjects = [subjects_in(s) for s in sentences]
+    care_act, occupational = (Answerer._fit(parsed, sentences[i], subjects, i, spans) for i in (2, 3))
+    # Two sentences back names the Care Act assessment: the 47 days are not the OT wait.
+    assert _subjects_of(subjects, 2, spans) == ("care act assessment",)
+    assert occupational - care_act >= 0.2
+    # A sentence of another passage lends no subject.
+    other = [("passage", 0, 0, sentences[0]), ("other", 0, 0, sentences[2])]
+    assert _subjects_of([subjects[0], ()], 1, other) == ()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cqc_kb.figures import figure_for, has_kind, parse_figures
-from cqc_kb.query import paraphrase_words, parse_question
+from cqc_kb.query import paraphrase_words, parse_question, subjects_in
+from cqc_kb.text import stem
 
 STOCKTON = "Stockton-on-Tees Borough Council"
 KESTREL = "Kestrel Moor Metropolitan Borough Council"
@@ -189,3 +190,45 @@ def test_hedges_are_framing_and_carers_wait_for_their_own_assessment() -> None:
     assert "roughly" not in parse_question("Roughly how many people live in Kestrel Moor?", COUNCILS).key_terms
     assert parse_question("How many carers were waiting for an assessment?").subjects == ("carer assessment",)
     assert parse_question("How many people were waiting for an assessment?").subjects == ("care act assessment",)
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    # Living "in placements outside the city" counts some residents; it is not the population.
+    ("How many residents live in placements outside the city?", "count"),
+    ("How many people live in the area the council serves?", "residents"),
+    ("How many people live there?", "residents"),
+    # What a fund or contract is "worth" is money.
+    ("What was the Better Care Fund worth in 2024/25?", "money"),
+])
+def test_population_and_worth_questions(question: str, kind: str) -> None:
+    assert parse_question(question, COUNCILS).kind == kind
+
+
+@pytest.mark.parametrize(("question", "absent"), [
+    # The -ing form of a question verb says what was done, not to what ...
+    ("What share of people were assessed within four weeks of asking?", "asking"),
+    ("What share of people getting long-term support use a direct payment?", "getting"),
+    # ... and so do irregular past forms.
+    ("What share of people came out of reablement without ongoing care?", "came"),
+    # A "package" of care is the care itself.
+    ("How many people were waiting for a package of home care to start?", "package"),
+])
+def test_verbs_and_framing_words_are_not_key_terms(question: str, absent: str) -> None:
+    assert stem(absent) not in parse_question(question, COUNCILS).key_terms
+
+
+def test_subjects_are_found_across_a_line_break() -> None:
+    assert subjects_in("The median wait for a carers'\nassessment was 31 days.") == ("carer assessment",)
+    assert subjects_in("People waited for home\ncare to start.") == ("home care",)
+    assert subjects_in("Homecare hours rose.") == ("home care",)
+
+
+def test_paraphrases_cover_abbreviations_and_overspending() -> None:
+    assert {"occupational", "therapy"} <= set(paraphrase_words("How long is the wait for an OT assessment?"))
+    assert "budget" in paraphrase_words("Did the council overspend on adult social care?")
+
+
+def test_times_of_day_answer_when_questions() -> None:
+    assert has_kind("The Contact Hub is open from 8am to 8pm on weekdays.", "date")
+    assert has_kind("Calls are answered until 17:30.", "date")
+    assert not has_kind("The Contact Hub handled 5,700 contacts each month.", "date")

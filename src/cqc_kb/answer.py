@@ -585,10 +585,7 @@ class Answerer:
             if key in template:
                 score -= 0.25
             score -= 0.01 * (hit.rank - 1)
-            own = subjects[i]
-            if not own and i > 0 and spans[i - 1][0] is hit:
-                own = subjects[i - 1]
-            out.append(_Candidate(hit, s, e, score, key, sentence, own))
+            out.append(_Candidate(hit, s, e, score, key, sentence, _subjects_of(subjects, i, spans)))
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -636,12 +633,27 @@ class Answerer:
             if found & rivals and asked not in found:
                 bonus -= 0.1
         if parsed.subjects:
-            own = subjects[i]
-            if not own and i > 0 and spans[i - 1][0] is spans[i][0]:
-                own = subjects[i - 1]
+            own = _subjects_of(subjects, i, spans)
             if own:
                 bonus += 0.05 if set(own) & set(parsed.subjects) else -0.15
         return bonus
+
+
+#: How many sentences back, inside its passage, a sentence naming no service takes its subject
+#: from ("... completed 3,487 Care Act assessments. At the end of January, 538 adults were on
+#: the waiting list. People waited a median of 47 days ...").
+SUBJECT_LOOKBACK = 2
+
+
+def _subjects_of(subjects: list[tuple[str, ...]], i: int, spans: list) -> tuple[str, ...]:
+    """The services sentence ``i`` is about: those it names, else those of the nearest of the
+    :data:`SUBJECT_LOOKBACK` sentences before it in the same passage that names one."""
+    for j in range(i, max(-1, i - SUBJECT_LOOKBACK - 1), -1):
+        if spans[j][0] is not spans[i][0]:
+            break
+        if subjects[j]:
+            return subjects[j]
+    return ()
 
 
 def confidence_cue(answer: Answer, threshold: float) -> str:

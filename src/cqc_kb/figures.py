@@ -124,6 +124,11 @@ def figure_kind(figure: Figure) -> str:
     return "count"
 
 
+#: A time of day ("8am", "9.30pm", "17:00") or a day of the week ("weekdays", "Monday").
+_TIME_OF_DAY = re.compile(r"\b\d{1,2}(?:[.:]\d\d)?\s?(?:am|pm)\b|\b(?:[01]?\d|2[0-3]):[0-5]\d\b|"
+                          r"\b(?:week ?days?|weekends?|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)\b", re.I)
+
+
 def has_kind(quote: str, kind: str) -> bool:
     """Does ``quote`` carry a figure of ``kind``? (Names and unknown kinds always pass.)"""
     if kind not in ("days", "percent", "money", "count", "residents", "date"):
@@ -134,7 +139,8 @@ def has_kind(quote: str, kind: str) -> bool:
     if kind == "count":
         return bool(kinds & {"count", "residents"}) or bool(_NONE.search(quote))
     if kind == "date":
-        return "date" in kinds or bool(re.search(r"\b(19|20)\d\d\b", quote))
+        # "When is the hub open?" is answered by times of day and days of the week.
+        return "date" in kinds or bool(re.search(r"\b(19|20)\d\d\b", quote)) or bool(_TIME_OF_DAY.search(quote))
     return kind in kinds
 
 

@@ -24,14 +24,18 @@ _FIGURE_QUESTION = re.compile(
 
 # Order matters: the first kind whose pattern matches wins.
 _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("residents", re.compile(r"\b(population|how many (people|residents) live|residents? (are there|live))\b|"
+    # "How many people live in Kestrel Moor / the area?" asks for the population; "how many
+    # residents live in placements outside the city?" counts some of them.
+    ("residents", re.compile(r"\b(population|residents? are there)\b|\bhow many (people|residents) live"
+                             r"(( in)?\s*\??\s*$| there\b| (in|across|within) ((the|this|its) )?((?-i:[A-Z])|(area|borough|"
+                             r"county|city|district|town|region|authority)\b))|"
                              r"\bhow (big|large) is (the )?(borough|county|city|area|district)\b", re.I)),
     ("percent", re.compile(r"\b(what|which) (percentage|proportion|share|per ?cent|rate|fraction)\b|"
                            r"\b(percentage|proportion|share|per ?cent) of\b|\bhow many per ?cent\b|"
                            r"\b(vacancy|conversion|turnover|uptake|satisfaction) rate\b|"
                            r"\bwhat share\b|\bwhat proportion\b", re.I)),
     ("money", re.compile(r"\bhow much (money|did|does|do|was|is|can|will)\b.*\b(spend|spent|cost|pay|paid|get|"
-                         r"budget|fund|funding|save|saving|savings|worth|receive|charge)|"
+                         r"budget|fund|funding|save|saving|savings|worth|receive|charge)|\bworth\b|"
                          r"\b(budget|(spend|spent|spending)(?! (\w+ )?time\b)|expenditure|cost|costs|fee|fees|hourly (pay|rate)|"
                          r"pay rate|supplement|uplift|£|pounds?|salary|wage)\b", re.I)),
     ("days", re.compile(r"\bhow (long|quickly|soon|fast)\b|\b(waiting|wait|completion|response) times?\b|"
@@ -99,6 +103,7 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
     "hourly": ("hour",),
     "patient": ("people", "person"),
     "generate": ("call",),
+    "ot": ("occupational", "therapy", "therapist"),
     "occupational": ("ot", "therapist"),
     "therapy": ("ot", "therapist"),
     # General synonyms for rises and falls, lists and outcomes, as reports word them.
@@ -116,23 +121,36 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
     "helpful": ("useful",),
     "informed": ("information", "inform", "communication"),
     "refer": ("referral",),
+    # Reports say a council spent more (or less) "than its budget" rather than "overspent".
+    "overspend": ("overspent", "spent", "spend", "budget", "deficit"),
+    "overspent": ("overspend", "spent", "spend", "budget", "deficit"),
+    "underspend": ("underspent", "spent", "spend", "budget"),
+    "underspent": ("underspend", "spent", "spend", "budget"),
 }
+
+
+def _spaced(pattern: str) -> str:
+    """``pattern`` with each space matching any run of white space: PDF text breaks lines
+    inside names ("carers'" at the end of one line, "assessment" on the next)."""
+    return pattern.replace(" ?", r"\s*").replace(" ", r"\s+")
+
+
 #: Services and processes whose figures sit side by side in reports; a sentence about one does
 #: not answer a question about another ("median wait" for OT vs for a Care Act assessment).
 SUBJECTS: dict[str, re.Pattern[str]] = {
-    "carer assessment": re.compile(r"\bcarers?['\u2019]?s?['\u2019]? (needs )?assessments?\b", re.I),
-    "occupational therapy": re.compile(r"\boccupational therap|\bOT (assessment|wait)", re.I),
-    "financial assessment": re.compile(r"\bfinancial assessments?\b", re.I),
-    "review": re.compile(r"\b(care act |annual |support plan |care )?reviews?\b", re.I),
-    "section 42": re.compile(r"\bsection 42\b|\bs42\b|\bsafeguarding enquir", re.I),
-    "dols": re.compile(r"\bdeprivation of liberty|\bdols\b", re.I),
-    "advocacy": re.compile(r"\badvoca(cy|te|tes)\b", re.I),
-    "home care": re.compile(r"\bhome ?care\b|\bdomiciliary\b|\bcare at home\b", re.I),
-    "reablement": re.compile(r"\breablement\b", re.I),
-    "care home": re.compile(r"\b(care|nursing|residential) homes?\b|\bresidential care\b", re.I),
-    "adaptation": re.compile(r"\badaptations?\b|\bdisabled facilities grant\b", re.I),
-    "complaint": re.compile(r"\bcomplaints?\b", re.I),
-    "care act assessment": re.compile(r"\bcare act assessments?\b|\bneeds assessments?\b", re.I),
+    "carer assessment": re.compile(_spaced(r"\bcarers?['\u2019]?s?['\u2019]? (needs )?assessments?\b"), re.I),
+    "occupational therapy": re.compile(_spaced(r"\boccupational therap|\bOT (assessment|wait)"), re.I),
+    "financial assessment": re.compile(_spaced(r"\bfinancial assessments?\b"), re.I),
+    "review": re.compile(_spaced(r"\b(care act |annual |support plan |care )?reviews?\b"), re.I),
+    "section 42": re.compile(_spaced(r"\bsection 42\b|\bs42\b|\bsafeguarding enquir"), re.I),
+    "dols": re.compile(_spaced(r"\bdeprivation of liberty|\bdols\b"), re.I),
+    "advocacy": re.compile(_spaced(r"\badvoca(cy|te|tes)\b"), re.I),
+    "home care": re.compile(_spaced(r"\bhome ?care\b|\bdomiciliary\b|\bcare at home\b"), re.I),
+    "reablement": re.compile(_spaced(r"\breablement\b"), re.I),
+    "care home": re.compile(_spaced(r"\b(care|nursing|residential) homes?\b|\bresidential care\b"), re.I),
+    "adaptation": re.compile(_spaced(r"\badaptations?\b|\bdisabled facilities grant\b"), re.I),
+    "complaint": re.compile(_spaced(r"\bcomplaints?\b"), re.I),
+    "care act assessment": re.compile(_spaced(r"\bcare act assessments?\b|\bneeds assessments?\b"), re.I),
 }
 
 #: Words that frame a question rather than name its subject: never "key" for abstention.
@@ -155,7 +173,7 @@ GENERIC = frozenset(content_terms(
     "january february march april june july august september october november december "
     "four five six seven eight nine ten twelve under over upon via while whilst because although "
     "though unless until whereas without usual usually normal normally roughly approximately "
-    "nearly almost exactly precisely"
+    "nearly almost exactly precisely worth value package packages"
 ))
 
 #: Verbs common in questions: they say what happened, not what it happened to.
@@ -165,7 +183,8 @@ mean means sign introduce handle reach increase clear learn think feel feels fin
 works complete completes carry take takes give gives show shows need needs want use uses listen get
 gets go goes come comes become becomes guarantee guarantees avoid avoids rank ranks compare happen
 cut pay pays spend spends do does did seen see ask asks serve serves consider considers
-kept sent told given went gone brought held met paid led fed start starts begin begins""".split())
+kept sent told given went gone brought held met paid led fed start starts begin begins
+came become became began felt knew thought saw ran spoke spent chose""".split())
 _BEFORE_NOUN = frozenset("on for of the a an about with in their its his her our your".split())
 _AUX = frozenset("do does did can could will would should may might must is are was were be been being "
                  "has have had they it we you he she i people council councils".split())
@@ -270,6 +289,15 @@ def subjects_in(text: str) -> tuple[str, ...]:
     return tuple(s for s, pattern in SUBJECTS.items() if pattern.search(text))
 
 
+def _verb_ing(word: str) -> bool:
+    """Is ``word`` the -ing form of a question verb ("asking", "getting", "making")? It says
+    what was done ("within four weeks of asking"), not to what."""
+    if not word.endswith("ing") or len(word) < 6:
+        return False
+    base = word[:-3]
+    return any(b in VERBS for b in (base, base + "e", base[:-1] if base[-1:] == base[-2:-1] else ""))
+
+
 def _subject_terms(topic: str) -> list[str]:
     """Stems of the words that may name the question's subject: verbs ("did they generate",
     "caring stopped them", "had been lifted") are left out, as reports describe the same thing
@@ -277,7 +305,7 @@ def _subject_terms(topic: str) -> list[str]:
     tokens = words(topic)
     out = []
     for i, w in enumerate(tokens):
-        if w in STOPWORDS or w in VERBS:
+        if w in STOPWORDS or w in VERBS or _verb_ing(w):
             continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         prev = tokens[i - 1] if i else None
