@@ -241,6 +241,19 @@ def test_compare_without_a_figure_question_has_no_figures(hash_kb) -> None:
     assert all(r.figure is None and r.figure_note is None for r in rows)
 
 
+def test_no_waiting_list_answers_how_many_were_waiting(hash_kb) -> None:
+    answerer = hash_kb.answerer
+    hit = hash_kb.search("home care waiting list", k=1)[0]
+    waiting = parse_question("How many people were waiting for a package of home care to start?")
+    assert "package" not in waiting.key_terms
+    sentence = "There was no waiting list for home care, and most packages started within a week."
+    cand = _Candidate(hit, 0, 0, 1.0, sentence.lower(), sentence, ("home care",))
+    assert answerer._misfit(waiting, cand, [cand]) is None
+    # ... but not how many people received home care.
+    received = parse_question("How many people received home care?")
+    assert answerer._misfit(received, cand, [cand]) == "counts something else"
+
+
 @pytest.mark.parametrize(("question", "sentence", "counts"), [
     # The counted noun may sit anywhere in the clause that gives the count ...
     ("How many young carers were referred?", "Only 14 referrals were made for young carers in 2024.", True),
@@ -250,6 +263,9 @@ def test_compare_without_a_figure_question_has_no_figures(hash_kb) -> None:
     ("How many young carers were referred?", "The median wait was 28 days for young carers.", False),
     ("How many people were waiting?",
      "People contacted the Front Door, a team of social workers and 8 Community Wellbeing Navigators.", False),
+    # Residents who "live in placements" are counted as people.
+    ("How many residents live in placements outside the city?",
+     "The council placed 64 people, most of them younger adults, outside the city.", True),
     # A role is counted as itself: people placed in services are not social workers.
     ("How many qualified social workers does the council employ?",
      "Reviews for the 141 people placed in services out of area were completed face-to-face.", False),

@@ -232,3 +232,8 @@ def test_times_of_day_answer_when_questions() -> None:
     assert has_kind("The Contact Hub is open from 8am to 8pm on weekdays.", "date")
     assert has_kind("Calls are answered until 17:30.", "date")
     assert not has_kind("The Contact Hub handled 5,700 contacts each month.", "date")
+
+
+def test_a_joint_strategic_needs_assessment_is_not_a_care_act_assessment() -> None:
+    assert parse_question("How out of date was the Joint Strategic Needs Assessment?").subjects == ()
+    assert parse_question("How long is the wait for a needs assessment?").subjects == ("care act assessment",)

@@ -271,6 +271,7 @@ _SMALL_NUMBERS = frozenset("one two three four five six seven eight nine ten ele
 #: Words for anyone at all: a count near them says what it counts, elsewhere in the clause not.
 _ANYONE = frozenset(stem(w) for w in ("people", "person", "individuals", "adults", "residents", "users"))
 _NONE = re.compile(r"\b(none|nobody|no one|no [\w-]+ (?:[\w-]+ )?(?:was|were|had|has)|no waiting list|all)\b", re.I)
+_NO_WAITING = re.compile(r"\b(no(body| one)? (was|were) waiting|no waiting lists?|(was|were) no (one|people) waiting)\b", re.I)
 
 
 #: Questions asking for a rating, and the words a sentence that gives one uses.
@@ -537,7 +538,9 @@ class Answerer:
                 return None
             if not has_kind(quotes, parsed.kind):
                 return f"no {parsed.kind} figure"
-            if parsed.kind == "count" and not any(_counts(c.sentence, nouns) for c in chosen):
+            # "How many people were waiting for X?" is answered by "there was no waiting list".
+            if parsed.kind == "count" and not any(_counts(c.sentence, nouns) for c in chosen) and not (
+                    "waiting" in parsed.measures and any(_NO_WAITING.search(c.sentence) for c in chosen)):
                 return "counts something else"
         return None
 

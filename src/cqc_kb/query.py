@@ -150,7 +150,7 @@ SUBJECTS: dict[str, re.Pattern[str]] = {
     "care home": re.compile(_spaced(r"\b(care|nursing|residential) homes?\b|\bresidential care\b"), re.I),
     "adaptation": re.compile(_spaced(r"\badaptations?\b|\bdisabled facilities grant\b"), re.I),
     "complaint": re.compile(_spaced(r"\bcomplaints?\b"), re.I),
-    "care act assessment": re.compile(_spaced(r"\bcare act assessments?\b|\bneeds assessments?\b"), re.I),
+    "care act assessment": re.compile(_spaced(r"\bcare act assessments?\b|\b(?<!strategic\s)needs assessments?\b"), re.I),
 }
 
 #: Words that frame a question rather than name its subject: never "key" for abstention.
@@ -184,7 +184,7 @@ works complete completes carry take takes give gives show shows need needs want 
 gets go goes come comes become becomes guarantee guarantees avoid avoids rank ranks compare happen
 cut pay pays spend spends do does did seen see ask asks serve serves consider considers
 kept sent told given went gone brought held met paid led fed start starts begin begins
-came become became began felt knew thought saw ran spoke spent chose""".split())
+came become became began felt knew thought saw ran spoke spent chose live lives speak speaks spoken""".split())
 _BEFORE_NOUN = frozenset("on for of the a an about with in their its his her our your".split())
 _AUX = frozenset("do does did can could will would should may might must is are was were be been being "
                  "has have had they it we you he she i people council councils".split())
