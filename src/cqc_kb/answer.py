@@ -53,6 +53,11 @@ KEY_LOST = 0.5
 #: be chosen instead (tuned on the development gold set).
 RUNNER_UP = 0.75
 
+#: How many of the top passages the answer's sentences are chosen from: all five shown (four
+#: left out the fifth passage's sentences although the reader sees the passage; measured in
+#: docs/evaluation.md, round 4).
+ANSWER_PASSAGES = 5
+
 #: A sentence that does not end like one and is this short is a heading or list label.
 _MIN_FRAGMENT_WORDS = 8
 
@@ -408,7 +413,7 @@ class Answerer:
                          parsed: Question | None = None) -> Answer:
         """Pick the sentences that answer ``question`` from ``hits`` and cite them."""
         parsed = parsed or self.parse(question)
-        choice = self._choose(parsed, hits[:4], qvec)
+        choice = self._choose(parsed, hits[:ANSWER_PASSAGES], qvec)
         if choice.reason is not None:
             return self._abstain(question, tuple(hits), choice.confidence, choice.reason)
         return self._answer(question, choice, tuple(hits))
