@@ -423,3 +423,20 @@ def test_a_sentence_takes_its_subject_from_the_sentences_before_it_in_its_passag
     # A sentence of another passage lends no subject.
     other = [("passage", 0, 0, sentences[0]), ("other", 0, 0, sentences[2])]
     assert _subjects_of([subjects[0], ()], 1, other) == ()
+
+
+def test_an_evaluative_question_prefers_the_measured_outcome() -> None:
+    sentences = ["Reablement was provided by the in-house reablement service.",
+                 "In 2023/24, 61% of people who completed reablement needed no further support."]
+    spans = [("passage", 0, 0, s) for s in sentences]
+    subjects = [("reablement",)] * 2
+
+    def gain(question: str) -> float:
+        parsed = parse_question(question)
+        described, outcome = (Answerer._fit(parsed, s, subjects, i, spans) for i, s in enumerate(sentences))
+        return outcome - described
+
+    assert gain("How effective is the reablement service?") >= 0.1
+    assert gain("Are people happy with reablement?") >= 0.1
+    # A question that asks what or who gets no such lift.
+    assert gain("Who provides reablement?") == 0

@@ -294,6 +294,13 @@ _RIVALS: dict[str, frozenset[str]] = {
 #: Questions asking what a named thing is.
 _DEFINITION_ASKED = re.compile(r"\b(what|who) (is|are|was|were)\b", re.I)
 
+#: Questions asking whether or how well something works, with no figure asked for.
+_EVALUATIVE = re.compile(r"\s*((is|are|was|were|do|does|did|can|could|has|have|had)\b|how (effective|well|good|"
+                         r"successful|easy|satisfied|happy)\b)", re.I)
+_PERCENT = re.compile(r"\d\s?%|\d per ?cent\b", re.I)
+#: What a measured outcome adds to a sentence answering such a question (tuned on dev).
+EVALUATIVE_OUTCOME = 0.15
+
 #: Questions asking for a reason.
 _WHY = re.compile(r"\s*(why|for what reason|what (was|were|is|are) the reasons?)\b", re.I)
 
@@ -620,6 +627,10 @@ class Answerer:
                 if any(figure_kind(f) == parsed.kind and _describes(sentence, f.text, parsed.terms)
                        for f in figures):
                     bonus += 0.1
+        if parsed.kind is None and _EVALUATIVE.match(parsed.topic) and _PERCENT.search(sentence):
+            # "Are carers happy ...?", "How effective is ...?": reports answer with the measured
+            # outcome ("61% of people who completed reablement needed no further support").
+            bonus += EVALUATIVE_OUTCOME
         found = set(measures_in(sentence))
         if parsed.measures:
             # "median", "maximum", "actual"... name which of several figures is wanted.
