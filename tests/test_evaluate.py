@@ -15,6 +15,7 @@ from cqc_kb.evaluate import (GoldItem, QuestionResult, answer_correct, choose_th
                              first_relevant_rank, hit_at, load_gold, main, percentile, prepare_eval_corpus,
                              reciprocal_rank, summarise, threshold_sweep, valid_citations)
 from cqc_kb.records import Answer, Citation, Hit
+from cqc_kb.retrieve import Filters
 
 from conftest import make_settings
 
@@ -222,3 +223,33 @@ def test_run_config_asks_unscoped_only_when_no_council_is_named(tiny_kb) -> None
     assert asked == [(items[0].q, True), (items[0].q, False), (items[1].q, True)]
     first, second = out.questions
     assert first.unscoped_correct is not None and second.unscoped_correct is None
+
+
+def test_hit_at_5_in_the_own_report_uses_the_council_filtered_rank() -> None:
+    # Six councils' passages on one topic: the asked council's ranks 7th over the library but
+    # 1st in its own report; a line with no council keeps its library-wide rank.
+    rows = [dataclasses.replace(result(True, 0.9, True), authority="A", rank=7, council_rank=1),
+            dataclasses.replace(result(True, 0.9, True), authority="B", rank=2, council_rank=None),
+            dataclasses.replace(result(True, 0.9, True), rank=3)]
+    metrics = summarise("hybrid+", rows).metrics
+    assert metrics["hit@5"] == pytest.approx(2 / 3, abs=1e-3)
+    assert metrics["hit@5_council"] == pytest.approx(2 / 3, abs=1e-3)
+    assert metrics["hit@5_council"] != metrics["hit@1"]
+
+
+def test_run_config_ranks_each_line_in_its_own_report(tiny_kb) -> None:
+    from cqc_kb.evaluate import run_config
+
+    item = GoldItem("What was the median waiting time?", ("median waiting time was 31 days",), "Tinyshire Council")
+    filters: list[Filters] = []
+
+    def search_council(q, f):
+        filters.append(f)
+        return tiny_kb.search(q, filters=f)
+
+    out = run_config("hybrid+", [item, GoldItem("Is there a zoo?", (), "Tinyshire Council")],
+                     search=lambda q: tiny_kb.search(q), ask=lambda q, f: tiny_kb.ask(q, filters=f),
+                     document_text=tiny_kb.store.document_text, search_council=search_council)
+    # Only the answerable line is searched again, with its council as the filter.
+    assert [f.authorities for f in filters] == [("Tinyshire Council",)]
+    assert out.questions[0].council_rank == 1 and out.questions[1].council_rank is None

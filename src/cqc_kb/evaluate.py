@@ -90,6 +90,9 @@ class QuestionResult:
     unscoped_correct: bool | None = None
     unscoped_abstained: bool | None = None
     unscoped_latency_ms: float | None = None
+    #: Rank of the first relevant passage when the search is filtered to the gold line's council
+    #: (the passages its answer is chosen from); None when not measured or not in the top 10.
+    council_rank: int | None = None
 
 
 @dataclass
@@ -213,6 +216,10 @@ def summarise(config: str, results: list[QuestionResult]) -> ConfigResult:
     metrics: dict[str, float | int | None] = {
         "questions": len(results), "answerable": len(answerable), "unanswerable": len(unanswerable),
         **{f"hit@{k}": mean(hit_at(r.rank, k) for r in answerable) for k in HIT_KS},
+        # A question asked of every council ranks six councils' passages on the same topic
+        # together, so at most five of them can be in an unfiltered top 5: filtered to the
+        # asked council, the search is the one its (grouped or scoped) answer is chosen from.
+        "hit@5_council": mean(hit_at(r.council_rank if r.authority else r.rank, 5) for r in answerable),
         f"mrr@{MRR_DEPTH}": mean(reciprocal_rank(r.rank) for r in answerable),
         "answer_accuracy": mean(1.0 if r.correct else 0.0 for r in answerable),
         "citation_validity": round(sum(r.valid_citations for r in results) / cited, 4) if cited else None,
@@ -269,8 +276,12 @@ SearchFn = Callable[[str], list[Hit]]
 
 def run_config(config: str, items: Sequence[GoldItem], search: SearchFn, ask: AskFn,
                document_text: Callable[[str], str],
-               names_council: Callable[[str], bool] | None = None) -> ConfigResult:
+               names_council: Callable[[str], bool] | None = None,
+               search_council: Callable[[str, Filters], list[Hit]] | None = None) -> ConfigResult:
     """Ask every gold question through ``search`` and ``ask`` and score what comes back.
+
+    With ``search_council``, an answerable question tied to a council is also searched with
+    that council as a filter ("hit@5 (own report)").
 
     With ``names_council``, a question tied to a council whose text names none is asked a
     second time with no filter (the library-wide, grouped answer) and graded on that council.
@@ -289,6 +300,9 @@ def run_config(config: str, items: Sequence[GoldItem], search: SearchFn, ask: As
             abstained=answer.abstained, confidence=round(float(answer.confidence), 4),
             citations=len(answer.citations), valid_citations=valid_citations(answer, document_text),
             latency_ms=round(latency, 2), answer=answer.answer)
+        if search_council is not None and item.authority and item.answerable:
+            result.council_rank = first_relevant_rank(
+                search_council(item.q, Filters(authorities=(item.authority,))), item)
         if names_council is not None and item.authority and not names_council(item.q):
             started = time.perf_counter()
             wide = ask(item.q, Filters())
@@ -310,7 +324,8 @@ def evaluate_mode(kb: KnowledgeBase, items: Sequence[GoldItem], mode: str) -> Co
                       search=lambda q: kb.search(q, k=MRR_DEPTH, mode=mode),
                       ask=lambda q, f: kb.ask(q, filters=f, mode=mode),
                       document_text=kb.store.document_text,
-                      names_council=lambda q: bool(kb.answerer.parse(q).councils))
+                      names_council=lambda q: bool(kb.answerer.parse(q).councils),
+                      search_council=lambda q, f: kb.search(q, k=MRR_DEPTH, filters=f, mode=mode))
 
 
 def naive_settings(settings: Settings) -> Settings:
@@ -364,7 +379,8 @@ def evaluate_naive(settings: Settings, items: Sequence[GoldItem], note: Callable
                           search=lambda q: kb.search(q, k=MRR_DEPTH, mode="dense"),
                           ask=lambda q, f: naive_ask(kb, q, f),
                           document_text=kb.store.document_text,
-                          names_council=lambda q: bool(kb.answerer.parse(q).councils))
+                          names_council=lambda q: bool(kb.answerer.parse(q).councils),
+                          search_council=lambda q, f: kb.search(q, k=MRR_DEPTH, filters=f, mode="dense"))
     finally:
         kb.close()
 
@@ -427,7 +443,7 @@ def prepare_eval_corpus(dest: Path) -> list[Path]:
 # --- output -----------------------------------------------------------------------------------
 
 _COLUMNS = (("config", "config"), ("hit@1", "hit@1"), ("hit@3", "hit@3"), ("hit@5", "hit@5"),
-            (f"mrr@{MRR_DEPTH}", f"MRR@{MRR_DEPTH}"), ("answer_accuracy", "answer acc (council)"),
+            ("hit@5_council", "hit@5 (own report)"), (f"mrr@{MRR_DEPTH}", f"MRR@{MRR_DEPTH}"), ("answer_accuracy", "answer acc (council)"),
             ("unscoped_evidence", "unscoped evidence"),
             ("citation_validity", "citations valid"), ("abstention_unanswerable", "abstain (unans.)"),
             ("false_abstention", "false abstain"), ("unscoped_abstention", "unscoped abstain"),
