@@ -440,3 +440,42 @@ def test_an_evaluative_question_prefers_the_measured_outcome() -> None:
     assert gain("Are people happy with reablement?") >= 0.1
     # A question that asks what or who gets no such lift.
     assert gain("Who provides reablement?") == 0
+
+
+def test_coverage_query_wants_every_key_word_or_its_paraphrase() -> None:
+    from cqc_kb.retrieve import Retriever
+
+    query = Retriever.coverage_query(parse_question("Do carers find the council's information and advice useful?"))
+    assert query == '("carers") AND ("information") AND ("advice") AND ("useful" OR "help" OR "helpful")'
+    # Fewer than three key words single out too little.
+    assert Retriever.coverage_query(parse_question("How long do people wait for reablement?")) is None
+
+
+def test_a_passage_holding_every_key_word_gains_only_where_few_do(hash_kb, monkeypatch) -> None:
+    import cqc_kb.retrieve as retrieve
+
+    question = "Were advocacy demand and funding at Pennine Voices discussed?"
+    assert len(hash_kb.answerer.parse(question).key_terms) >= 3
+
+    def scores() -> dict[str, float]:
+        return {h.chunk_id: h.score for h in hash_kb.search(question, k=20)}
+
+    boosted = scores()
+    monkeypatch.setattr(retrieve, "COVERAGE_BOOST", 0.0)
+    plain = scores()
+    unit = 0.25 / (hash_kb.settings.rrf_k + 1)
+    gained = {c for c in plain if c in boosted and boosted[c] - plain[c] > unit / 2}
+    assert gained and all("Pennine Voices" in h.text for h in hash_kb.search(question, k=20)
+                          if h.chunk_id in gained)
+    # Where more passages of a report hold every key word than the cap, none gains.
+    monkeypatch.setattr(retrieve, "COVERAGE_BOOST", 0.25)
+    monkeypatch.setattr(retrieve, "COVERAGE_MAX_PER_REPORT", 0)
+    assert scores() == plain
+
+
+def test_compare_rows_with_a_coverage_boost_equal_asking_each_report_alone(hash_kb) -> None:
+    question = "Were advocacy demand and funding at Pennine Voices discussed?"
+    for row in hash_kb.compare(question):
+        alone = hash_kb.answerer.ask(question, filters=Filters(documents=(row.document,)))
+        assert [h.chunk_id for h in row.answer.hits] == [h.chunk_id for h in alone.hits]
+        assert [h.score for h in row.answer.hits] == pytest.approx([h.score for h in alone.hits])

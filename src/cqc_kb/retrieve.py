@@ -38,7 +38,7 @@ from .query import (Question, named_authorities, paraphrase_words, named_stateme
                     without_authorities)
 from .settings import Settings
 from .store import Store
-from .text import STOPWORDS, words
+from .text import STOPWORDS, stem, words
 
 MODES = ("bm25", "dense", "hybrid", "hybrid+")
 
@@ -80,9 +80,15 @@ class Filters:
                         self.scores, self.ratings))
 
 
-#: A document's dense hits (chunk id, cosine), lexical hits and lexical hits of the query with
-#: the reports' paraphrases (chunk ids), each best first.
-Candidates = tuple[list[tuple[int, float]], list[int], list[int]]
+#: A document's dense hits (chunk id, cosine), lexical hits, lexical hits of the query with
+#: the reports' paraphrases, and passages holding every key word of the question (chunk ids),
+#: each best first.
+Candidates = tuple[list[tuple[int, float]], list[int], list[int], list[int]]
+
+#: What a passage holding every key word of the question (two or more) gains, in RRF units,
+#: when at most COVERAGE_MAX_PER_REPORT passages of its report hold them all.
+COVERAGE_BOOST = 0.25
+COVERAGE_MAX_PER_REPORT = 3
 
 
 @contextlib.contextmanager
@@ -200,6 +206,34 @@ class Retriever:
         params.append(n)
         return [r[0] for r in self.store.db.execute(sql, params).fetchall()]
 
+    @staticmethod
+    def coverage_query(parsed: Question | None) -> str | None:
+        """An FTS5 query matching passages that hold every key word of the question (each as
+        written or as one of the reports' paraphrases of it), or None when it has fewer than two."""
+        if parsed is None or len(parsed.key_terms) < 3:
+            return None
+        groups = []
+        for term in parsed.key_terms:
+            written = [w for w in dict.fromkeys(words(parsed.topic)) if stem(w) == term]
+            options = dict.fromkeys([*written, *(p for w in written for p in paraphrase_words(w) if p.isalpha())])
+            if not options:
+                return None
+            groups.append("(" + " OR ".join('"' + o.replace('"', '""') + '"' for o in options) + ")")
+        return " AND ".join(groups)
+
+    def lexical_all(self, match: str, n: int, allowed: np.ndarray | None) -> list[int]:
+        """Passages matching the FTS5 expression ``match`` (see :meth:`coverage_query`), best first."""
+        if allowed is not None and len(allowed) == 0:
+            return []
+        sql = "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?"
+        params: list = [match]
+        if allowed is not None:
+            sql += " AND +rowid IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(allowed.tolist()))
+        sql += " ORDER BY bm25(chunks_fts, 1.0, 0.4) LIMIT ?"
+        params.append(n)
+        return [r[0] for r in self.store.db.execute(sql, params).fetchall()]
+
     def cosine(self, qvec: np.ndarray, ids: Sequence[int]) -> dict[int, float]:
         """Query-passage cosine for given chunk ids (reconstructed from the FAISS store)."""
         out = {}
@@ -247,6 +281,19 @@ class Retriever:
                 found_ids = self.lexical(paraphrased, n, allowed) if candidates is None else candidates[2]
                 for rank, cid in enumerate(found_ids, start=1):
                     fused[cid] = fused.get(cid, 0.0) + 0.5 / (self.settings.rrf_k + rank)
+        if mode == "hybrid+":
+            # A passage holding every key word of the question ("performance clinics" besides
+            # "waiting lists") is about what was asked, even where common words rank others first.
+            query_all = self.coverage_query(parsed)
+            covering = (self.lexical_all(query_all, n, allowed) if candidates is None else candidates[3]) \
+                if query_all else []
+            # ... but only where few passages of a report do: where many do, the key words are
+            # that report's common vocabulary ("short", "term") and single nothing out.
+            owner = self._chunk_documents()
+            per_report = Counter(owner.get(cid) for cid in covering)
+            for cid in covering:
+                if per_report[owner.get(cid)] <= COVERAGE_MAX_PER_REPORT:
+                    fused[cid] = fused.get(cid, 0.0) + COVERAGE_BOOST / (self.settings.rrf_k + 1)
         if not fused:
             return []
         rows = self.store.chunk_rows(list(fused))
@@ -290,6 +337,7 @@ class Retriever:
         dense: dict[str, list[tuple[int, float]]] = {d: [] for d in documents}
         lexical: dict[str, list[int]] = {d: [] for d in documents}
         paraphrased: dict[str, list[int]] = {d: [] for d in documents}
+        covering: dict[str, list[int]] = {d: [] for d in documents}
         if mode != "bm25" and qvec is not None:
             for cid, score in self.dense(qvec, self.store.vectors.ntotal, allowed):
                 bucket = dense.get(owner.get(cid, ""))
@@ -301,7 +349,12 @@ class Retriever:
                     ids = lists.get(owner.get(cid, ""))
                     if ids is not None and len(ids) < n:
                         ids.append(cid)
-        return {d: (dense[d], lexical[d], paraphrased[d]) for d in documents}
+        query_all = self.coverage_query(self.parse(query)) if mode == "hybrid+" else None
+        for cid in self.lexical_all(query_all, max(1, len(owner)), allowed) if query_all else ():
+            ids = covering.get(owner.get(cid, ""))
+            if ids is not None and len(ids) < n:
+                ids.append(cid)
+        return {d: (dense[d], lexical[d], paraphrased[d], covering[d]) for d in documents}
 
     def _chunk_documents(self) -> dict[int, str]:
         """Chunk id -> document name (read once: a store never changes)."""
