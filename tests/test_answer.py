@@ -480,3 +480,14 @@ def test_compare_rows_with_a_coverage_boost_equal_asking_each_report_alone(hash_
         alone = hash_kb.answerer.ask(question, filters=Filters(documents=(row.document,)))
         assert [h.chunk_id for h in row.answer.hits] == [h.chunk_id for h in alone.hits]
         assert [h.score for h in row.answer.hits] == pytest.approx([h.score for h in alone.hits])
+
+
+def test_a_sentence_pointing_back_takes_the_words_of_the_sentence_before_in_full(hash_kb) -> None:
+    from cqc_kb.answer import _context_weight
+
+    assert _context_weight("Its actual spend was £69,253,000.") == 1.0
+    assert _context_weight("- This was done through local data.") == 1.0
+    assert _context_weight("The actual spend was £69,253,000.") == 0.5
+    # "Its actual spend was £69,253,000" follows the sentence naming Adult Social Care.
+    answer = hash_kb.ask("How much did Stockton actually spend on adult social care in 2023/24?")
+    assert any("£69,253,000" in c.quote for c in answer.citations)

@@ -591,7 +591,8 @@ class Answerer:
             near = term_sets[i - 1] if i > 0 and spans[i - 1][0] is hit else set()
             own = [t for t in q_terms if _matches(t, terms)]
             lexical = (sum(idf(t) for t in own)
-                       + 0.5 * sum(idf(t) for t in q_terms if t not in own and _matches(t, near))) / q_weight
+                       + _context_weight(sentence) * sum(idf(t) for t in q_terms
+                                                         if t not in own and _matches(t, near))) / q_weight
             score = 0.5 * float(sem) + 0.5 * lexical if qvec is not None else lexical
             score += self._fit(parsed, sentence, subjects, i, spans)
             # CQC's own statement wording ("We have clear responsibilities...") recurs in every
@@ -656,6 +657,16 @@ class Answerer:
             if own:
                 bonus += 0.05 if set(own) & set(parsed.subjects) else -0.15
         return bonus
+
+
+#: A sentence opening with a word that points back ("Its actual spend was ...", "This was ...")
+#: is about what the sentence before names: the question's words there count in full.
+_POINTS_BACK = re.compile(r"[\s\-\u2022*]*(its|it|this|these|they|their|that|those|he|she)\b", re.I)
+
+
+def _context_weight(sentence: str) -> float:
+    """How much the question's words found only in the sentence before count (see _POINTS_BACK)."""
+    return 1.0 if _POINTS_BACK.match(sentence) else 0.5
 
 
 #: How many sentences back, inside its passage, a sentence naming no service takes its subject
