@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from cqc_kb.answer import (Answerer, _Candidate, _counted_nouns, _counts, _describes, _other_period, _share_of,
@@ -491,3 +493,20 @@ def test_a_sentence_pointing_back_takes_the_words_of_the_sentence_before_in_full
     # "Its actual spend was £69,253,000" follows the sentence naming Adult Social Care.
     answer = hash_kb.ask("How much did Stockton actually spend on adult social care in 2023/24?")
     assert any("£69,253,000" in c.quote for c in answer.citations)
+
+
+def test_a_passage_naming_the_service_asked_about_gains(hash_kb, monkeypatch) -> None:
+    import cqc_kb.retrieve as retrieve
+
+    # "an advocate" in the question; passages say "advocacy" or "advocate".
+    question = "Can people get an advocate without a long wait?"
+    assert hash_kb.answerer.parse(question).subjects == ("advocacy",)
+    boosted = {h.chunk_id: h for h in hash_kb.search(question, k=30)}
+    monkeypatch.setattr(retrieve, "SUBJECT_BOOST", 0.0)
+    plain = {h.chunk_id: h.score for h in hash_kb.search(question, k=30)}
+    unit = 0.25 / (hash_kb.settings.rrf_k + 1)
+    common = [c for c in boosted if c in plain]
+    gained = [c for c in common if boosted[c].score - plain[c] > unit / 2]
+    assert gained and all(re.search(r"advoca", boosted[c].text + boosted[c].section, re.I) for c in gained)
+    assert all(re.search(r"advoca", boosted[c].text + boosted[c].section, re.I) is None
+               for c in common if c not in gained)

@@ -9,7 +9,9 @@ Retrieval configurations (``mode``) exist so that the evaluation can compare the
 
 Refinements: a boost for chunks of the council a question names (whose name is then left out of
 the embedded query), for chunks holding a number the question gives, for chunks under the
-quality statement or theme it names, and for passages carrying figures when it asks for one;
+quality statement or theme it names, for passages naming the service it names (advocacy,
+reablement ...), for the few passages of a report holding every key word of the question, and
+for passages carrying figures when it asks for one;
 a demotion of passages made of the report template (text found word for word in other
 councils' reports); durations also in the other unit ("four weeks" -> "28") and a third, half
 weight BM25 list with the reports' paraphrases of the question's words; and removal of hits
@@ -34,8 +36,8 @@ import numpy as np
 from .assessments import LATEST, excluded_documents
 from .embed import Embedder
 from .records import Hit
-from .query import (Question, named_authorities, paraphrase_words, named_statement, named_theme, parse_question, wants_figure,
-                    without_authorities)
+from .query import (SUBJECTS, Question, named_authorities, named_statement, named_theme, paraphrase_words,
+                    parse_question, wants_figure, without_authorities)
 from .settings import Settings
 from .store import Store
 from .text import STOPWORDS, stem, words
@@ -89,6 +91,8 @@ Candidates = tuple[list[tuple[int, float]], list[int], list[int], list[int]]
 #: when at most COVERAGE_MAX_PER_REPORT passages of its report hold them all.
 COVERAGE_BOOST = 0.25
 COVERAGE_MAX_PER_REPORT = 3
+#: What a passage naming a service the question names gains, in RRF units.
+SUBJECT_BOOST = 0.25
 
 
 @contextlib.contextmanager
@@ -372,7 +376,12 @@ class Retriever:
         numbers = set(parsed.numbers)
         signature = _KIND_SIGNATURES.get(parsed.kind or "")
         self._template_shares(rows)
+        # The services the question names ("advocacy", "reablement"), as the reports word them:
+        # a passage about one of them is about what was asked ("an advocate" finds "advocacy").
+        subjects = [SUBJECTS[s] for s in parsed.subjects]
         for cid, row in rows.items():
+            if subjects and any(p.search(row["text"]) or p.search(row["section"] or "") for p in subjects):
+                fused[cid] += SUBJECT_BOOST * unit
             if numbers and numbers & set(words(row["text"])):
                 fused[cid] += 0.5 * unit
             # Reports share one template, so a passage on the same topic from another council
