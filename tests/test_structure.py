@@ -77,6 +77,21 @@ def test_rating_thresholds() -> None:
     assert rating_for_percentage(88) == "Outstanding"
 
 
+def test_sub_heading_repeating_a_statement_name_keeps_its_score() -> None:
+    """A sub-heading inside a statement's section that repeats the statement's name (another
+    spelling of it, with no score after it) must not erase the score its section gave."""
+    original = REAL_REPORT.read_text(encoding="utf-8")
+    assert "\nSafety management\n" in original
+    text = original.replace("\nSafety management\n", "\nSafe systems, pathways and transitions\n", 1)
+    before = analyse(parse_bytes(original.encode(), "original.txt")).statements
+    after = analyse(parse_bytes(text.encode(), "repeated.txt")).statements
+    # The score, its label and the cited "Score: N" line stay the section's own (the summary
+    # list near the top holds the same score without a label).
+    assert [(s.score, s.label) for s in after] == [(s.score, s.label) for s in before]
+    safe = [next(s for s in report if s.name == "Safe pathways, systems and transitions") for report in (before, after)]
+    assert safe[0].label and safe[0].start == safe[1].start
+
+
 def test_published_rating_that_disagrees_with_scores_is_flagged() -> None:
     text = REAL_REPORT.read_text(encoding="utf-8").replace("\nGood\n", "\nOutstanding\n", 1)
     report = analyse(parse_bytes(text.encode(), "edited.txt"))

@@ -220,7 +220,9 @@ def _scores(doc: Document, texts: list[str], hits: list) -> tuple[tuple[Statemen
     for name, i, score, score_block in hits:
         if first_theme is not None and i < first_theme:
             summary[name] = (score, score_block)
-        else:
+        elif score is not None or detail.get(name, (None,))[0] is None:
+            # A later mention without a score (a sub-heading repeating the statement's name)
+            # must not erase the score its own section gave.
             detail[name] = (score, score_block, i)
     warnings: list[str] = []
     result = []
