@@ -174,6 +174,73 @@ def test_reports_embedded_in_groups_give_the_same_index(fixture_corpus, tmp_path
         b.close()
 
 
+class _ExactEmbedder:
+    """A vector per exact text (case and spacing count) that records what it was asked to encode:
+    a vector taken for the wrong text, or a text encoded twice, shows."""
+
+    name, dim = "exact-64", 64
+
+    def __init__(self) -> None:
+        self.encoded: list[str] = []
+
+    def encode(self, texts, batch_size: int = 32, progress=None):
+        import hashlib
+
+        import numpy as np
+
+        self.encoded += list(texts)
+        rows = [np.random.default_rng(int.from_bytes(hashlib.blake2b(t.encode(), digest_size=8).digest(), "little"))
+                .standard_normal(self.dim) for t in texts]
+        out = np.asarray(rows, dtype=np.float32).reshape(len(texts), self.dim)
+        return out / np.linalg.norm(out, axis=1, keepdims=True).clip(1e-9)
+
+
+def test_each_distinct_text_is_encoded_once_and_known_vectors_are_reused(fixture_corpus, tmp_path) -> None:
+    """A report added to a library shares CQC's wording with the reports already there: those
+    texts take the vectors the index holds, and every vector stays the model's vector of its
+    own text (a sentence that differs only in case gets its own)."""
+    import numpy as np
+
+    from cqc_kb.chunk import embed_text
+    from cqc_kb.records import Chunk
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(fixture_corpus, corpus)
+    settings = make_settings(corpus, tmp_path / "index")
+    first = _ExactEmbedder()
+    build_index(settings, embedder=first)
+    assert len(first.encoded) == len(set(first.encoded))
+
+    source = (corpus / "kestrel-moor.txt").read_text(encoding="utf-8")
+    sentence = "People said staff treated them with dignity."
+    assert source.count("Kestrel Moor") > 3
+    copy = source.replace("Kestrel Moor", "Fernhill Vale").replace("\n\n", f"\n\n{sentence.upper()}\n\n", 1)
+    (corpus / "fernhill-vale.txt").write_text(copy + f"\n\n{sentence}\n", encoding="utf-8")
+    added = _ExactEmbedder()
+    result = build_index(settings, embedder=added)
+    assert result.added == ["fernhill-vale.txt"]
+    assert result.reused > 0 and result.encoded == len(added.encoded) == len(set(added.encoded))
+    assert not set(added.encoded) & set(first.encoded)  # nothing the library held was encoded again
+    assert sentence.upper() in " ".join(added.encoded)
+
+    kb = KnowledgeBase.open(settings, embedder=_ExactEmbedder())
+    try:
+        text = kb.store.document_text("fernhill-vale.txt")
+        rows = kb.store.db.execute('SELECT id, start, "end" FROM sentences WHERE document = ?',
+                                   ("fernhill-vale.txt",)).fetchall()
+        assert len(rows) > 50
+        expected = _ExactEmbedder().encode([text[s:e] for _, s, e in rows])
+        assert np.allclose(kb.store.sentence_vectors_for([r[0] for r in rows]), expected, atol=1e-6)
+        chunks = kb.store.db.execute('SELECT id, section, text FROM chunks WHERE document = ?',
+                                     ("fernhill-vale.txt",)).fetchall()
+        texts = [embed_text(Chunk("", "", 0, 0, row[2], tuple(row[1].split(" > ")) if row[1] else (), None, 0),
+                            settings.embed_headings) for row in chunks]
+        got = np.vstack([kb.store.vectors.reconstruct(int(row[0])) for row in chunks])
+        assert np.allclose(got, _ExactEmbedder().encode(texts), atol=1e-6)
+    finally:
+        kb.close()
+
+
 def test_sentence_vectors_setting_is_checked() -> None:
     from cqc_kb.errors import ConfigError
     from cqc_kb.settings import load_settings

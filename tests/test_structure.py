@@ -77,6 +77,35 @@ def test_rating_thresholds() -> None:
     assert rating_for_percentage(88) == "Outstanding"
 
 
+def test_sub_heading_repeating_a_statement_name_keeps_its_score() -> None:
+    """A sub-heading inside a statement's section that repeats the statement's name (another
+    spelling of it, with no score after it) must not erase the score its section gave."""
+    original = REAL_REPORT.read_text(encoding="utf-8")
+    assert "\nSafety management\n" in original
+    text = original.replace("\nSafety management\n", "\nSafe systems, pathways and transitions\n", 1)
+    before = analyse(parse_bytes(original.encode(), "original.txt")).statements
+    after = analyse(parse_bytes(text.encode(), "repeated.txt")).statements
+    # The score, its label and the cited "Score: N" line stay the section's own (the summary
+    # list near the top holds the same score without a label).
+    assert [(s.score, s.label) for s in after] == [(s.score, s.label) for s in before]
+    safe = [next(s for s in report if s.name == "Safe pathways, systems and transitions") for report in (before, after)]
+    assert safe[0].label and safe[0].start == safe[1].start
+
+
+def test_label_run_together_with_its_score_line_is_read() -> None:
+    """PDF extraction can put "Score: 2" and "2 - Evidence shows some shortfalls" in one block."""
+    import re
+
+    original = REAL_REPORT.read_text(encoding="utf-8")
+    before = analyse(parse_bytes(original.encode(), "original.txt")).statements
+    for joiner in ("\n", " "):
+        text, n = re.subn(r"(Score: [1-4])\n\n([1-4] [-\u2013] Evidence)", rf"\1{joiner}\2", original)
+        assert n >= 2
+        after = analyse(parse_bytes(text.encode(), "joined.txt")).statements
+        assert [(s.score, s.label) for s in after] == [(s.score, s.label) for s in before]
+        assert sum(1 for s in after if s.label) == sum(1 for s in before if s.label) >= 7
+
+
 def test_published_rating_that_disagrees_with_scores_is_flagged() -> None:
     text = REAL_REPORT.read_text(encoding="utf-8").replace("\nGood\n", "\nOutstanding\n", 1)
     report = analyse(parse_bytes(text.encode(), "edited.txt"))

@@ -49,7 +49,12 @@ class ReindexResult:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     chunks: int = 0
+    #: Passages of the added and updated reports.
     embedded: int = 0
+    #: Texts (passages and answer sentences) the model encoded, and vectors taken instead from
+    #: the index or from an identical text earlier in this reindex.
+    encoded: int = 0
+    reused: int = 0
     seconds: float = 0.0
     rebuilt: bool = False
     #: What was wrong with the live index when this reindex found it damaged and rebuilt it.
@@ -261,8 +266,10 @@ def _apply(settings: Settings, writer: Writer, parsed: list[Parsed], indexed: di
         weight = sum(len(chunks) + len(sentences) for _, _, chunks, sentences in group)
         step = (lambda stage, d, t, before=done, w=weight:
                 progress(stage, before + round(w * d / max(t, 1)), total)) if progress else None
-        chunk_vectors, sentence_vectors = _embed(settings, embedder, group, step)
+        chunk_vectors, sentence_vectors = _embed(settings, embedder, group, step, writer, result)
         done += weight
+        if progress:  # a group whose every vector was reused encoded nothing, so said nothing
+            progress("embed", done, total)
         offset = s_offset = 0
         for doc, report, chunks, sentences in group:
             if doc.name in indexed:
@@ -298,23 +305,43 @@ def _groups(parsed: list[Parsed]) -> Iterator[list[Parsed]]:
 
 
 def _embed(settings: Settings, embedder: Embedder, parsed: list[Parsed], progress: ProgressFn | None,
-           ) -> tuple[np.ndarray, np.ndarray]:
+           writer: Writer, result: ReindexResult) -> tuple[np.ndarray, np.ndarray]:
     """Vectors for every chunk and every answer sentence of ``parsed``, in their order.
 
-    Each sentence is located in the chunk that holds it nearest that chunk's middle, so that
-    its vector can be pooled from the chunk's own forward pass (``sentence_vectors`` "pooled")
-    instead of a second pass over every sentence.
+    The model encodes each distinct text once: a text the build already holds a vector for (a
+    sentence of CQC's own wording that every report repeats, or a passage made only of it) and
+    a text met twice in this group take the vector they already have.
     """
-    texts: list[str] = []
-    spans: list[list[tuple[int, int]]] = []
+    passages = [embed_text(chunk, settings.embed_headings) for _, _, chunks, _ in parsed for chunk in chunks]
+    report = (lambda d, t: progress("embed", d, t)) if progress else None
+    if settings.sentence_vectors == "pooled":
+        return _embed_pooled(settings, embedder, parsed, passages, report)
+    sentences = [doc.text[s:e] for doc, _, _, spans in parsed for s, e in spans]
+    vectors = writer.known_vectors(passages, sentences)
+    todo = list(dict.fromkeys(t for t in passages + sentences if t not in vectors))
+    vectors.update(zip(todo, embedder.encode(todo, batch_size=settings.batch_size, progress=report)))
+    result.encoded += len(todo)
+    result.reused += len(passages) + len(sentences) - len(todo)
+
+    def stack(texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, embedder.dim), dtype=np.float32)
+        return np.vstack([vectors[t] for t in texts]).astype(np.float32, copy=False)
+
+    return stack(passages), stack(sentences)
+
+
+def _embed_pooled(settings: Settings, embedder: Embedder, parsed: list[Parsed], passages: list[str],
+                  progress: Callable[[int, int], None] | None) -> tuple[np.ndarray, np.ndarray]:
+    """Passage vectors, and each answer sentence's vector pooled from the forward pass of the
+    chunk that holds it nearest that chunk's middle (no second pass over every sentence).
+    A pooled vector carries its passage's context, so no vector is shared between texts."""
+    texts = list(passages)
+    spans: list[list[tuple[int, int]]] = [[] for _ in texts]
     where: list[tuple[int, int]] = []  # per sentence: (text index, position in its spans)
     alone: list[str] = []  # sentences embedded by themselves; -1 - k in ``where`` is alone[k]
+    first = 0
     for doc, _, chunks, sentences in parsed:
-        first = len(texts)
-        for chunk in chunks:
-            text = embed_text(chunk, settings.embed_headings)
-            texts.append(text)
-            spans.append([])
         bounds = [(c.start, c.end, len(texts[first + n]) - len(c.text)) for n, c in enumerate(chunks)]
         for s, e in sentences:
             host = min((n for n, (cs, ce, _) in enumerate(bounds) if cs <= s and e <= ce),
@@ -327,13 +354,13 @@ def _embed(settings: Settings, embedder: Embedder, parsed: list[Parsed], progres
             cs, _, prefix = bounds[host]
             spans[first + host].append((prefix + s - cs, prefix + e - cs))
             where.append((first + host, len(spans[first + host]) - 1))
+        first += len(chunks)
     n_chunks = len(texts)
     texts += alone
     spans += [[(0, len(text))] for text in alone]
     where = [(n_chunks - 1 - i, 0) if i < 0 else (i, j) for i, j in where]
     vectors, span_vectors = encode_passages_and_spans(
-        embedder, texts, spans, pool=settings.sentence_vectors == "pooled", batch_size=settings.batch_size,
-        progress=(lambda d, t: progress("embed", d, t)) if progress else None)
+        embedder, texts, spans, pool=True, batch_size=settings.batch_size, progress=progress)
     offset = np.cumsum([0] + [len(row) for row in spans])
     sentence_vectors = span_vectors[[offset[i] + j for i, j in where]] if where else \
         np.zeros((0, vectors.shape[1]), dtype=np.float32)

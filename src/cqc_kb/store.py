@@ -39,6 +39,7 @@ import faiss
 import numpy as np
 
 from .errors import DamagedIndexError, IndexBusyError, IndexMissingError, StaleIndexError
+from .chunk import embed_text
 from .records import Chunk, Document, Report, SECTION_SEP
 from .settings import PIPELINE_VERSION, Settings
 from .structure import authority_key
@@ -55,9 +56,11 @@ CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL,
     document TEXT NOT NULL REFERENCES documents(name) ON DELETE CASCADE,
     ordinal INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, page INTEGER,
-    section TEXT NOT NULL, theme TEXT, statement TEXT, text TEXT NOT NULL
+    section TEXT NOT NULL, theme TEXT, statement TEXT, text TEXT NOT NULL,
+    embed_key INTEGER NOT NULL  -- text_key of the text embedded for it: its vector is reused for that text
 );
 CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document);
+CREATE INDEX IF NOT EXISTS chunks_embed_key ON chunks(embed_key);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, section, content='chunks', content_rowid='id', tokenize='porter unicode61'
 );
@@ -70,9 +73,11 @@ END;
 CREATE TABLE IF NOT EXISTS sentences (
     id INTEGER PRIMARY KEY, document TEXT NOT NULL REFERENCES documents(name) ON DELETE CASCADE,
     start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    key INTEGER NOT NULL  -- sentence_key of its text: is it the report template? (sentence_councils)
+    key INTEGER NOT NULL,  -- sentence_key of its text: is it the report template? (sentence_councils)
+    embed_key INTEGER NOT NULL  -- text_key of its exact text: its vector is reused for that text
 );
 CREATE INDEX IF NOT EXISTS sentences_span ON sentences(document, start);
+CREATE INDEX IF NOT EXISTS sentences_embed_key ON sentences(embed_key);
 CREATE TABLE IF NOT EXISTS statements (
     document TEXT NOT NULL REFERENCES documents(name) ON DELETE CASCADE,
     position INTEGER NOT NULL, name TEXT NOT NULL, theme TEXT NOT NULL, score INTEGER,
@@ -110,6 +115,11 @@ def sentence_key(text: str) -> int:
     """A 64-bit key for a sentence's normalised text (stored instead of the text itself)."""
     digest = hashlib.blake2b(normalise(text).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True)
+
+
+def text_key(text: str) -> int:
+    """A 64-bit key for a text exactly as the model embeds it (not normalised)."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little", signed=True)
 
 
 class SharedSentences:
@@ -559,20 +569,44 @@ class Writer:
         for chunk in chunks:
             cur = self.db.execute(
                 'INSERT INTO chunks (chunk_id, document, ordinal, start, "end", page, section, theme,'
-                " statement, text) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " statement, text, embed_key) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (chunk.chunk_id, chunk.document, chunk.ordinal, chunk.start, chunk.end, chunk.page,
-                 chunk.section_label, chunk.theme, chunk.statement, chunk.text))
+                 chunk.section_label, chunk.theme, chunk.statement, chunk.text,
+                 text_key(embed_text(chunk, self.settings.embed_headings))))
             ids.append(cur.lastrowid)
         if ids:
             self.vectors.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32),
                                       np.asarray(ids, dtype=np.int64))
-        sids = [self.db.execute('INSERT INTO sentences (document, start, "end", key) VALUES (?,?,?,?)',
-                                (doc.name, s, e, sentence_key(doc.text[s:e]))).lastrowid for s, e in sentences]
+        sids = [self.db.execute('INSERT INTO sentences (document, start, "end", key, embed_key) VALUES (?,?,?,?,?)',
+                                (doc.name, s, e, sentence_key(doc.text[s:e]), text_key(doc.text[s:e]))).lastrowid
+                for s, e in sentences]
         if sids:
             self.sentence_vectors.add_with_ids(np.ascontiguousarray(sentence_vectors, dtype=np.float32),
                                                np.asarray(sids, dtype=np.int64))
         _count_statistics(self.db, council_of(doc.name, report.is_cqc, report.authority), doc.text,
                           [c.text for c in chunks], sentences, 1)
+
+    def known_vectors(self, passages: Sequence[str], sentences: Sequence[str]) -> dict[str, np.ndarray]:
+        """Vectors this build already holds for any of these texts, exactly as they would be
+        embedded, found by :func:`text_key`: a passage's embedded text, and an answer
+        sentence's text when sentence vectors are encoded on their own (a pooled one carries its
+        passage's context, so it is not the vector of its text alone).
+
+        Every report repeats CQC's own wording (each statement's "We statement" and "What
+        people expect"), so a report added to a library, or every report after the first few of
+        a full reindex, finds many of its texts here instead of in the model.
+        """
+        found: dict[str, np.ndarray] = {}
+        tables = [("chunks", self.vectors, passages)]
+        if self.settings.sentence_vectors == "encoded":
+            tables.append(("sentences", self.sentence_vectors, sentences))
+        for table, vectors, texts in tables:
+            wanted = {text_key(t): t for t in texts}
+            for key, row in self.db.execute(
+                    f"SELECT embed_key, MIN(id) FROM {table} WHERE embed_key IN (SELECT value FROM json_each(?))"
+                    " GROUP BY embed_key", (json.dumps(list(wanted)),)):
+                found.setdefault(wanted[key], vectors.reconstruct(int(row)))
+        return found
 
     def commit(self) -> Manifest:
         """Write everything, then atomically make this build the live one."""

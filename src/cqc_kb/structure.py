@@ -220,7 +220,9 @@ def _scores(doc: Document, texts: list[str], hits: list) -> tuple[tuple[Statemen
     for name, i, score, score_block in hits:
         if first_theme is not None and i < first_theme:
             summary[name] = (score, score_block)
-        else:
+        elif score is not None or detail.get(name, (None,))[0] is None:
+            # A later mention without a score (a sub-heading repeating the statement's name)
+            # must not erase the score its own section gave.
             detail[name] = (score, score_block, i)
     warnings: list[str] = []
     result = []
@@ -257,6 +259,13 @@ def _scores(doc: Document, texts: list[str], hits: list) -> tuple[tuple[Statemen
 
 
 def _label_after(texts: list[str], i: int) -> str | None:
+    """The score's label ("2 - Evidence shows some shortfalls"): in the block of the score line
+    itself when extraction ran the two lines together (PDFs do), else in the next two."""
+    own = _SCORE_LINE.match(texts[i])
+    if own:
+        rest = _LABEL_LINE.match(texts[i][own.end():].strip())
+        if rest:
+            return rest.group(0).strip()
     for j in range(i + 1, min(i + 3, len(texts))):
         if _LABEL_LINE.match(texts[j]):
             return texts[j]
