@@ -443,7 +443,8 @@ def prepare_eval_corpus(dest: Path) -> list[Path]:
 # --- output -----------------------------------------------------------------------------------
 
 _COLUMNS = (("config", "config"), ("hit@1", "hit@1"), ("hit@3", "hit@3"), ("hit@5", "hit@5"),
-            ("hit@5_council", "hit@5 (own report)"), (f"mrr@{MRR_DEPTH}", f"MRR@{MRR_DEPTH}"), ("answer_accuracy", "answer acc (council)"),
+            ("hit@5_council", "hit@5 (own report)"), (f"mrr@{MRR_DEPTH}", f"MRR@{MRR_DEPTH}"),
+            ("answer_accuracy", "answer acc (council)"),
             ("unscoped_evidence", "unscoped evidence"),
             ("citation_validity", "citations valid"), ("abstention_unanswerable", "abstain (unans.)"),
             ("false_abstention", "false abstain"), ("unscoped_abstention", "unscoped abstain"),

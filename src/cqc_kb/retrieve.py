@@ -87,9 +87,10 @@ class Filters:
 #: each best first.
 Candidates = tuple[list[tuple[int, float]], list[int], list[int], list[int]]
 
-#: What a passage holding every key word of the question (two or more) gains, in RRF units,
-#: when at most COVERAGE_MAX_PER_REPORT passages of its report hold them all.
+#: What a passage holding every key word of the question (COVERAGE_MIN_TERMS or more) gains,
+#: in RRF units, when at most COVERAGE_MAX_PER_REPORT passages of its report hold them all.
 COVERAGE_BOOST = 0.25
+COVERAGE_MIN_TERMS = 3
 COVERAGE_MAX_PER_REPORT = 3
 #: What a passage naming a service the question names gains, in RRF units.
 SUBJECT_BOOST = 0.25
@@ -213,8 +214,9 @@ class Retriever:
     @staticmethod
     def coverage_query(parsed: Question | None) -> str | None:
         """An FTS5 query matching passages that hold every key word of the question (each as
-        written or as one of the reports' paraphrases of it), or None when it has fewer than two."""
-        if parsed is None or len(parsed.key_terms) < 3:
+        written or as one of the reports' paraphrases of it), or None when it has fewer than
+        :data:`COVERAGE_MIN_TERMS`: two words single out too little."""
+        if parsed is None or len(parsed.key_terms) < COVERAGE_MIN_TERMS:
             return None
         groups = []
         for term in parsed.key_terms:
@@ -285,15 +287,16 @@ class Retriever:
                 found_ids = self.lexical(paraphrased, n, allowed) if candidates is None else candidates[2]
                 for rank, cid in enumerate(found_ids, start=1):
                     fused[cid] = fused.get(cid, 0.0) + 0.5 / (self.settings.rrf_k + rank)
-        if mode == "hybrid+":
+        query_all = self.coverage_query(parsed) if mode == "hybrid+" else None
+        if query_all:
             # A passage holding every key word of the question ("performance clinics" besides
-            # "waiting lists") is about what was asked, even where common words rank others first.
-            query_all = self.coverage_query(parsed)
-            covering = (self.lexical_all(query_all, n, allowed) if candidates is None else candidates[3]) \
-                if query_all else []
+            # "waiting lists") is about what was asked, even where common words rank others first
             # ... but only where few passages of a report do: where many do, the key words are
-            # that report's common vocabulary ("short", "term") and single nothing out.
+            # that report's common vocabulary ("short", "term") and single nothing out. All
+            # matches are counted, so that the count is the same whatever the filter.
             owner = self._chunk_documents()
+            covering = self.lexical_all(query_all, max(1, len(owner)), allowed) if candidates is None \
+                else candidates[3]
             per_report = Counter(owner.get(cid) for cid in covering)
             for cid in covering:
                 if per_report[owner.get(cid)] <= COVERAGE_MAX_PER_REPORT:
@@ -356,7 +359,7 @@ class Retriever:
         query_all = self.coverage_query(self.parse(query)) if mode == "hybrid+" else None
         for cid in self.lexical_all(query_all, max(1, len(owner)), allowed) if query_all else ():
             ids = covering.get(owner.get(cid, ""))
-            if ids is not None and len(ids) < n:
+            if ids is not None:
                 ids.append(cid)
         return {d: (dense[d], lexical[d], paraphrased[d], covering[d]) for d in documents}
 
