@@ -207,6 +207,7 @@ def test_population_and_worth_questions(question: str, kind: str) -> None:
 @pytest.mark.parametrize(("question", "absent"), [
     # The -ing form of a question verb says what was done, not to what ...
     ("What share of people were assessed within four weeks of asking?", "asking"),
+    ("How quickly were concerns dealt with after people started asking?", "asking"),
     ("What share of people getting long-term support use a direct payment?", "getting"),
     # ... and so do irregular past forms.
     ("What share of people came out of reablement without ongoing care?", "came"),
@@ -215,6 +216,10 @@ def test_population_and_worth_questions(question: str, kind: str) -> None:
 ])
 def test_verbs_and_framing_words_are_not_key_terms(question: str, absent: str) -> None:
     assert stem(absent) not in parse_question(question, COUNCILS).key_terms
+
+
+def test_an_ing_word_before_a_noun_may_name_the_subject() -> None:
+    assert stem("learning") in parse_question("How many people with learning disabilities were supported?").key_terms
 
 
 def test_subjects_are_found_across_a_line_break() -> None:

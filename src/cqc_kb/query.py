@@ -289,10 +289,12 @@ def subjects_in(text: str) -> tuple[str, ...]:
     return tuple(s for s, pattern in SUBJECTS.items() if pattern.search(text))
 
 
-def _verb_ing(word: str) -> bool:
-    """Is ``word`` the -ing form of a question verb ("asking", "getting", "making")? It says
-    what was done ("within four weeks of asking"), not to what."""
-    if not word.endswith("ing") or len(word) < 6:
+def _verb_ing(word: str, prev: str | None, nxt: str | None) -> bool:
+    """Is ``word`` the -ing form of a question verb ("asking", "getting") used as a verb: with
+    no noun after it, or after a doer ("people getting support")? It says what was done
+    ("within four weeks of asking"), not to what; before a noun it may name the subject
+    ("people with learning disabilities", "working age adults")."""
+    if not word.endswith("ing") or len(word) < 6 or nxt is not None and nxt not in STOPWORDS and prev not in _AUX:
         return False
     base = word[:-3]
     return any(b in VERBS for b in (base, base + "e", base[:-1] if base[-1:] == base[-2:-1] else ""))
@@ -305,10 +307,10 @@ def _subject_terms(topic: str) -> list[str]:
     tokens = words(topic)
     out = []
     for i, w in enumerate(tokens):
-        if w in STOPWORDS or w in VERBS or _verb_ing(w):
-            continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         prev = tokens[i - 1] if i else None
+        if w in STOPWORDS or w in VERBS or _verb_ing(w, prev, nxt):
+            continue
         # "-ed" words are verbs or participles ("closed", "considered") far more often than the
         # subject; "disabled" facilities keep their other words.
         # An "-ing" word after a preposition or determiner is a noun ("spend on parking for").
