@@ -8,6 +8,7 @@ figure shown in a table or chart can always be traced back to its citation.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .query import MEASURES, Question, answer_kind, measures_in
 from .records import Figure
@@ -63,6 +64,13 @@ def _is_year(raw: str) -> bool:
 
 def parse_figures(quote: str) -> list[Figure]:
     """Every figure in ``quote``, in reading order, at most one per span of text."""
+    return list(_figures(quote))
+
+
+@lru_cache(maxsize=16384)
+def _figures(quote: str) -> tuple[Figure, ...]:
+    """:func:`parse_figures`, read once per text: sentence scoring asks it of the same report
+    sentences question after question."""
     found: list[tuple[int, int, Figure]] = []
 
     def add(start: int, end: int, figure: Figure) -> None:
@@ -102,7 +110,7 @@ def parse_figures(quote: str) -> list[Figure]:
         if not _is_year(m.group("n")):
             add(m.start(), m.end(), Figure(_number(m.group("n")), "", m.group(0)))
     found.sort(key=lambda f: f[0])
-    return [f for _, _, f in found]
+    return tuple(f for _, _, f in found)
 
 
 #: "No eligibility appeals were made", "none", "all carers": a count without a digit.

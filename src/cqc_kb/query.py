@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 from .structure import STATEMENT_NAMES, THEMES, authority_key, norm_heading
@@ -278,12 +279,16 @@ def answer_kind(question: str) -> str | None:
     return None
 
 
+# Sentence scoring asks these of the same report sentences for question after question (a
+# comparison asks them of every council's passages): each text is read once.
+@lru_cache(maxsize=16384)
 def measures_in(text: str) -> tuple[str, ...]:
     """Canonical measures named in ``text`` (a question or a report sentence)."""
     low = f" {' '.join(words(text))} "
     return tuple(m for m, names in _MEASURE_WORDS.items() if any(n in low for n in names))
 
 
+@lru_cache(maxsize=16384)
 def subjects_in(text: str) -> tuple[str, ...]:
     """Services or processes (keys of :data:`SUBJECTS`) named in ``text``."""
     return tuple(s for s, pattern in SUBJECTS.items() if pattern.search(text))
