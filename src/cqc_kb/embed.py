@@ -81,9 +81,9 @@ def _release_free_memory() -> None:
 
     A batch's activations are large, short-lived blocks on the C heap; between batches the
     reindex keeps small long-lived allocations (SQLite pages, the next reports' texts) that
-    pin the heap around the freed blocks, so the process grew batch after batch: 1.4-1.6 GB
-    for a 20-report library against 0.9 GB for the encoder alone. Trimming after each batch
-    kept that reindex at 0.93 GB for about 4 ms a batch (docs/scaling.md, "Memory").
+    pin the heap around the freed blocks, so a reindex grew batch after batch to about twice
+    what the encoder alone needs. Trimming costs a few milliseconds a batch (docs/scaling.md,
+    "Memory").
     """
     trim = _malloc_trim()
     if trim is not None:
