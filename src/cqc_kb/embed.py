@@ -9,6 +9,7 @@ a hub name, which only works with ``offline`` off and internet access.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import os
 import re
@@ -64,6 +65,29 @@ class HashEmbedder:
 #: threads mostly wait on each other, and on a busy machine a question took 0.8 s on two
 #: threads against 0.05 s on one (docs/scaling.md). Bulk encoding keeps every thread.
 _FEW = 2
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None where the C library has none (musl, macOS)."""
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def _release_free_memory() -> None:
+    """Hand the C heap's free pages back to the system after a batch.
+
+    A batch's activations are large, short-lived blocks on the C heap; between batches the
+    reindex keeps small long-lived allocations (SQLite pages, the next reports' texts) that
+    pin the heap around the freed blocks, so a reindex grew batch after batch to about twice
+    what the encoder alone needs. Trimming costs a few milliseconds a batch (docs/scaling.md,
+    "Memory").
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 @contextlib.contextmanager
@@ -160,6 +184,7 @@ class SentenceTransformerEmbedder:
             out[idx] = self.model.encode([texts[j] for j in idx], batch_size=batch_size,
                                          normalize_embeddings=True, convert_to_numpy=True,
                                          show_progress_bar=False)
+            _release_free_memory()
             if progress:
                 progress(min(i + batch_size, len(texts)), len(texts))
         return out
@@ -209,6 +234,8 @@ class SentenceTransformerEmbedder:
                     if e <= window_end and bool(mask.any()):
                         rows[n] = torch.nn.functional.normalize(tokens[row][mask].mean(0), dim=-1).numpy()
                 pooled[j] = rows
+            del result, tokens
+            _release_free_memory()
             if progress:
                 progress(min(i + batch_size, len(texts)), len(texts))
         return out, pooled
