@@ -81,8 +81,7 @@ def _release_free_memory() -> None:
 
     A batch's activations are large, short-lived blocks on the C heap; between batches the
     reindex keeps small long-lived allocations (SQLite pages, the next reports' texts) that
-    pin the heap around the freed blocks, so a reindex grew batch after batch to about twice
-    what the encoder alone needs. Trimming costs a few milliseconds a batch (docs/scaling.md,
+    pin the heap around the freed blocks, so a reindex grew batch after batch (docs/scaling.md,
     "Memory").
     """
     trim = _malloc_trim()

@@ -138,21 +138,21 @@ def _spaced(pattern: str) -> str:
 
 #: Services and processes whose figures sit side by side in reports; a sentence about one does
 #: not answer a question about another ("median wait" for OT vs for a Care Act assessment).
-SUBJECTS: dict[str, re.Pattern[str]] = {
-    "carer assessment": re.compile(_spaced(r"\bcarers?['\u2019]?s?['\u2019]? (needs )?assessments?\b"), re.I),
-    "occupational therapy": re.compile(_spaced(r"\boccupational therap|\bOT (assessment|wait)"), re.I),
-    "financial assessment": re.compile(_spaced(r"\bfinancial assessments?\b"), re.I),
-    "review": re.compile(_spaced(r"\b(care act |annual |support plan |care )?reviews?\b"), re.I),
-    "section 42": re.compile(_spaced(r"\bsection 42\b|\bs42\b|\bsafeguarding enquir"), re.I),
-    "dols": re.compile(_spaced(r"\bdeprivation of liberty|\bdols\b"), re.I),
-    "advocacy": re.compile(_spaced(r"\badvoca(cy|te|tes)\b"), re.I),
-    "home care": re.compile(_spaced(r"\bhome ?care\b|\bdomiciliary\b|\bcare at home\b"), re.I),
-    "reablement": re.compile(_spaced(r"\breablement\b"), re.I),
-    "care home": re.compile(_spaced(r"\b(care|nursing|residential) homes?\b|\bresidential care\b"), re.I),
-    "adaptation": re.compile(_spaced(r"\badaptations?\b|\bdisabled facilities grant\b"), re.I),
-    "complaint": re.compile(_spaced(r"\bcomplaints?\b"), re.I),
-    "care act assessment": re.compile(_spaced(r"\bcare act assessments?\b|\b(?<!strategic\s)needs assessments?\b"), re.I),
-}
+SUBJECTS: dict[str, re.Pattern[str]] = {name: re.compile(_spaced(pattern), re.I) for name, pattern in {
+    "carer assessment": r"\bcarers?['\u2019]?s?['\u2019]? (needs )?assessments?\b",
+    "occupational therapy": r"\boccupational therap|\bOT (assessment|wait)",
+    "financial assessment": r"\bfinancial assessments?\b",
+    "review": r"\b(care act |annual |support plan |care )?reviews?\b",
+    "section 42": r"\bsection 42\b|\bs42\b|\bsafeguarding enquir",
+    "dols": r"\bdeprivation of liberty|\bdols\b",
+    "advocacy": r"\badvoca(cy|te|tes)\b",
+    "home care": r"\bhome ?care\b|\bdomiciliary\b|\bcare at home\b",
+    "reablement": r"\breablement\b",
+    "care home": r"\b(care|nursing|residential) homes?\b|\bresidential care\b",
+    "adaptation": r"\badaptations?\b|\bdisabled facilities grant\b",
+    "complaint": r"\bcomplaints?\b",
+    "care act assessment": r"\bcare act assessments?\b|\b(?<!strategic\s)needs assessments?\b",
+}.items()}
 
 #: Words that frame a question rather than name its subject: never "key" for abstention.
 GENERIC = frozenset(content_terms(

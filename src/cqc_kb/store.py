@@ -38,8 +38,8 @@ from typing import Any, Iterable, Iterator, Sequence
 import faiss
 import numpy as np
 
-from .errors import DamagedIndexError, IndexBusyError, IndexMissingError, StaleIndexError
 from .chunk import embed_text
+from .errors import DamagedIndexError, IndexBusyError, IndexMissingError, StaleIndexError
 from .records import Chunk, Document, Report, SECTION_SEP
 from .settings import PIPELINE_VERSION, Settings
 from .structure import authority_key
