@@ -123,13 +123,13 @@ def reindex(settings: Settings, full: bool = False, embedder: Embedder | None = 
         with contextlib.closing(store) if store is not None else contextlib.nullcontext():
             result.leftovers = remove_leftovers(settings.index)
             result.rebuilt = result.rebuilt or full and live is not None
-            indexed = {} if store is None or full else _indexed(store)
+            indexed = {} if store is None else _indexed(store)
             known_failures = {} if full else load_failures(settings)
             failures: dict[str, Failure] = {}
             todo = _plan(files, indexed, known_failures, failures, limits.max_bytes, result, progress)
             parsed = _read_all(settings, todo, limits, failures, result, progress)
             save_failures(settings, failures)
-            if store is not None and not full and not parsed and not result.removed:
+            if store is not None and not parsed and not result.removed:
                 result.chunks = store.chunk_count()
                 result.seconds = time.perf_counter() - started
                 return result  # nothing to write: no model load, no new build

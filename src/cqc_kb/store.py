@@ -18,12 +18,13 @@ files into the new build unchanged (they are never written after their build is 
 and writes only the new vectors as one more segment. Vectors of a removed or replaced report
 stay in their segment, listed by id in the ``removed_vectors`` table, until a reindex compacts
 the segments into one (a full rebuild, or once there would be more than :data:`MAX_SEGMENTS`
-segments or :data:`MAX_REMOVED_SHARE` of the stored vectors would be removed ones). A removed id is never given to a new row.
+segments or :data:`MAX_REMOVED_SHARE` of the stored vectors would be removed ones). A removed
+id is never given to a new row.
 
 Opening a build checks it (see :meth:`Store.open`): the manifest has every field, each data
 file has the size the manifest records, kb.sqlite matches its CRC-32 and holds every table
-with the counted rows, and both FAISS files load with the right dimension and counts. A
-reindex also checks the FAISS files' CRC-32 (it is the only full read of the vectors) and
+with the counted rows, and the FAISS segments load with the right dimension and, less the
+removed ids, hold the counted vectors. A reindex also checks the FAISS files' CRC-32 and
 rebuilds a build that fails any check.
 """
 
@@ -351,20 +352,12 @@ def _check_database(db: sqlite3.Connection, build: Path, manifest: Manifest) -> 
     return int(sentences), removed
 
 
-def _read_segment(path: Path, manifest: Manifest, verify_checksum: bool) -> faiss.IndexIDMap2:
-    """One FAISS segment file of the build, checked for type and dimension; with
-    ``verify_checksum`` its CRC-32 is compared on the same read that loads it."""
+def _read_segment(path: Path, manifest: Manifest) -> faiss.IndexIDMap2:
+    """One FAISS segment file of the build, checked for type and dimension."""
     index_dir = path.parent.parent.parent
-    record = manifest.files.get(path.name)
     try:
-        if verify_checksum and record is not None:
-            data = np.fromfile(path, dtype=np.uint8)
-            if zlib.crc32(data) != record["crc32"]:
-                raise DamagedIndexError(index_dir, f"{path.name} does not match its checksum")
-            index = faiss.deserialize_index(data)
-        else:
-            index = faiss.read_index(str(path))
-    except (RuntimeError, OSError):  # faiss reports missing, truncated and garbled files alike
+        index = faiss.read_index(str(path))
+    except RuntimeError:  # faiss reports missing, truncated and garbled files alike
         raise DamagedIndexError(index_dir, f"{path.name} is not a readable FAISS index") from None
     if not isinstance(index, faiss.IndexIDMap2) or index.d != manifest.dim:
         raise DamagedIndexError(index_dir, f"{path.name} holds vectors of dimension {index.d}; "
@@ -377,14 +370,14 @@ def segment_arrays(index: faiss.IndexIDMap2) -> tuple[np.ndarray, np.ndarray]:
     return index.index.reconstruct_n(0, index.ntotal), faiss.vector_to_array(index.id_map).astype(np.int64)
 
 
-def _read_vectors(build: Path, manifest: Manifest, kind: str, count: int, removed: np.ndarray,
-                  verify_checksums: bool) -> faiss.IndexIDMap2:
+def _read_vectors(build: Path, manifest: Manifest, kind: str, count: int,
+                  removed: np.ndarray) -> faiss.IndexIDMap2:
     """One kind of vectors of the build: its segments joined into one index (the base
     segment's, grown in place), less the removed ids, checked for the number of vectors."""
     names = manifest.segments(kind)
-    index = _read_segment(build / names[0], manifest, verify_checksums)
+    index = _read_segment(build / names[0], manifest)
     for name in names[1:]:
-        segment = _read_segment(build / name, manifest, verify_checksums)
+        segment = _read_segment(build / name, manifest)
         if segment.ntotal:
             index.add_with_ids(*segment_arrays(segment))
     stored = index.ntotal
@@ -401,10 +394,8 @@ def _read_vectors(build: Path, manifest: Manifest, kind: str, count: int, remove
 class Store:
     """Read access to one build: documents, chunks, BM25 and vectors."""
 
-    def __init__(self, build: Path, manifest: Manifest, readonly: bool = True,
-                 verify_checksums: bool = False) -> None:
-        """Load one build, checking its tables, counts and vectors against ``manifest`` (and
-        the vector files' CRC-32 with ``verify_checksums``)."""
+    def __init__(self, build: Path, manifest: Manifest, readonly: bool = True) -> None:
+        """Load one build, checking its tables, counts and vectors against ``manifest``."""
         self.build = build
         self.manifest = manifest
         try:
@@ -413,10 +404,8 @@ class Store:
             raise DamagedIndexError(build.parent.parent, f"kb.sqlite cannot be opened: {exc}") from None
         try:
             sentences, removed = _check_database(self.db, build, manifest)
-            self.vectors = _read_vectors(build, manifest, "vectors", manifest.chunks, removed["chunks"],
-                                         verify_checksums)
-            self.sentence_vectors = _read_vectors(build, manifest, "sentences", sentences,
-                                                  removed["sentences"], verify_checksums)
+            self.vectors = _read_vectors(build, manifest, "vectors", manifest.chunks, removed["chunks"])
+            self.sentence_vectors = _read_vectors(build, manifest, "sentences", sentences, removed["sentences"])
         except BaseException:
             self.db.close()
             raise
@@ -427,8 +416,10 @@ class Store:
         """Open and check the live index, refusing one built with different settings.
 
         Raises IndexMissingError, StaleIndexError, or DamagedIndexError naming what was found.
-        ``verify_checksums`` also compares the FAISS files' CRC-32 as it loads them
-        (kb.sqlite's is always compared); reindex uses it, queries skip that cost.
+        ``verify_checksums`` also reads the FAISS files once more to compare their CRC-32
+        (kb.sqlite's is always compared); reindex uses it, queries skip that cost. (Reading a
+        file twice from the page cache costs less than checksumming and deserialising one
+        in-memory copy, which FAISS copies again.)
         """
         attempt = 1
         while True:
@@ -453,8 +444,8 @@ class Store:
             raise StaleIndexError(
                 f"the index in {settings.index} was built with other settings "
                 f"({'; '.join(changed) or 'settings hash differs'}); run `cqc-kb reindex` to rebuild it")
-        _check_files(build, manifest, ("kb.sqlite",))
-        store = cls(build, manifest, verify_checksums=verify_checksums)
+        _check_files(build, manifest, manifest.data_files() if verify_checksums else ("kb.sqlite",))
+        store = cls(build, manifest)
         if verify_checksums and "kb.sqlite" not in manifest.files:
             # Built before checksums were recorded: SQLite's own structural check stands in.
             try:
@@ -626,7 +617,7 @@ class Writer:
         self.build.mkdir()
         if self.live is not None:
             shutil.copy2(self.live.build / "kb.sqlite", self.build / "kb.sqlite")
-        # This reindex's own vectors (the new segment), and the ids it took out of the live ones.
+        # This reindex's own vectors: the new segment (row ids in ``_added``).
         self.vectors = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         self.sentence_vectors = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         self._added: dict[str, set[int]] = {"chunks": set(), "sentences": set()}
