@@ -71,9 +71,6 @@ def test_transformers_alone_gives_sentence_transformers_vectors() -> None:
     for a, b in zip(encode_passages_and_spans(direct, TEXTS, spans, pool=True),
                     encode_passages_and_spans(reference, TEXTS, spans, pool=True)):
         assert a.shape == b.shape and np.allclose(a, b, atol=1e-5)
-    sentences = TEXTS[:4]  # int8 moves a one-letter text further
-    int8 = TransformersEmbedder("all-MiniLM-L6-v2", MINILM, 256, quantize=True).encode(sentences)
-    assert ((int8 * reference.encode(sentences)).sum(axis=1) > 0.95).all()
 
 
 @pytest.mark.slow
