@@ -75,10 +75,14 @@ def test_transformers_alone_gives_sentence_transformers_vectors() -> None:
 
 @pytest.mark.slow
 def test_loading_the_default_model_does_not_import_sentence_transformers() -> None:
-    code = ("import sys\nfrom cqc_kb.embed import load_embedder\n"
+    """Nor does it leave torch's threads spinning while they wait (unless the user asked)."""
+    code = ("import os, sys\nfrom cqc_kb.embed import load_embedder\n"
             "e = load_embedder('all-MiniLM-L6-v2')\n"
-            "print(type(e).__name__, e.encode(['a question']).shape, 'sentence_transformers' in sys.modules)")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
-                          env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "HOME": str(Path.home())})
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["TransformersEmbedder", "(1,", "384)", "False"]
+            "print(type(e).__name__, e.encode(['a question']).shape, 'sentence_transformers' in sys.modules,"
+            " os.environ.get('OMP_WAIT_POLICY'))")
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "HOME": str(Path.home())}
+    for chosen, expected in ((None, "PASSIVE"), ("ACTIVE", "ACTIVE")):
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                              env=env if chosen is None else {**env, "OMP_WAIT_POLICY": chosen})
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.split() == ["TransformersEmbedder", "(1,", "384)", "False", expected]

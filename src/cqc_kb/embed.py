@@ -111,7 +111,12 @@ def _load_error(name: str, path: str, exc: Exception) -> ModelLoadError:
         "folder in CQC_KB_MODEL, or with internet set CQC_KB_OFFLINE=0")
 
 
-def _quiet_transformers() -> None:
+def _prepare_torch() -> None:
+    """Settings that must be in place before torch and transformers are first imported."""
+    # torch's OpenMP threads otherwise spin while they wait for each other: on a machine whose
+    # cores other jobs share, a spinning thread takes the core its partner needs, and encoding
+    # one report took 27 s against 12 s with waiting threads that sleep (docs/scaling.md).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     from transformers.utils import logging as hf_logging
 
@@ -218,7 +223,7 @@ class SentenceTransformerEmbedder(_TorchEmbedder):
     """A sentence-transformers model; vectors normalised so inner product is cosine."""
 
     def __init__(self, name: str, path: str, quantize: bool = False) -> None:
-        _quiet_transformers()
+        _prepare_torch()
         from sentence_transformers import SentenceTransformer
 
         try:
@@ -315,7 +320,7 @@ class TransformersEmbedder(_TorchEmbedder):
     scikit-learn, scipy and pandas), about 2 s of every CLI command that embeds."""
 
     def __init__(self, name: str, path: str, max_seq_length: int, quantize: bool = False) -> None:
-        _quiet_transformers()
+        _prepare_torch()
         from transformers import AutoModel, AutoTokenizer
 
         try:
