@@ -30,8 +30,8 @@ import numpy as np
 
 from .errors import KbError
 from .figures import figure_kind, has_kind, parse_figures
-from .query import (GENERIC, NAME_JOINERS, PARAPHRASES, VERBS, Question, counted_nouns, load_tagger, measures_in,
-                    parse_question, subjects_in)
+from .query import (GENERIC, NAME_JOINERS, PARAPHRASES, VERBS, Question, counted_nouns, measures_in, parse_question,
+                    subjects_in)
 from .records import Answer, AnswerGroup, Citation, Hit, council_label
 from .retrieve import Filters, Retriever
 from .text import STOPWORDS, content_terms, normalise, stem, words
@@ -335,8 +335,6 @@ class Answerer:
         self._lowered: dict[str, str] = {}
         self._stemmed: dict[str, str] = {}
         self._mentioned: dict[tuple[str, str], bool] = {}
-        # Loaded with the index rather than on the first question, which would wait for it.
-        load_tagger()
 
     def _template_sentences(self) -> Container[str]:
         """Normalised sentences found in more than one council's reports: the report template's
