@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
-from cqc_kb.answer import (Answerer, _Candidate, _counted_nouns, _counts, _describes, _other_period, _share_of,
-                           _spelt_out, _subjects_of)
+from cqc_kb.answer import (Answerer, _Candidate, _counts, _describes, _opposite_event, _other_period,
+                           _share_of, _spelt_out, _subjects_of, asked_terms)
 from cqc_kb.errors import KbError
 from cqc_kb.kb import NO_EVIDENCE, sort_by_figure
-from cqc_kb.query import parse_question, subjects_in
+from cqc_kb.query import counted_nouns, parse_question, subjects_in
 from cqc_kb.records import council_label
 from cqc_kb.retrieve import MODES, Filters
 from cqc_kb.text import stem
@@ -273,7 +274,7 @@ def test_no_waiting_list_answers_how_many_were_waiting(hash_kb) -> None:
      "Reviews for the 141 people placed in services out of area were completed face-to-face.", False),
 ])
 def test_count_questions_want_a_number_of_the_counted_noun(question: str, sentence: str, counts: bool) -> None:
-    assert _counts(sentence, _counted_nouns(question)) is counts
+    assert _counts(sentence, counted_nouns(question)) is counts
 
 
 @pytest.mark.parametrize(("question", "sentence", "share"), [
@@ -289,7 +290,7 @@ def test_count_questions_want_a_number_of_the_counted_noun(question: str, senten
 ])
 def test_a_share_answers_how_many_only_for_what_people_said(question: str, sentence: str, share: bool) -> None:
     parsed = parse_question(question)
-    assert _share_of(sentence, _counted_nouns(parsed.topic), parsed.key_terms) is share
+    assert _share_of(sentence, counted_nouns(parsed.topic), asked_terms(parsed)) is share
 
 
 def test_the_words_after_a_figure_say_what_it_measures() -> None:
@@ -510,3 +511,31 @@ def test_a_passage_naming_the_service_asked_about_gains(hash_kb, monkeypatch) ->
     assert gained and all(re.search(r"advoca", boosted[c].text + boosted[c].section, re.I) for c in gained)
     assert all(re.search(r"advoca", boosted[c].text + boosted[c].section, re.I) is None
                for c in common if c not in gained)
+
+
+def test_a_passage_needs_only_one_of_the_alternatives_asked(hash_kb) -> None:
+    answerer = hash_kb.answerer
+    text = ("During the storms of December 2023 the council contacted 1,150 people who relied on "
+            "electrically powered medical equipment.")
+    hit = replace(hash_kb.search("safeguarding", k=1)[0], text=text)
+    cand = _Candidate(hit, 0, len(text), 1.0, text.lower(), text)
+    either = parse_question("How many people were contacted during storms or floods?")
+    assert either.alternatives == (frozenset({"storm", "flood"}),)
+    assert answerer._misfit(either, cand, [cand]) is None
+    # When it names none of them, the alternatives are all missing.
+    neither = parse_question("How many people were contacted during floods or heatwaves?")
+    assert answerer._misfit(neither, cand, [cand]) == "not about floods, heatwaves"
+
+
+@pytest.mark.parametrize(("verbs", "quote", "reason"), [
+    (("were", "discharged"), "Marsh View admitted 286 people in 2024/25.", "says admitted, not discharged"),
+    (("closed",), "Three day centres opened in 2024.", "says opened, not closed"),
+    (("joined",), "41 care workers left the in-house service.", "says left, not joined"),
+    # The event asked about is in the quote: it may answer.
+    (("closed",), "Two care homes closed and one opened in 2024.", None),
+    (("were", "admitted"), "Marsh View admitted 286 people in 2024/25.", None),
+    # Verbs with no opposite in the quote decide nothing.
+    (("were", "supported"), "Marsh View admitted 286 people in 2024/25.", None),
+])
+def test_a_quote_reporting_the_opposite_event_does_not_answer(verbs, quote, reason) -> None:
+    assert _opposite_event(verbs, quote) == reason

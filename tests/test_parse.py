@@ -52,6 +52,24 @@ def test_html_drops_page_furniture_and_keeps_headings(fixture_corpus: Path) -> N
     assert levels.get("Safeguarding") == 3
 
 
+def test_an_articles_own_header_and_asides_are_kept_and_the_pages_are_dropped() -> None:
+    markup = (b"<html><body><header class='masthead'><p>Site search and menu</p></header>"
+              b"<aside><p>Related assessments</p></aside>"
+              b"<main><article><header><h1>Redwater Council: local authority assessment</h1></header>"
+              b"<p>People waited a median of 41 days.</p>"
+              b"<aside class='key-figures'><h4>At a glance</h4><p>402 people waiting at 30 September.</p></aside>"
+              b"<footer><p>Assessment published: 27 March 2025</p></footer></article></main>"
+              b"<footer><p>Copyright and cookies</p></footer></body></html>")
+    doc = parse_bytes(markup, "redwater.html")
+    # Inside <main>/<article> they are the report's: its title, a box of key figures, its date.
+    assert doc.text.startswith("Redwater Council: local authority assessment")
+    assert "402 people waiting at 30 September." in doc.text
+    assert "Assessment published: 27 March 2025" in doc.text
+    # Outside it they are the site's.
+    assert "Site search" not in doc.text and "Related assessments" not in doc.text
+    assert "Copyright" not in doc.text
+
+
 def test_malicious_html_is_text_only() -> None:
     markup = (b"<html><body><main><h1>Report</h1><p>Safe text.</p>"
               b"<script>alert('x')</script><p onclick='evil()'>Click <img src=x onerror=alert(1)>here.</p>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cqc_kb.figures import figure_for, has_kind, parse_figures
-from cqc_kb.query import paraphrase_words, parse_question, subjects_in
+from cqc_kb.query import counted_nouns, paraphrase_words, parse_question, subjects_in
 from cqc_kb.text import stem
 
 STOCKTON = "Stockton-on-Tees Borough Council"
@@ -213,9 +213,41 @@ def test_population_and_worth_questions(question: str, kind: str) -> None:
     ("What share of people came out of reablement without ongoing care?", "came"),
     # A "package" of care is the care itself.
     ("How many people were waiting for a package of home care to start?", "package"),
+    # "Own", "extra", "next" and "problems" frame what is asked about.
+    ("How many carers were waiting for an assessment of their own needs?", "own"),
+    ("How much extra money went to advocacy?", "extra"),
+    ("What will advocacy cost next year?", "next"),
+    ("What were the problems with hospital discharge?", "problems"),
 ])
 def test_verbs_and_framing_words_are_not_key_terms(question: str, absent: str) -> None:
     assert stem(absent) not in parse_question(question, COUNCILS).key_terms
+
+
+@pytest.mark.parametrize(("question", "verbs", "subject"), [
+    # Verbs found by their part of speech, not from a list: none of these is in one.
+    ("What financial risk did leaders warn about if costs kept rising?", ("warn", "rising"), "financial"),
+    ("What was the longest time a safeguarding enquiry took to finish?", ("finish",), "enquiry"),
+    ("How much money did the council set aside for advocacy?", ("set", "aside"), "advocacy"),
+    ("How many vulnerable people did the council check on during storms?", ("check",), "storm"),
+    # The same word as a noun names the subject.
+    ("How many welfare checks did the council make during storms?", (), "check"),
+])
+def test_verbs_are_found_by_their_part_of_speech(question: str, verbs: tuple[str, ...], subject: str) -> None:
+    key = parse_question(question, COUNCILS).key_terms
+    assert stem(subject) in key
+    assert not {stem(v) for v in verbs} & set(key)
+
+
+@pytest.mark.parametrize(("question", "noun"), [
+    # A tagger misreads short questions: a "verb" after a preposition is a noun ...
+    ("How many older people took part in falls prevention classes?", "falls"),
+    # ... and so is an -ing word closing a noun phrase.
+    ("What is the council's policy on electric vehicle charging?", "charging"),
+    # A preposition with content carries meaning: out-of-area placements.
+    ("How many people were placed in care homes outside the county?", "outside"),
+])
+def test_nouns_the_tagger_misreads_and_content_prepositions_stay_key(question: str, noun: str) -> None:
+    assert stem(noun) in parse_question(question, COUNCILS).key_terms
 
 
 def test_an_ing_word_before_a_noun_may_name_the_subject() -> None:
@@ -242,3 +274,34 @@ def test_times_of_day_answer_when_questions() -> None:
 def test_a_joint_strategic_needs_assessment_is_not_a_care_act_assessment() -> None:
     assert parse_question("How out of date was the Joint Strategic Needs Assessment?").subjects == ()
     assert parse_question("How long is the wait for a needs assessment?").subjects == ("care act assessment",)
+
+
+def test_alternatives_and_verbs_come_from_the_tags() -> None:
+    q = parse_question("How many older people took part in falls prevention or strength and balance classes?")
+    # The run of subject words on either side of "or" is one set of alternatives; "older"
+    # and "part" are outside it.
+    assert q.alternatives == (frozenset({"fall", "prevention", "strength", "balance", "class"}),)
+    assert parse_question("How many carers and young carers were assessed?").alternatives == ()
+    assert parse_question("How many people were discharged from Marsh View?").verbs == ("were", "discharged")
+
+
+def test_an_adjective_after_is_or_were_says_what_is_true_like_a_verb() -> None:
+    # "were overdue their review": reports say "had not had a review for more than a year".
+    q = parse_question("How many people were overdue their annual review?")
+    assert "overdue" not in q.key_terms and "review" in q.key_terms
+    # Before its noun the adjective names the subject.
+    assert "young" in parse_question("Are young people ready for adult services by their 18th birthday?").key_terms
+
+
+@pytest.mark.parametrize(("question", "nouns"), [
+    # The head of the noun phrase after "how many", whatever verb follows it.
+    ("How many older people took part in falls prevention classes?", ("people",)),
+    ("How many formal complaints did the council receive?", ("complaint",)),
+    ("How many councillors and wards are there?", ("councillor", "ward")),
+    ("What number of carers were waiting for an assessment?", ("carer",)),
+    # A number-led word counts nothing a sentence would name.
+    ("How many 18-year-olds moved to adult services?", ()),
+    ("How long do people wait?", ()),
+])
+def test_counted_nouns_are_the_head_of_the_counted_phrase(question: str, nouns: tuple[str, ...]) -> None:
+    assert counted_nouns(question) == nouns

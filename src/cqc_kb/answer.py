@@ -30,7 +30,8 @@ import numpy as np
 
 from .errors import KbError
 from .figures import figure_kind, has_kind, parse_figures
-from .query import GENERIC, NAME_JOINERS, PARAPHRASES, VERBS, Question, measures_in, parse_question, subjects_in
+from .query import (GENERIC, NAME_JOINERS, PARAPHRASES, VERBS, Question, counted_nouns, measures_in, parse_question,
+                    subjects_in)
 from .records import Answer, AnswerGroup, Citation, Hit, council_label
 from .retrieve import Filters, Retriever
 from .text import STOPWORDS, content_terms, normalise, stem, words
@@ -129,24 +130,6 @@ def _support(text: str, section: str) -> frozenset[str]:
     return frozenset(content_terms(text)) | frozenset(content_terms(section))
 
 
-def _counted_nouns(question: str) -> tuple[str, ...]:
-    """Stems of what a "how many ..." question counts ("how many formal complaints did ..." ->
-    "complaint", "how many councillors and wards" -> both); empty for other questions."""
-    tokens = words(question)
-    heads: list[str] = []
-    for i in range(len(tokens) - 1):
-        if (tokens[i], tokens[i + 1]) not in (("how", "many"), ("number", "of")):
-            continue
-        run: list[str] = []
-        for w in tokens[i + 2:i + 7]:
-            if w in STOPWORDS or w in VERBS or w.endswith("ed") and run:
-                break
-            run.append(w)
-        if run:
-            heads.append(run[-1])
-    return tuple(stem(w.strip("'")) for w in heads if not w[0].isdigit())
-
-
 _HUMAN = frozenset(stem(w) for w in (
     "people", "person", "residents", "carers", "adults", "users", "clients", "individuals", "patients",
     "children", "families", "households", "staff", "workers", "volunteers"))
@@ -182,6 +165,12 @@ def _counts(sentence: str, nouns: tuple[str, ...]) -> bool:
                 and any(_same_stem(stem(t.strip("'")), n) for t in words(clause) for n in specific):
             return True
     return bool(_NONE.search(sentence)) and any(_matches(s, wanted) for s in stems)
+
+
+def asked_terms(parsed: Question) -> tuple[str, ...]:
+    """The question's content words, verbs included, less its framing words: what a survey's
+    share must report people said or could do ("spend time doing things they enjoy")."""
+    return tuple(t for t in parsed.terms if t not in GENERIC)
 
 
 def _share_of(sentence: str, nouns: tuple[str, ...], key_terms: tuple[str, ...]) -> bool:
@@ -258,6 +247,11 @@ def _other_period(question: str, quotes: str) -> str | None:
     return None
 
 
+def _as_written(term: str, question: str) -> str:
+    """The question's own word for a stem ("heatwaves" for "heatwav"), to show the reader."""
+    return next((w for w in words(question) if stem(w) == term), term)
+
+
 def _same_stem(word: str, noun: str) -> bool:
     """``word`` names ``noun``: the same stem, a paraphrase, or one stem starting the other
     ("referr" / "refer")."""
@@ -290,6 +284,31 @@ _RIVALS: dict[str, frozenset[str]] = {
     "actual": frozenset({"estimated"}),
     "estimated": frozenset({"actual"}),
 }
+
+#: Verbs of opposite events, as word patterns: asked how many were discharged, a sentence
+#: saying how many were admitted (and not discharged) counts the opposite event.
+_OPPOSITES: tuple[tuple[str, str], ...] = (
+    (r"admi(t|ts|tted|tting|ssions?)", r"discharg(e|es|ed|ing)"),
+    (r"open(s|ed|ing)?", r"clos(e|es|ed|ing|ures?)"),
+    (r"join(s|ed|ing)?", r"(leave|leaves|left|leaving)"),
+    (r"(approv|accept)(e|es|ed|al|als|s|ing)?", r"(refus|reject|declin)(e|es|ed|al|als|s|ing)?"),
+    (r"(start|began|begin|begun)(s|ed|ing)?", r"(stopp?|end|finish)(s|ed|ing|es)?"),
+    (r"(increas(e|es|ed|ing)|rise|rises|rose|risen|rising)", r"(decreas|reduc)(e|es|ed|ing|tion)?|fall|falls|fell|fallen"),
+)
+_OPPOSITE_PATTERNS = tuple((re.compile(rf"\b(?:{a})\b", re.I), re.compile(rf"\b(?:{b})\b", re.I))
+                           for pair in _OPPOSITES for a, b in (pair, pair[::-1]))
+
+
+def _opposite_event(verbs: tuple[str, ...], quotes: str) -> str | None:
+    """The opposite of a question's verb that the quotes report instead of it, if any."""
+    for asked, opposite in _OPPOSITE_PATTERNS:
+        for verb in verbs:
+            if asked.fullmatch(verb) and not asked.search(quotes):
+                found = opposite.search(quotes)
+                if found:
+                    return f"says {found.group(0).lower()}, not {verb}"
+    return None
+
 
 #: Questions asking what a named thing is.
 _DEFINITION_ASKED = re.compile(r"\b(what|who) (is|are|was|were)\b", re.I)
@@ -520,12 +539,17 @@ class Answerer:
             spelt = _spelt_out(parsed.text, best.hit.text)
             missing = [t for t in missing if t not in spelt]
         if missing:
+            # Of alternatives ("during storms or floods") the passage needs only one.
+            named = set(parsed.key_terms) - set(missing)
+            excused = {t for group in parsed.alternatives if group & named for t in group} & set(missing)
+            missing = [t for t in missing if t not in excused]
+        if missing:
             # The passage lacks words that name the question's subject: "electric vehicle"
             # charging is not charging for care, a "dental" wait is not a Care Act wait.
-            weight = sum(self.retriever.idf(t) for t in parsed.key_terms) or 1.0
+            weight = sum(self.retriever.idf(t) for t in parsed.key_terms if t not in excused) or 1.0
             lost = sum(self.retriever.idf(t) for t in missing)
             if lost / weight >= KEY_LOST:
-                return f"not about {', '.join(missing)}"
+                return f"not about {', '.join(_as_written(t, parsed.text) for t in missing)}"
         if parsed.subjects and best.subjects and not set(parsed.subjects) & set(best.subjects):
             return f"about {', '.join(best.subjects)}, not {', '.join(parsed.subjects)}"
         asked = set(parsed.measures) & _SUMMARY_MEASURES
@@ -540,13 +564,16 @@ class Answerer:
         period = _other_period(parsed.text, " ".join(c.sentence for c in chosen))
         if period:
             return period
+        opposite = _opposite_event(parsed.verbs, " ".join(c.sentence for c in chosen))
+        if opposite:
+            return opposite
         if _RATING_ASKED.search(parsed.topic) and not any(_RATING_GIVEN.search(c.sentence) for c in chosen):
             return "no rating"
         if parsed.kind in _FIGURE_KINDS:
             quotes = " ".join(c.sentence for c in chosen)
-            nouns = _counted_nouns(parsed.topic) if parsed.kind == "count" else ()
+            nouns = counted_nouns(parsed.topic) if parsed.kind == "count" else ()
             # "How many carers said ...?" is answered by a survey's share of carers as well.
-            if nouns and any(_share_of(c.sentence, nouns, parsed.key_terms) for c in chosen):
+            if nouns and any(_share_of(c.sentence, nouns, asked_terms(parsed)) for c in chosen):
                 return None
             if not has_kind(quotes, parsed.kind):
                 return f"no {parsed.kind} figure"

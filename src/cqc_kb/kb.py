@@ -14,7 +14,7 @@ from .errors import KbError
 from .facts import ReportRow, answer_scores, score_table
 from .ingest import ProgressFn, ReindexResult, reindex
 from .figures import KIND_LABELS, figure_for
-from .query import Question
+from .query import Question, load_tagger
 from .records import Answer, AnswerGroup, Figure, Hit, council_label
 from .retrieve import Filters, Retriever, named_authorities
 from .settings import Settings
@@ -64,6 +64,10 @@ class KnowledgeBase:
         self.store = Store.open(self.settings)
         self.retriever = Retriever(self.store, self.embedder, self.settings)
         self.answerer = Answerer(self.retriever)
+        if not isinstance(self.embedder, LazyEmbedder):
+            # Opened to answer questions: the question tagger loads now, with the model, not
+            # on the first question. (Lazily opened for the score table, it loads neither.)
+            load_tagger()
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None,

