@@ -305,3 +305,20 @@ def test_an_adjective_after_is_or_were_says_what_is_true_like_a_verb() -> None:
 ])
 def test_counted_nouns_are_the_head_of_the_counted_phrase(question: str, nouns: tuple[str, ...]) -> None:
     assert counted_nouns(question) == nouns
+
+
+def test_capitalised_words_inside_a_question_are_a_name() -> None:
+    # The tagger reads "Live" as a verb and "Well" as an interjection; in capitals mid-question
+    # they are a programme's name, and the counted noun is the head after it.
+    assert counted_nouns("How many Live Well hubs closed in 2024/25?") == ("hubs",)
+    assert counted_nouns("How many Back on Track users needed no care?") == ("user",)
+    # "people waiting for a review": the participle starts what is said of the people counted.
+    assert counted_nouns("How much did the number of people waiting for a review fall?") == ("people",)
+
+
+@pytest.mark.parametrize("question", [
+    "How much unclaimed benefit did the Village Agents help people to claim?",
+    "How much extra income did carers receive?",
+])
+def test_how_much_of_a_kind_of_money_asks_for_money(question: str) -> None:
+    assert parse_question(question).kind == "money"

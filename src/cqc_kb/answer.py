@@ -135,11 +135,28 @@ _HUMAN = frozenset(stem(w) for w in (
     "children", "families", "households", "staff", "workers", "volunteers"))
 
 
-def _counts(sentence: str, nouns: tuple[str, ...]) -> bool:
+def _counts_other(clause: str, figure: str, wanted: set[str], verbs: tuple[str, ...]) -> bool:
+    """Does the count ``figure`` in ``clause`` count something other than ``wanted``? Its
+    next word names what it counts when that is people or a plural noun ("1,214 people were
+    waiting for an assessment" counts people, not assessments; "21,000 visits" counts
+    visits, not hubs), unless that word is the question's verb made a noun ("14 referrals"
+    for young carers who were referred)."""
+    # A figure may carry its noun ("1,214 people"); otherwise the word after it.
+    after = words(figure)[1:][-1:] or words(clause[clause.find(figure) + len(figure):])[:1]
+    if not after:
+        return False
+    counted = stem(after[0].strip("'"))
+    if _matches(counted, wanted) or any(_same_stem(counted, v) for v in verbs) or counted in _HUMAN and wanted & _HUMAN:
+        return False
+    return counted in _HUMAN or after[0].endswith("s") and after[0] not in STOPWORDS and counted not in _UNIT_WORDS
+
+
+def _counts(sentence: str, nouns: tuple[str, ...], verbs: tuple[str, ...] = ()) -> bool:
     """Does ``sentence`` give a number of one of ``nouns``? Either a number is followed,
     within a few words, by the noun (people stand for any kind of person), or a count shares a
-    clause with a noun more specific than "people", or a word sharing its stem ("14 referrals
-    were made for young carers" counts young carers; "people" are in nearly every clause)."""
+    clause with a noun more specific than "people", or a word sharing its stem, and counts
+    nothing else (see :func:`_counts_other`; ``verbs`` are the question's verb stems: "14
+    referrals were made for young carers" counts young carers who were referred)."""
     if not nouns:
         return True
     tokens = words(sentence)
@@ -161,8 +178,9 @@ def _counts(sentence: str, nouns: tuple[str, ...]) -> bool:
                 return True
     specific = set(nouns) - _ANYONE
     for clause in _CLAUSE_BREAK.split(sentence):
-        if specific and any(figure_kind(f) in ("count", "residents") for f in parse_figures(clause)) \
-                and any(_same_stem(stem(t.strip("'")), n) for t in words(clause) for n in specific):
+        counts = [f for f in parse_figures(clause) if figure_kind(f) in ("count", "residents")
+                  and not _counts_other(clause, f.text, wanted, verbs)]
+        if specific and counts and any(_same_stem(stem(t.strip("'")), n) for t in words(clause) for n in specific):
             return True
     return bool(_NONE.search(sentence)) and any(_matches(s, wanted) for s in stems)
 
@@ -578,7 +596,7 @@ class Answerer:
             if not has_kind(quotes, parsed.kind):
                 return f"no {parsed.kind} figure"
             # "How many people were waiting for X?" is answered by "there was no waiting list".
-            if parsed.kind == "count" and not any(_counts(c.sentence, nouns) for c in chosen) and not (
+            if parsed.kind == "count" and not any(_counts(c.sentence, nouns, parsed.verb_terms) for c in chosen) and not (
                     "waiting" in parsed.measures and any(_NO_WAITING.search(c.sentence) for c in chosen)):
                 return "counts something else"
         return None

@@ -35,7 +35,8 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                            r"\b(percentage|proportion|share|per ?cent) of\b|\bhow many per ?cent\b|"
                            r"\b(vacancy|conversion|turnover|uptake|satisfaction) rate\b|"
                            r"\bwhat share\b|\bwhat proportion\b", re.I)),
-    ("money", re.compile(r"\bhow much (money|did|does|do|was|is|can|will)\b.*\b(spend|spent|cost|pay|paid|get|"
+    ("money", re.compile(r"\bhow much (\w+ ){0,2}(money|benefits?|income|funding|grants?|savings)\b|"
+                         r"\bhow much (money|did|does|do|was|is|can|will)\b.*\b(spend|spent|cost|pay|paid|get|"
                          r"budget|fund|funding|save|saving|savings|worth|receive|charge)|\bworth\b|"
                          r"\b(budget|(spend|spent|spending)(?! (\w+ )?time\b)|expenditure|cost|costs|fee|fees|hourly (pay|rate)|"
                          r"pay rate|supplement|uplift|£|pounds?|salary|wage)\b", re.I)),
@@ -184,7 +185,7 @@ keep keeps stop stops lift lifts identify identifies employ employs publish publ
 mean means sign introduce handle reach increase clear learn think feel feels find say tell know work
 works complete completes carry take takes give gives show shows need needs want use uses listen get
 gets go goes come comes become becomes guarantee guarantees avoid avoids rank ranks compare happen
-cut pay pays spend spends do does did seen see ask asks serve serves consider considers
+cut pay pays spend spends cost costs do does did seen see ask asks serve serves consider considers
 kept sent told given went gone brought held met paid led fed start starts begin begins
 came become became began felt knew thought saw ran spoke spent chose live lives speak speaks spoken""".split())
 
@@ -237,6 +238,15 @@ class Question:
         key = set(self.key_terms)
         return tuple(g for g in (frozenset(t for t in group if t in key) for group in _tagged(self.plain or self.topic).groups)
                      if len(g) > 1)
+
+    @cached_property
+    def verb_terms(self) -> tuple[str, ...]:
+        """Stems of the question's own verbs ("were referred", "were readmitted"): not
+        auxiliaries, framing verbs or the common question verbs of :data:`VERBS`. A count
+        named by the verb made a noun ("14 referrals") counts what the question asks."""
+        return tuple(dict.fromkeys(
+            stem(w) for w in self.verbs if w not in STOPWORDS and stem(w) not in _VERB_STEMS and stem(w) not in GENERIC
+            and stem(w) not in self.key_terms and len(w) > 2))
 
     @cached_property
     def verbs(self) -> tuple[str, ...]:
@@ -331,11 +341,24 @@ def subjects_in(text: str) -> tuple[str, ...]:
 _SUBJECT_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS", "JJ", "JJR", "JJS", "FW", "IN"})
 _NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS"})
 _BE = frozenset("is are was were be been being".split())
+_VERB_STEMS = frozenset(stem(v) for v in VERBS)
 #: After these a word is not a finite verb, whatever the tagger says ("in falls prevention").
 _NOT_BEFORE_VERB = frozenset({"IN", "DT", "PRP$", "POS"})
 #: What a verb's object starts with: an -ing word followed by one is a verb ("people getting
 #: long-term support"), one followed by none after a noun is a noun ("vehicle charging").
 _OBJECT_START = _NOUN_TAGS | {"DT", "JJ", "JJR", "JJS", "PRP$", "CD", "PDT"}
+
+
+def _tags(tokens: list) -> list[str]:  # type: ignore[type-arg]
+    """The tagger's tags, with a capitalised word inside the question taken as a proper noun:
+    programme names ("Live Well hubs", "Back on Track") are names, whatever their words."""
+    tags = ["NNP" if i and t.text[:1].isupper() and t.is_alpha and t.lower_ not in STOPWORDS else t.tag_
+            for i, t in enumerate(tokens)]
+    # A small word between two capitalised ones is part of the name ("Back on Track").
+    for i in range(1, len(tokens) - 1):
+        if tokens[i].text in NAME_JOINERS and tags[i - 1] == "NNP" and tokens[i + 1].text[:1].isupper():
+            tags[i] = "NNP"
+    return tags
 
 
 def _tag_in_context(tags: list[str], i: int) -> str:
@@ -388,7 +411,7 @@ def _tagged(topic: str) -> _Tagged:
     run: list[str] = []
     disjunction = False
     tokens = [t for t in load_tagger()(topic) if not t.is_punct]
-    tags = [t.tag_ for t in tokens]
+    tags = _tags(tokens)
     for i, token in enumerate(tokens):
         tag = _tag_in_context(tags, i)
         # An adjective straight after "is"/"were" and before no noun says what is true of the
@@ -427,7 +450,7 @@ def counted_nouns(question: str) -> tuple[str, ...]:
     "people"; "how many formal complaints did" -> "complaint"; "how many councillors and
     wards" -> both); empty for other questions."""
     tokens = list(load_tagger()(question))
-    tags = [t.tag_ for t in tokens]
+    tags = _tags(tokens)
     heads: list[str] = []
     for i in range(len(tokens) - 1):
         if (tokens[i].lower_, tokens[i + 1].lower_) not in (("how", "many"), ("number", "of")):
@@ -435,6 +458,8 @@ def counted_nouns(question: str) -> tuple[str, ...]:
         head = None
         for j in range(i + 2, min(len(tokens), i + 9)):
             tag = _tag_in_context(tags, j)
+            if tags[j] == "VBG" and head is not None:
+                break  # "people waiting for a review": the participle starts what is said of them
             if tag in _NOUN_TAGS:
                 # The whole hyphenated word ("18-year-olds"), as the sentences are read by words.
                 k = j
@@ -444,7 +469,7 @@ def counted_nouns(question: str) -> tuple[str, ...]:
             elif tag == "CC" and head is not None:
                 heads.append(head)
                 head = None
-            elif tag not in _NOUN_PHRASE_TAGS or tag == "VBG" and head is not None:
+            elif tag not in _NOUN_PHRASE_TAGS:
                 break
         if head is not None:
             heads.append(head)
