@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cqc_kb.figures import figure_for, has_kind, parse_figures
-from cqc_kb.query import counted_nouns, paraphrase_words, parse_question, subjects_in
+from cqc_kb.query import answer_kind, counted_nouns, named_statement, paraphrase_words, parse_question, subjects_in
 from cqc_kb.text import stem
 
 STOCKTON = "Stockton-on-Tees Borough Council"
@@ -322,3 +322,28 @@ def test_capitalised_words_inside_a_question_are_a_name() -> None:
 ])
 def test_how_much_of_a_kind_of_money_asks_for_money(question: str) -> None:
     assert parse_question(question).kind == "money"
+
+
+def test_a_statement_is_named_with_other_small_words() -> None:
+    assert named_statement("What score did the council get for equity of experience and outcomes?") == \
+        "Equity in experience and outcomes"
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    # A change is given as a count or a share: no one kind is asked for ...
+    ("How much is the number of people aged 85 or over expected to grow by 2035?", None),
+    ("By how much did the number of people waiting for a review fall?", None),
+    # ... unless it is money.
+    ("By how much did the council's spending rise?", "money"),
+])
+def test_questions_about_a_change(question: str, kind: str | None) -> None:
+    assert answer_kind(question) == kind
+
+
+@pytest.mark.parametrize(("question", "absent"), [
+    ("How many people were waiting at the end of September 2024?", "end"),
+    ("What share of people waited more than 90 days to be assessed?", "more"),
+    ("Which groups of people did the council know little about?", "little"),
+])
+def test_quantity_and_position_words_are_not_key(question: str, absent: str) -> None:
+    assert stem(absent) not in parse_question(question).key_terms

@@ -132,7 +132,8 @@ def _support(text: str, section: str) -> frozenset[str]:
 
 _HUMAN = frozenset(stem(w) for w in (
     "people", "person", "residents", "carers", "adults", "users", "clients", "individuals", "patients",
-    "children", "families", "households", "staff", "workers", "volunteers"))
+    "children", "families", "households", "staff", "workers", "volunteers", "customers", "members", "tenants",
+    "participants", "employees"))
 
 
 def _counts_other(clause: str, figure: str, wanted: set[str], verbs: tuple[str, ...]) -> bool:

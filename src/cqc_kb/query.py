@@ -57,7 +57,7 @@ MEASURES: dict[str, tuple[str, ...]] = {
     "median": ("median", "typical", "typically"),
     "maximum": ("maximum", "longest", "max", "most anyone", "at most", "highest"),
     "minimum": ("minimum", "shortest", "lowest", "fewest", "at least"),
-    "average": ("average", "mean", "on average"),
+    "average": ("average", "averaged", "averages", "averaging", "mean", "on average"),
     "waiting": ("waiting list", "people waiting", "were waiting", "are waiting", "waiting for",
                 "number waiting", "queue", "backlog", "overdue"),
     "share": ("share", "proportion", "percentage", "per cent", "percent", "rate"),
@@ -71,6 +71,8 @@ _MEASURE_WORDS = {m: tuple(f" {' '.join(words(n))} " for n in names) for m, name
 
 #: Paraphrases common in these reports: a question word also counts as matched by these.
 PARAPHRASES: dict[str, tuple[str, ...]] = {
+    "unanswered": ("abandoned",),
+    "abandoned": ("unanswered",),
     "population": ("resident", "live", "people"),
     "live": ("resident", "population"),
     "resident": ("population", "people"),
@@ -176,7 +178,8 @@ GENERIC = frozenset(content_terms(
     "four five six seven eight nine ten twelve under over upon via while whilst because although "
     "though unless until whereas without usual usually normal normally roughly approximately "
     "nearly almost exactly precisely worth value package packages own other others next previous "
-    "extra additional further problem problems issue issues challenge challenges rating ratings"
+    "extra additional further problem problems issue issues challenge challenges rating ratings more less "
+    "fewer little few several lot lots end beginning start middle half quarter part"
 ))
 
 #: Verbs common in questions: they say what happened, not what it happened to.
@@ -258,10 +261,19 @@ class Question:
 def named_statement(question: str) -> str | None:
     """The quality statement a question names ("safeguarding", "assessing needs"...)."""
     q = f" {norm_heading(question)} "
+    bare = f" {_without_joiners(question)} "
     for name in sorted(STATEMENT_NAMES, key=len, reverse=True):
         if f" {norm_heading(name)} " in q:
             return name
+    # "equity of experience and outcomes" names "Equity in experience and outcomes".
+    for name in sorted(STATEMENT_NAMES, key=len, reverse=True):
+        if f" {_without_joiners(name)} " in bare:
+            return name
     return None
+
+
+def _without_joiners(text: str) -> str:
+    return " ".join(w for w in norm_heading(text).split() if w not in NAME_JOINERS)
 
 
 def named_theme(question: str) -> str | None:
@@ -311,8 +323,16 @@ def without_authorities(question: str, authorities: Sequence[str]) -> str:
     return topic if content_terms(topic) else question
 
 
+#: "How much is the number of people aged 85 expected to grow?": a change, which reports give
+#: as a count or a share, so no one kind is asked for.
+_CHANGE = re.compile(r"\bby how much\b|\bhow much\b.*\b(grow|grew|rise|rose|risen|increase[sd]?|fall|fell|"
+                     r"fallen|drop(ped)?|decrease[sd]?|reduce[sd]?|change[sd]?)\b", re.I)
+
+
 def answer_kind(question: str) -> str | None:
     """The kind of answer asked for (one of :data:`KINDS`), or None."""
+    if _CHANGE.search(question) and not re.search(r"money|£|spen[dt]|budget|cost|\bpa(y|id)\b|fund", question, re.I):
+        return None
     for kind, pattern in _KIND_PATTERNS:
         if pattern.search(question):
             return kind
