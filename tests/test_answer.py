@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from cqc_kb.answer import (Answerer, _Candidate, _counts, _describes, _opposite_event, _other_group, _other_period,
-                           _share_of, _spelt_out, _subjects_of, asked_terms)
+                           _same_stem, _share_of, _spelt_out, _subjects_of, asked_terms)
 from cqc_kb.errors import KbError
 from cqc_kb.kb import NO_EVIDENCE, sort_by_figure
 from cqc_kb.query import counted_nouns, parse_question, subjects_in
