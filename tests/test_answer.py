@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from cqc_kb.answer import (Answerer, _Candidate, _counts, _describes, _opposite_event, _other_period,
-                           _share_of, _spelt_out, _subjects_of, asked_terms)
+from cqc_kb.answer import (Answerer, _Candidate, _counts, _describes, _opposite_event, _other_group, _other_period,
+                           _same_stem, _share_of, _spelt_out, _subjects_of, asked_terms)
 from cqc_kb.errors import KbError
 from cqc_kb.kb import NO_EVIDENCE, sort_by_figure
 from cqc_kb.query import counted_nouns, parse_question, subjects_in
@@ -545,3 +545,21 @@ def test_a_passage_needs_only_one_of_the_alternatives_asked(hash_kb) -> None:
 ])
 def test_a_quote_reporting_the_opposite_event_does_not_answer(verbs, quote, reason) -> None:
     assert _opposite_event(verbs, quote) == reason
+
+
+@pytest.mark.parametrize(("question", "quote", "reason"), [
+    ("What share of younger adults use a direct payment?", "31% of people aged 65 and over used a direct payment.",
+     "about older people, not younger adults"),
+    ("How many people aged 18 to 64 moved into care homes?", "412 older people moved into care homes.",
+     "about older people, not younger adults"),
+    # A quote naming both groups, or none, may answer.
+    ("What share of older people use a direct payment?", "22% of younger adults and 31% of people aged 65 and over.",
+     None),
+    ("What share of younger adults use a direct payment?", "31% of people used a direct payment.", None),
+])
+def test_a_figure_for_another_group_of_people_does_not_answer(question: str, quote: str, reason: str | None) -> None:
+    assert _other_group(question, quote) == reason
+
+
+def test_a_word_and_its_noun_in_ness_share_a_stem() -> None:
+    assert _same_stem("sick", "sickness") and not _same_stem("sick", "sickle")

@@ -347,3 +347,14 @@ def test_questions_about_a_change(question: str, kind: str | None) -> None:
 ])
 def test_quantity_and_position_words_are_not_key(question: str, absent: str) -> None:
     assert stem(absent) not in parse_question(question).key_terms
+
+
+def test_how_many_times_counts_occurrences_not_times() -> None:
+    assert counted_nouns("How many times did the ombudsman find fault with the council?") == ()
+    assert counted_nouns("In how many cases did the ombudsman find fault?") == ()
+
+
+def test_a_short_preposition_is_not_a_key_word() -> None:
+    # "days off sick" is about sickness; "outside the county" is about where.
+    assert "off" not in parse_question("How many days off sick do staff take a year?").key_terms
+    assert "outside" in parse_question("How many people were placed in care homes outside the county?").key_terms

@@ -277,7 +277,8 @@ def _same_stem(word: str, noun: str) -> bool:
     if _matches(word, {noun}):
         return True
     short, long_ = sorted((word, noun), key=len)
-    return len(short) >= 5 and long_.startswith(short)
+    # "sick" / "sickness", "ill" / "illness": a noun made from the word.
+    return len(short) >= 5 and long_.startswith(short) or long_ == short + "ness"
 
 
 #: Where one clause of a sentence ends and the next begins.
@@ -316,6 +317,28 @@ _OPPOSITES: tuple[tuple[str, str], ...] = (
 )
 _OPPOSITE_PATTERNS = tuple((re.compile(rf"\b(?:{a})\b", re.I), re.compile(rf"\b(?:{b})\b", re.I))
                            for pair in _OPPOSITES for a, b in (pair, pair[::-1]))
+
+
+#: Groups of people a figure is given for that exclude each other: asked about younger adults,
+#: a quote about people aged 65 and over (and not younger adults) answers for someone else.
+_EXCLUSIVE_GROUPS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("younger adults", re.compile(r"\b(younger|working[- ]age) (adults|people)\b|\baged 18 ?(to|-|\u2013) ?64\b|"
+                                  r"\b18 ?(to|-|\u2013) ?64\b|\bunder 65\b", re.I)),
+    ("older people", re.compile(r"\bolder (adults|people)\b|\b(aged )?65 (and|or) (over|older)\b|\bover 65\b|"
+                                r"\b65\+", re.I)),
+)
+
+
+def _other_group(question: str, quotes: str) -> str | None:
+    """The group of people the quotes give their figure for, when the question asks about an
+    exclusive other one and the quotes never name it."""
+    asked = [name for name, pattern in _EXCLUSIVE_GROUPS if pattern.search(question)]
+    if len(asked) != 1:
+        return None
+    given = [name for name, pattern in _EXCLUSIVE_GROUPS if pattern.search(quotes)]
+    if given and asked[0] not in given:
+        return f"about {given[0]}, not {asked[0]}"
+    return None
 
 
 def _opposite_event(verbs: tuple[str, ...], quotes: str) -> str | None:
@@ -583,7 +606,8 @@ class Answerer:
         period = _other_period(parsed.text, " ".join(c.sentence for c in chosen))
         if period:
             return period
-        opposite = _opposite_event(parsed.verbs, " ".join(c.sentence for c in chosen))
+        opposite = _opposite_event(parsed.verbs, " ".join(c.sentence for c in chosen)) or _other_group(
+            parsed.text, " ".join(c.sentence for c in chosen))
         if opposite:
             return opposite
         if _RATING_ASKED.search(parsed.topic) and not any(_RATING_GIVEN.search(c.sentence) for c in chosen):

@@ -71,6 +71,14 @@ _MEASURE_WORDS = {m: tuple(f" {' '.join(words(n))} " for n in names) for m, name
 
 #: Paraphrases common in these reports: a question word also counts as matched by these.
 PARAPHRASES: dict[str, tuple[str, ...]] = {
+    # Plain words for the sector's terms, both ways.
+    "agency": ("provider",),
+    "provider": ("agency",),
+    "domiciliary": ("home",),
+    "planned": ("estimated", "budget", "estimate"),
+    "flat": ("housing", "apartment", "unit", "scheme"),
+    "sick": ("sickness", "absence"),
+    "sickness": ("sick", "absence"),
     "unanswered": ("abandoned",),
     "abandoned": ("unanswered",),
     "population": ("resident", "live", "people"),
@@ -179,7 +187,7 @@ GENERIC = frozenset(content_terms(
     "though unless until whereas without usual usually normal normally roughly approximately "
     "nearly almost exactly precisely worth value package packages own other others next previous "
     "extra additional further problem problems issue issues challenge challenges rating ratings more less "
-    "fewer little few several lot lots end beginning start middle half quarter part"
+    "fewer little few several lot lots end beginning start middle half quarter part user users"
 ))
 
 #: Verbs common in questions: they say what happened, not what it happened to.
@@ -443,7 +451,9 @@ def _tagged(topic: str) -> _Tagged:
         # The tagger misreads a short question's verb as a noun now and then ("where does the
         # council rank"): the verbs of :data:`VERBS` are verbs in questions all the same.
         stems = [stem(w) for w in words(token.text) if w not in STOPWORDS and w not in VERBS]
-        if stems and tag in _SUBJECT_TAGS:
+        # A preposition carries content only when it is a long one ("outside", "beyond"):
+        # "days off sick" is about sickness, not "off".
+        if stems and tag in _SUBJECT_TAGS and not (tag == "IN" and len(token.text) < 5):
             out += stems
             run += stems
             continue
@@ -460,6 +470,7 @@ def _tagged(topic: str) -> _Tagged:
     return _Tagged(tuple(out), tuple(groups), tuple(verbs))
 
 
+_OCCURRENCES = frozenset({"time", "times", "occasion", "occasions", "case", "cases", "instance", "instances"})
 _NOUN_PHRASE_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS", "JJ", "JJR", "JJS", "HYPH", "VBG", "POS", "CD"})
 
 
@@ -493,7 +504,8 @@ def counted_nouns(question: str) -> tuple[str, ...]:
                 break
         if head is not None:
             heads.append(head)
-    return tuple(stem(w.strip("'")) for w in heads if not w[0].isdigit())
+    # "How many times" or "in how many cases" counts occurrences of whatever the rest says.
+    return tuple(stem(w.strip("'")) for w in heads if not w[0].isdigit() and w not in _OCCURRENCES)
 
 
 #: Small words that may sit inside a capitalised name ("Coalition of the Willing").
