@@ -202,3 +202,14 @@ def test_pdf_sentence_cut_by_a_page_break_is_one_block() -> None:
                 "were contacted every month to check their needs.")
     block = next(b for b in doc.blocks if sentence in doc.text[b.start:b.end])
     assert block.page == 2 and doc.text[block.start:block.end].endswith(sentence)
+
+
+def test_a_two_line_header_extracted_below_the_body_is_dropped_with_the_footer() -> None:
+    from cqc_kb.parse import _drop_running_lines
+
+    # pypdf may give a page's two-line running header after its body, above the footer.
+    body = [[f"Line {i} of page {n}, which says something different about care." for i in range(6)]
+            for n in range(1, 6)]
+    pages = [lines + ["Wexcombe City Council", "Local authority assessment - published 3 December 2025",
+                      f"Page {n} of 5"] for n, lines in enumerate(body, 1)]
+    assert _drop_running_lines(pages) == body

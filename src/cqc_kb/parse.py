@@ -447,16 +447,17 @@ def _furniture_key(line: str) -> str:
 
 #: Longest line taken for a running header or footer; body text lines are longer.
 _FURNITURE_MAX = 100
-#: Lines at each end of a page where headers and footers sit.
-_FURNITURE_LINES = 2
+#: Lines at each end of a page where headers and footers sit (pypdf may put a two-line header
+#: after the body, above a one-line footer: three lines).
+_FURNITURE_LINES = 3
 
 
 def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
     """Remove running headers and footers: short lines, not ending a sentence, that repeat
-    (numbers ignored) at the same place, among the first or last two lines, on at least half
+    (numbers ignored) at the same place, among the first or last three lines, on at least half
     of the pages.
 
-    At most two lines at each end of a page go, and never a page's last remaining line, so
+    At most three lines at each end of a page go, and never a page's last remaining line, so
     body text that happens to repeat can never empty a page.
     """
     if len(pages) < 3:
