@@ -30,7 +30,7 @@ import numpy as np
 
 from .errors import KbError
 from .figures import figure_kind, has_kind, parse_figures
-from .query import (GENERIC, NAME_JOINERS, PARAPHRASES, VERBS, Question, counted_nouns, measures_in, parse_question,
+from .query import (GENERIC, NAME_JOINERS, PARAPHRASES, Question, counted_nouns, measures_in, parse_question,
                     subjects_in)
 from .records import Answer, AnswerGroup, Citation, Hit, council_label
 from .retrieve import Filters, Retriever

