@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from cqc_kb.answer import (Answerer, _Candidate, _counts, _describes, _opposite_event, _other_group, _other_period,
-                           _same_stem, _share_of, _spelt_out, _subjects_of, asked_terms)
+from cqc_kb.answer import (Answerer, _Candidate, _counts, _describes, _fragment, _opposite_event, _other_group,
+                           _other_period, _same_stem, _share_of, _spelt_out, _subjects_of, asked_terms)
 from cqc_kb.errors import KbError
 from cqc_kb.kb import NO_EVIDENCE, sort_by_figure
 from cqc_kb.query import counted_nouns, parse_question, subjects_in
@@ -563,3 +563,16 @@ def test_a_figure_for_another_group_of_people_does_not_answer(question: str, quo
 
 def test_a_word_and_its_noun_in_ness_share_a_stem() -> None:
     assert _same_stem("sick", "sickness") and not _same_stem("sick", "sickle")
+
+
+@pytest.mark.parametrize(("line", "fragment"), [
+    # A table row or list item that gives a figure answers; a heading or score line does not.
+    ("Care Act assessments completed 7,284", False),
+    ("402 people waiting at 30 September 2024", False),
+    ("Median wait: 41 days", False),
+    ("Score: 2", True),
+    ("Assessing needs", True),
+    ("Measure 2024/25", True),
+])
+def test_a_row_giving_a_figure_is_not_a_fragment(line: str, fragment: bool) -> None:
+    assert _fragment(line) is fragment

@@ -358,3 +358,10 @@ def test_a_short_preposition_is_not_a_key_word() -> None:
     # "days off sick" is about sickness; "outside the county" is about where.
     assert "off" not in parse_question("How many days off sick do staff take a year?").key_terms
     assert "outside" in parse_question("How many people were placed in care homes outside the county?").key_terms
+
+
+def test_a_month_is_not_part_of_a_name() -> None:
+    from cqc_kb.query import named_things
+
+    assert named_things("How many people a day were in Wexcombe General Hospital in September 2024?") == \
+        ("wexcombe general hospital",)

@@ -101,11 +101,28 @@ class _Choice:
 
 
 def _fragment(sentence: str) -> bool:
-    """Headings, list labels and "Score: 2" lines answer nothing on their own."""
+    """Headings, list labels and "Score: 2" lines answer nothing on their own; a table row or
+    list item giving a figure does ("Care Act assessments completed 7,284")."""
+    if _data_row(sentence):
+        return False
     if len(sentence) < 25:
         return True
     return not sentence.rstrip().endswith((".", "!", "?", ":", ")")) and \
         len(sentence.split()) < _MIN_FRAGMENT_WORDS
+
+
+def _data_row(line: str) -> bool:
+    """A label and its figure: three words or more, ending or starting with a count, share,
+    sum or span ("Care Act assessments completed 7,284", "402 people waiting at 30 September";
+    a score line, "Score: 2", is the score table's to answer)."""
+    if len(words(line)) < 3 or line.lower().startswith("score"):
+        return False
+    line = line.strip()
+    return any(figure_kind(f) in _ROW_FIGURES and (line.endswith(f.text) or line.startswith(f.text))
+               for f in parse_figures(line))
+
+
+_ROW_FIGURES = frozenset({"count", "percent", "money", "days", "residents"})
 
 
 def strength(confidence: float, threshold: float, abstained: bool) -> str:

@@ -83,6 +83,10 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
     "flat": ("housing", "apartment", "unit", "scheme"),
     "sick": ("sickness", "absence"),
     "sickness": ("sick", "absence"),
+    "overseas": ("international", "abroad"),
+    "international": ("overseas", "abroad"),
+    "independent": ("independence", "reablement"),
+    "independence": ("independent", "reablement"),
     "unanswered": ("abandoned",),
     "abandoned": ("unanswered",),
     "population": ("resident", "live", "people"),
@@ -191,7 +195,7 @@ GENERIC = frozenset(content_terms(
     "though unless until whereas without usual usually normal normally roughly approximately "
     "nearly almost exactly precisely worth value package packages own other others next previous "
     "extra additional further problem problems issue issues challenge challenges rating ratings more less "
-    "fewer little few several lot lots end beginning start middle half quarter part user users"
+    "fewer little few several lot lots end beginning start middle half quarter part user users past"
 ))
 
 #: Verbs common in questions: they say what happened, not what it happened to.
@@ -517,6 +521,9 @@ NAME_JOINERS = frozenset("of the and at for in on to & de".split())
 _CAPITALISED = re.compile(r"[A-Z][\w'\u2019-]*|&")
 
 
+_MONTHS = frozenset("january february march april may june july august september october november december".split())
+
+
 def named_things(topic: str, statement: str | None = None, theme: str | None = None) -> tuple[str, ...]:
     """Runs of two or more capitalised words in ``topic`` ("Better Care Fund"), lower case,
     without the question's first word and without the statement or theme it names. A question
@@ -530,7 +537,8 @@ def named_things(topic: str, statement: str | None = None, theme: str | None = N
     out: list[str] = []
     run: list[str] = []
     for i, (token, cap) in enumerate([*zip(tokens, capitalised), ("", False)]):
-        if i > 0 and cap or run and token.lower() in NAME_JOINERS:
+        # A month is when, not part of the name before it ("Wexcombe General Hospital in September").
+        if i > 0 and cap and token.lower() not in _MONTHS or run and token.lower() in NAME_JOINERS:
             run.append(token)
             continue
         while run and run[-1].lower() in NAME_JOINERS:
