@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 
 from cqc_kb.answer import (Answerer, _Candidate, _counts, _describes, _fragment, _opposite_event, _other_group,
-                           _other_period, _same_stem, _share_of, _spelt_out, _subjects_of, asked_terms)
+                           _other_period, _same_stem, _share_of, _spelt_out, _subjects_of, _table_header,
+                           asked_terms)
 from cqc_kb.errors import KbError
 from cqc_kb.kb import NO_EVIDENCE, sort_by_figure
 from cqc_kb.query import counted_nouns, parse_question, subjects_in
@@ -403,6 +404,13 @@ def test_a_question_using_an_abbreviation_is_answered(hash_kb) -> None:
     ("How many care homes closed in 2024?", "In 2023/24, 3 care homes closed.", False),
     ("How many care homes closed in 2022?", "In 2023/24, 3 care homes closed.", True),
     ("How many care homes closed?", "In 2023/24, 3 care homes closed.", False),
+    # Quarters and months within a year, compared only when both name one.
+    ("How many were waiting at the end of Q4 2024/25?", "The figures at the end of Q3 2024/25 were:", True),
+    ("How many were waiting at the end of Q3 2024/25?", "The figures at the end of Q3 2024/25 were:", False),
+    ("How many were waiting in 2024/25?", "The figures at the end of Q3 2024/25 were:", False),
+    ("How many were waiting at the end of December 2024?", "At 30 September 2024, 1,412 were waiting.", True),
+    ("How many were waiting at the end of september 2024?", "At 30 September 2024, 1,412 were waiting.", False),
+    ("How many were waiting at the end of December 2024?", "In Q3 2024/25, 1,412 were waiting.", False),
 ])
 def test_a_quote_about_another_year_does_not_answer(question: str, quote: str, other: bool) -> None:
     assert bool(_other_period(question, quote)) is other
@@ -576,3 +584,60 @@ def test_a_word_and_its_noun_in_ness_share_a_stem() -> None:
 ])
 def test_a_row_giving_a_figure_is_not_a_fragment(line: str, fragment: bool) -> None:
     assert _fragment(line) is fragment
+
+
+_WAITS_TABLE = ("<p>The council's own waiting lists at 30 September 2024 were as follows.</p><table>"
+                "<thead><tr><th>Waiting list</th><th>People waiting</th><th>Median wait</th><th>Longest wait</th></tr>"
+                "</thead><tbody>"
+                "<tr><th scope='row'>Sensory needs assessment</th><td>212</td><td>11 weeks</td><td>37 weeks</td></tr>"
+                "<tr><th scope='row'>Home adaptation assessment</th><td>95</td><td>6 weeks</td><td>22 weeks</td></tr>"
+                "</tbody></table>")
+
+
+def test_table_header_is_the_first_row_of_the_rows_above_when_it_gives_no_figure() -> None:
+    text = ("Waiting times were as follows.\n\nWaiting list\tMedian wait\tLongest wait\n\n"
+            "Sensory needs assessment\t11 weeks\t37 weeks\n\nHome adaptation assessment\t6 weeks\t22 weeks\n\n"
+            "Care Act assessments completed\t7,284\n\nReviews completed\t5,910")
+    header = (text.index("Waiting list"), text.index("Waiting list") + len("Waiting list\tMedian wait\tLongest wait"))
+    assert _table_header(text, text.index("Home adaptation")) == header
+    assert _table_header(text, text.index("Sensory needs")) == header
+    assert _table_header(text, header[0]) is None  # the header row itself
+    assert _table_header(text, text.index("Waiting times")) is None  # prose
+    # A table whose first row already gives figures has no header row to add.
+    assert _table_header(text.replace("Longest wait\n\nSensory", "Longest wait\n\nNote.\n\nSensory"),
+                         text.index("Home adaptation") + len("Note.\n\n")) is None
+
+
+def test_a_table_row_is_quoted_under_its_header_row(fixture_corpus, tmp_path_factory) -> None:
+    """The row gives "6 weeks 22 weeks"; only its header says which is the longest wait. The row
+    is chosen by the header's words and quoted with the header and the line introducing the
+    table, each verbatim at its offsets."""
+    import shutil
+
+    from cqc_kb.kb import KnowledgeBase, build_index
+
+    from conftest import make_settings
+
+    corpus = tmp_path_factory.mktemp("tables")
+    for path in fixture_corpus.iterdir():
+        shutil.copy(path, corpus / path.name)
+    page = (corpus / "ashdown-vale.html").read_text(encoding="utf-8")
+    marker = "<h4>Timeliness of assessments, care planning and reviews</h4>"
+    assert marker in page
+    (corpus / "ashdown-vale.html").write_text(page.replace(marker, marker + _WAITS_TABLE, 1), encoding="utf-8")
+    settings = make_settings(corpus, tmp_path_factory.mktemp("tables-index"))
+    build_index(settings)
+    kb = KnowledgeBase.open(settings)
+    try:
+        answer = kb.ask("What was the longest wait for a home adaptation assessment?",
+                        filters=Filters(authorities=("Ashdown Vale County Council",)))
+        assert not answer.abstained, answer.extra
+        quotes = [c.quote for c in answer.citations]
+        # The line introducing the table says when; the header row says which figure is which.
+        assert "The council's own waiting lists at 30 September 2024 were as follows." in quotes
+        assert "Waiting list\tPeople waiting\tMedian wait\tLongest wait" in quotes
+        assert "Home adaptation assessment\t95\t6 weeks\t22 weeks" in quotes
+        for c in answer.citations:
+            assert kb.store.document_text(c.document)[c.start:c.end] == c.quote
+    finally:
+        kb.close()

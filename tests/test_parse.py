@@ -213,3 +213,61 @@ def test_a_two_line_header_extracted_below_the_body_is_dropped_with_the_footer()
     pages = [lines + ["Wexcombe City Council", "Local authority assessment - published 3 December 2025",
                       f"Page {n} of 5"] for n, lines in enumerate(body, 1)]
     assert _drop_running_lines(pages) == body
+
+
+def _pdf_of_rows(rows: list[tuple[float, list[tuple[float, str]]]]) -> bytes:
+    """A one-page PDF drawing each string at (x, y): a cell, a bullet or a piece of prose."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
+    for y, pieces in rows:
+        for x, text in pieces:
+            c.drawString(x, y, text)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def test_pdf_table_rows_are_one_line_each_with_tab_separated_cells() -> None:
+    prose = "The council's own figures at 30 September 2024 were as follows, for each kind of wait."
+    after = "Staff told us that people on the waiting list were contacted only if they phoned in."
+    columns = (60, 250, 340, 430)
+    table = [("Waiting list", "People waiting", "Median wait", "Longest wait"),
+             ("Care Act assessment", "1,412", "19 weeks", "81 weeks"),
+             ("Carer's assessment", "388", "14 weeks", "60 weeks")]
+    rows = [(780, [(60, prose)])]
+    rows += [(750 - 20 * i, list(zip(columns, cells))) for i, cells in enumerate(table)]
+    rows += [(680, [(60, after)])]
+    doc = parse_bytes(_pdf_of_rows(rows), "table.pdf")
+    texts = [(b.kind, doc.text[b.start:b.end]) for b in doc.blocks]
+    # Without the join each cell was a line of its own, and "19 weeks" or "Carer's assessment"
+    # became headings that took over the section of the text after the table.
+    assert ("para", "Waiting list\tPeople waiting\tMedian wait\tLongest wait") in texts
+    assert ("para", "Care Act assessment\t1,412\t19 weeks\t81 weeks") in texts
+    assert ("para", "Carer's assessment\t388\t14 weeks\t60 weeks") in texts
+    assert not [t for kind, t in texts if kind == "heading"]
+    assert ("para", after) in texts
+
+
+def test_pdf_prose_and_bullets_drawn_in_pieces_are_not_taken_for_table_rows() -> None:
+    # A bullet glyph beside its item, and a line of prose drawn in two pieces whose second
+    # piece starts at a different place on each line: no columns, so no table.
+    rows = [(780, [(60, "\u2022"), (72, "Approximately 7,350 people were accessing long-term support.")]),
+            (760, [(60, "The council answered "), (168, "58% of calls within five minutes.")]),
+            (740, [(60, "Most carers said they had "), (190, "been offered an assessment.")])]
+    doc = parse_bytes(_pdf_of_rows(rows), "prose.pdf")
+    assert "\t" not in doc.text
+
+
+def test_html_table_cells_are_separated_by_tabs_and_prose_tabs_are_spaces() -> None:
+    page = ("<html><body><main><h2>Waiting times</h2><p>Figures\tat 31 March 2025.</p><table>"
+            "<thead><tr><th>Waiting for</th><th>Average wait</th></tr></thead>"
+            "<tbody><tr><th scope='row'>Occupational therapy assessment</th><td>26 weeks</td></tr>"
+            "</tbody></table></main></body></html>")
+    doc = parse_bytes(page.encode(), "tables.html")
+    texts = [doc.text[b.start:b.end] for b in doc.blocks]
+    assert "Waiting for\tAverage wait" in texts
+    assert "Occupational therapy assessment\t26 weeks" in texts
+    assert "Figures at 31 March 2025." in texts

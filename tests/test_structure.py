@@ -144,3 +144,18 @@ def test_hard_wrapped_report_reads_the_same() -> None:
     # Wrapped body lines never become headings.
     assert all(len(s.path[-1]) < 100 for s in report.sections if s.path)
     assert len(report.sections) < 100
+
+
+def test_scores_table_with_the_label_in_its_own_column_is_read() -> None:
+    """A scores table of three columns (statement, "Score: N", label), in a web page or a PDF
+    whose rows the parser rebuilt, gives each statement its score and label."""
+    labels = {1: "1 - Evidence shows significant shortfalls", 2: "2 - Evidence shows some shortfalls",
+              3: "3 - Evidence shows a good standard", 4: "4 - Evidence shows an exceptional standard"}
+    scores = [3, 2, 2, 3, 3, 2, 2, 3, 2]
+    rows = "".join(f"<tr><th scope='row'>{name}</th><td>Score: {score}</td><td>{labels[score]}</td></tr>"
+                   for name, score in zip(STATEMENT_NAMES, scores))
+    page = ("<html><body><main><h1>Thornbury Council: local authority assessment</h1>"
+            f"<h2>Quality statement scores</h2><table>{rows}</table></main></body></html>")
+    statements = analyse(parse_bytes(page.encode(), "thornbury.html")).statements
+    assert [(s.name, s.score, s.label) for s in statements] == [
+        (name, score, labels[score]) for name, score in zip(STATEMENT_NAMES, scores)]

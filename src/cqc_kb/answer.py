@@ -89,6 +89,10 @@ class _Candidate:
     sentence: str
     #: Services the sentence is about (named in it, or in the sentence before in its passage).
     subjects: tuple[str, ...] = ()
+    #: For a table row, the spans of the lines that say what its cells mean: the line that
+    #: introduces the table ("The figures at the end of Q3 2024/25 were:"), if any, and its
+    #: header row ("Waiting list | Median wait | Longest wait").
+    context: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,13 +117,73 @@ def _fragment(sentence: str) -> bool:
 
 def _data_row(line: str) -> bool:
     """A label and its figure: three words or more, ending or starting with a count, share,
-    sum or span ("Care Act assessments completed 7,284", "402 people waiting at 30 September";
-    a score line, "Score: 2", is the score table's to answer)."""
+    sum or span ("Care Act assessments completed 7,284", "402 people waiting at 30 September"),
+    or a table row (cells separated by tabs) with such a figure in any cell. A score line,
+    "Score: 2", is the score table's to answer."""
     if len(words(line)) < 3 or line.lower().startswith("score"):
         return False
     line = line.strip()
-    return any(figure_kind(f) in _ROW_FIGURES and (line.endswith(f.text) or line.startswith(f.text))
+    cells = line.split("\t")
+    return any(figure_kind(f) in _ROW_FIGURES and (len(cells) > 1 or line.endswith(f.text) or line.startswith(f.text))
                for f in parse_figures(line))
+
+
+#: How many lines above a table row its header row may be.
+_TABLE_LINES = 40
+
+
+def _table_header(text: str, start: int) -> tuple[int, int] | None:
+    """The header row of the table whose row starts at ``start``: the first row (a line with
+    tab-separated cells) of the unbroken run of rows above it, when that row gives no figure
+    of its own ("Waiting list | People waiting | Median wait | Longest wait"). None when the
+    line at ``start`` is not a table row or its table has no such header."""
+    end = text.find("\n", start)
+    if "\t" not in text[start:end if end >= 0 else len(text)]:
+        return None
+    first = None
+    cursor = start
+    for _ in range(_TABLE_LINES):
+        last = cursor - 1  # the end of the line above, past blank lines between rows
+        while last >= 0 and text[last].isspace():
+            last -= 1
+        if last < 0:
+            break
+        line_start = text.rfind("\n", 0, last + 1) + 1
+        if "\t" not in text[line_start:last + 1]:
+            break
+        first = (line_start, last + 1)
+        cursor = line_start
+    if first is None:
+        return None
+    header = text[first[0]:first[1]]
+    if any(figure_kind(f) in _ROW_FIGURES for f in parse_figures(header)):
+        return None
+    return first
+
+
+#: A line that introduces what follows it ("... were as follows.", "The figures were:").
+_INTRODUCES = re.compile(r"(:|\bfollows?\b.*|\bbelow\b.*)\s*$", re.I)
+
+
+def _table_context(text: str, start: int) -> tuple[tuple[int, int], ...]:
+    """The lines that say what the cells of the table row at ``start`` mean: the line that
+    introduces the table, when it does (ends with a colon or "as follows", or is a caption:
+    short and not a sentence), and the header row. Empty for a line that is not a table row
+    or whose table has no header row."""
+    header = _table_header(text, start)
+    if header is None:
+        return ()
+    last = header[0] - 1
+    while last >= 0 and text[last].isspace():
+        last -= 1
+    if last < 0:
+        return (header,)
+    line_start = text.rfind("\n", 0, last + 1) + 1
+    line = text[line_start:last + 1]
+    caption = len(line) <= 120 and line[-1:] not in ".!?" and "\t" not in line
+    if _INTRODUCES.search(line) or caption:
+        return ((line_start, last + 1), header)
+    return (header,)
 
 
 _ROW_FIGURES = frozenset({"count", "percent", "money", "days", "residents"})
@@ -280,7 +344,19 @@ def _other_period(question: str, quotes: str) -> str | None:
     given = set(_YEAR.findall(quotes)) | {f"{a[:2]}{b}" for a, b in _FINANCIAL_YEAR.findall(quotes)}
     if asked and given and not asked & given:
         return f"for {', '.join(sorted(given))}, not {', '.join(sorted(asked))}"
+    # Within a year: the quarter ("at the end of Q3", not Q4) and the month ("30 September
+    # 2024", not December 2024), each compared only when both name one.
+    for pattern in (_QUARTER, _MONTH_YEAR):
+        asked = {" ".join(m.split()).title() for m in pattern.findall(question)}
+        given = {" ".join(m.split()).title() for m in pattern.findall(quotes)}
+        if asked and given and not asked & given:
+            return f"for {', '.join(sorted(given))}, not {', '.join(sorted(asked))}"
     return None
+
+
+_QUARTER = re.compile(r"\b(Q[1-4])\b", re.I)
+_MONTH_YEAR = re.compile(r"\b((?:January|February|March|April|May|June|July|August|September|October|November|"
+                         r"December)\s+\d{4})\b", re.I)
 
 
 def _as_written(term: str, question: str) -> str:
@@ -542,12 +618,13 @@ class Answerer:
         if not candidates:
             return _Choice((), 0.0, "no sentences")
         best = candidates[0]
+        text_of = self.retriever.store.document_text
         # A close runner-up that answers what was asked (its passage supports the question's key
         # words, it carries the kind of figure asked for and, for "how many X", a number of X)
         # beats a top sentence that does not.
-        if self._misfit(parsed, best, [best]) is not None:
+        if self._misfit(parsed, best, _with_table_context([best], text_of)) is not None:
             fitting = next((c for c in candidates[1:] if c.score >= RUNNER_UP * best.score
-                            and self._misfit(parsed, c, [c]) is None), None)
+                            and self._misfit(parsed, c, _with_table_context([c], text_of)) is None), None)
             if fitting is not None:
                 best = fitting
         chosen = [best]
@@ -567,12 +644,13 @@ class Answerer:
             # repeat its words (reports share template text).
             floor = 0.9 if cand.hit is best.hit else 0.95
             # A near-tie from another passage must answer the question on its own.
-            if cand.hit is not best.hit and self._misfit(parsed, cand, [cand]) is not None:
+            if cand.hit is not best.hit and self._misfit(parsed, cand, _with_table_context([cand], text_of)) is not None:
                 continue
             if cand.score >= floor * best.score and all(
                     (cand.hit.document != c.hit.document or cand.end <= c.start or cand.start >= c.end)
                     and cand.text != c.text for c in chosen):
                 chosen.append(cand)
+        chosen = _with_table_context(chosen, text_of)
         confidence = best.score
         chosen.sort(key=lambda c: (c.hit.rank, c.start))
         if confidence < self.settings.abstain_threshold:
@@ -646,12 +724,15 @@ class Answerer:
     def _score_sentences(self, parsed: Question, hits: list[Hit], qvec: np.ndarray | None) -> list[_Candidate]:
         store = self.retriever.store
         spans, ids = [], []
+        contexts: list[tuple[tuple[tuple[int, int], ...], str]] = []
         for hit in hits:
             text = store.document_text(hit.document)
             for sid, s, e in store.sentences_in(hit.document, hit.start, hit.end):
                 if not _fragment(text[s:e]):
                     spans.append((hit, s, e, text[s:e]))
                     ids.append(sid)
+                    context = _table_context(text, s) if "\t" in text[s:e] else ()
+                    contexts.append((context, "\n".join(text[a:b] for a, b in context)))
         if not spans:
             return []
         idf = self.retriever.idf
@@ -672,6 +753,13 @@ class Answerer:
         out = []
         for i, ((hit, s, e, sentence), sem) in enumerate(zip(spans, semantic)):
             terms = term_sets[i]
+            read_as = sentence
+            if contexts[i][0]:
+                # A table row means what its header row and the line introducing the table say
+                # ("Median wait", "Longest wait", "at the end of Q3 2024/25"): their words and
+                # measures count as its own.
+                terms = terms | set(content_terms(contexts[i][1]))
+                read_as = f"{contexts[i][1]}\n{sentence}"
             # Words the question shares only with the sentence before count half: the subject
             # is often named once and the figure given in the next sentence ("... on Adult
             # Social Care. Its actual spend was ..."). The sentence after is not its context.
@@ -681,14 +769,15 @@ class Answerer:
                        + _context_weight(sentence) * sum(idf(t) for t in q_terms
                                                          if t not in own and _matches(t, near))) / q_weight
             score = 0.5 * float(sem) + 0.5 * lexical if qvec is not None else lexical
-            score += self._fit(parsed, sentence, subjects, i, spans)
+            score += self._fit(parsed, read_as, subjects, i, spans)
             # CQC's own statement wording ("We have clear responsibilities...") recurs in every
             # report and says nothing about the council.
             key = normalise(sentence)
             if key in template:
                 score -= 0.25
             score -= 0.01 * (hit.rank - 1)
-            out.append(_Candidate(hit, s, e, score, key, sentence, _subjects_of(subjects, i, spans)))
+            out.append(_Candidate(hit, s, e, score, key, sentence, _subjects_of(subjects, i, spans),
+                                  contexts[i][0]))
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -749,6 +838,19 @@ class Answerer:
 #: A sentence opening with a word that points back ("Its actual spend was ...", "This was ...")
 #: is about what the sentence before names: the question's words there count in full.
 _POINTS_BACK = re.compile(r"[\s\-\u2022*]*(its|it|this|these|they|their|that|those|he|she)\b", re.I)
+
+
+def _with_table_context(chosen: list[_Candidate], document_text) -> list[_Candidate]:
+    """The chosen sentences with each chosen table row's context lines (the line introducing
+    its table, its header row) quoted too: a row's figures ("388 | 14 weeks | 60 weeks") say
+    what they measure, and when, only under those lines."""
+    out = list(chosen)
+    for cand in chosen:
+        for start, end in cand.context:
+            if not any(c.hit.document == cand.hit.document and c.start == start for c in out):
+                line = document_text(cand.hit.document)[start:end]
+                out.append(_Candidate(cand.hit, start, end, cand.score, normalise(line), line, cand.subjects))
+    return out
 
 
 def _context_weight(sentence: str) -> float:

@@ -306,6 +306,15 @@ def _group_lines(lines: list[str]) -> list[tuple[str, int, int]]:
     i = 0
     while i < len(lines):
         line = lines[i]
+        if "\t" in line:
+            # A table row: a paragraph of its own, never a heading, never part of prose.
+            if para_start is not None:
+                groups.append(("para", para_start, para_end))
+                para_start = None
+            groups.append(("para", i, i))
+            prev_short = True
+            i += 1
+            continue
         short = len(line) < 0.75 * full
         # Wrapped body lines run to the margin; a heading is a short line that follows the
         # end of a paragraph (a short or punctuated line), not the middle of one.
@@ -368,9 +377,12 @@ def _parse_pdf(data: bytes, name: str, limits: Limits, deadline: _Deadline) -> t
                                  "Split the PDF, or raise CQC_KB_MAX_PAGES if it is a genuine report")
             pages: list[str] = []
             extracted = 0
+            rows: list[list[list[str]]] = []
             for number, page in enumerate(reader.pages, start=1):
                 deadline.check(f"page {number} of {count}")
-                page_text = page.extract_text() or ""
+                runs: list[tuple[float, float, str]] = []
+                page_text = page.extract_text(visitor_text=_run_collector(runs)) or ""
+                rows.append(_visual_rows(runs))
                 extracted += len(page_text)
                 if inflate and extracted > inflate:
                     raise ParseError(name, f"holds more than {human_size(inflate)} of text (stopped at page "
@@ -395,9 +407,9 @@ def _parse_pdf(data: bytes, name: str, limits: Limits, deadline: _Deadline) -> t
     if not pages:
         raise ParseError(name, "is a PDF with no pages", "Re-download the report")
 
-    page_lines = [[strip_emphasis(line.strip()) for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-                   if line.strip()] for raw in pages]
-    page_lines = _drop_running_lines(page_lines)
+    page_lines = [_join_table_rows([line.strip() for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+                                    if line.strip()], page_rows) for raw, page_rows in zip(pages, rows)]
+    page_lines = _drop_running_lines([[strip_emphasis(line) for line in lines] for lines in page_lines])
     parts: list[str] = []
     blocks: list[Block] = []
     offset = 0
@@ -424,9 +436,96 @@ def _parse_pdf(data: bytes, name: str, limits: Limits, deadline: _Deadline) -> t
     return text, blocks, len(pages), title if isinstance(title, str) else None
 
 
+def _run_collector(runs: list[tuple[float, float, str]]):
+    """A pypdf text visitor that records each run of text with its position on the page."""
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            runs.append((y, x, text.strip()))
+    return visit
+
+
+#: Runs whose baselines differ by at most this many points sit on one visual line.
+_SAME_LINE = 1.0
+
+
+#: Cells of one column start within this many points of each other.
+_SAME_COLUMN = 2.0
+
+
+def _visual_rows(runs: list[tuple[float, float, str]]) -> list[list[str]]:
+    """The page's table rows, top to bottom, cells left to right: visual lines of two runs or
+    more whose runs start in columns another such line shares. Columns are what tell a table
+    from a line of prose drawn in pieces (a bold phrase, a link), whose pieces start wherever
+    the words before them end."""
+    lines: list[list[tuple[float, float, str]]] = []
+    for run in sorted(runs, key=lambda r: -r[0]):
+        if lines and abs(lines[-1][0][0] - run[0]) <= _SAME_LINE:
+            lines[-1].append(run)
+        else:
+            lines.append([run])
+    # A bullet glyph drawn beside its item's first line is not a cell.
+    lines = [sorted(line, key=lambda r: r[1]) for line in lines
+             if len(line) > 1 and all(re.search(r"\w", text) for _, _, text in line)]
+    starts = [[x for _, x, _ in line] for line in lines]
+
+    def aligned(a: list[float], b: list[float]) -> bool:
+        return all(any(abs(x - y) <= _SAME_COLUMN for y in b) for x in a)
+
+    return [[text for _, _, text in line] for i, line in enumerate(lines)
+            if any(j != i and (aligned(starts[i], starts[j]) or aligned(starts[j], starts[i]))
+                   for j in range(len(lines)))]
+
+
+def _join_table_rows(lines: list[str], rows: list[list[str]]) -> list[str]:
+    """Put each table row back on one line, its cells separated by tabs.
+
+    pypdf gives each cell of a table its own line, so a row ("Carer's assessment", "388",
+    "14 weeks", "60 weeks") would read as four headings and paragraphs, its figures cut off
+    from their label. A visual line's runs that pypdf printed as consecutive lines, each
+    line exactly one or more whole runs, are one row; the lines' own text is kept, so
+    nothing but the line breaks between cells changes. Lines of running text, which pypdf
+    prints one visual line at a time, are never joined.
+    """
+    if not rows:
+        return lines
+    squeezed = [re.sub(r"\s+", "", line) for line in lines]
+    out = list(lines)
+    joined: dict[int, int] = {}  # first line -> number of lines joined
+    for cells in rows:
+        cells = [re.sub(r"\s+", "", c) for c in cells]
+        for first in range(len(lines)):
+            if first in joined or not cells[0] or not squeezed[first].startswith(cells[0]):
+                continue
+            taken = _match_cells(squeezed, first, cells)
+            if taken > 1 and not any(first < j < first + taken or j < first < j + n for j, n in joined.items()):
+                joined[first] = taken
+                break
+    for first in sorted(joined, reverse=True):
+        out[first:first + joined[first]] = ["\t".join(lines[first:first + joined[first]])]
+    return out
+
+
+def _match_cells(squeezed: list[str], first: int, cells: list[str]) -> int:
+    """How many lines from ``first`` are exactly ``cells`` (whitespace ignored), each line one
+    or more whole cells; 0 when they are not."""
+    line, built, taken = first, "", 0
+    for cell in cells:
+        if line >= len(squeezed):
+            return 0
+        built += cell
+        if built == squeezed[line]:
+            line, built, taken = line + 1, "", taken + 1
+        elif not squeezed[line].startswith(built):
+            return 0
+    return taken if not built else 0
+
+
 def _pdf_page(lines: list[str], base: int, number: int) -> tuple[str, list[Block]]:
     """A page's stored text and its blocks. Lines are kept one a line, except that the two
-    halves of a heading cut by a line break are joined with a space."""
+    halves of a heading cut by a line break are joined with a space; a table row (cells
+    joined by tabs) is a paragraph of its own."""
     parts: list[str] = []
     blocks: list[Block] = []
     offset = 0
@@ -599,7 +698,10 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
     buffer: list[str] = []
 
     def flush() -> None:
-        text = re.sub(r"\s+", " ", strip_emphasis("".join(buffer))).strip()
+        # Table cells are separated by tabs (as PDF table rows are); other runs of white space
+        # become one space.
+        text = re.sub(r"\s+", lambda m: "\t" if "\t" in m.group(0) else " ",
+                      strip_emphasis("".join(buffer))).strip()
         buffer.clear()
         if text:
             out.append(("para", 0, text))
@@ -614,7 +716,7 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
         if isinstance(child, Comment):
             continue
         if isinstance(child, NavigableString):
-            buffer.append(str(child))
+            buffer.append(str(child).replace("\t", " "))
             continue
         if not isinstance(child, Tag) or _dropped(child, content is not None):
             continue
@@ -625,7 +727,7 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
             if text:
                 out.append(("heading", _HEADINGS[tag], text))
         elif tag in ("td", "th"):
-            buffer.append(" " + flat(child) + " ")
+            buffer.append("\t" + flat(child) + "\t")
         elif tag in _BLOCK_TAGS:
             flush()
             if tag == "li":

@@ -52,6 +52,8 @@ _TOP_SECTIONS = ("about ", "overall summary", "summary of people", "summary of s
 _STATEMENT_PARTS = ("what people expect", "the local authority commitment",
                     "key findings for this quality statement")
 _SCORE_LINE = re.compile(r"^\s*score\s*[:\-]?\s*([1-4])\b", re.I)
+#: A table cell giving a score: "Score: 2", "2 out of 4" or the bare digit.
+_SCORE_CELL = re.compile(r"^\s*(?:score\s*[:\-]?\s*)?([1-4])(?:\s*(?:/|out of)\s*4)?\s*$", re.I)
 _INLINE_SCORE = re.compile(r"^(.*?)[\s:|\-\u2013]*score\s*[:\-]?\s*([1-4])\s*$", re.I)
 _LABEL_LINE = re.compile(r"^\s*([1-4])\s*[-\u2013\u2014:]\s*(evidence shows .*)$", re.I)
 _NOT_ASSESSED = re.compile(r"\bnot (?:been )?(?:assessed|scored|reviewed)\b", re.I)
@@ -158,6 +160,15 @@ def _statement_occurrences(blocks: tuple[Block, ...], texts: list[str]) -> list[
     """
     found = []
     for i, t in enumerate(texts):
+        if "\t" in t:
+            # A table row: the statement in its first cell, the score in a later one
+            # ("Safeguarding | Score: 2 | 2 - Evidence shows some shortfalls").
+            cells = [c.strip() for c in t.split("\t")]
+            name = canonical_statement(cells[0])
+            score = next((int(m.group(1)) for c in cells[1:] if (m := _SCORE_CELL.match(c))), None)
+            if name is not None and score is not None:
+                found.append((name, i, score, i))
+                continue
         if len(t) > 90 or t.startswith(("- ", "* ", "\u2022")):
             continue
         name = canonical_statement(t)
@@ -261,6 +272,10 @@ def _scores(doc: Document, texts: list[str], hits: list) -> tuple[tuple[Statemen
 def _label_after(texts: list[str], i: int) -> str | None:
     """The score's label ("2 - Evidence shows some shortfalls"): in the block of the score line
     itself when extraction ran the two lines together (PDFs do), else in the next two."""
+    if "\t" in texts[i]:
+        label = next((c.strip() for c in texts[i].split("\t") if _LABEL_LINE.match(c.strip())), None)
+        if label:
+            return label
     own = _SCORE_LINE.match(texts[i])
     if own:
         rest = _LABEL_LINE.match(texts[i][own.end():].strip())
