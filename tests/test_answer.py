@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 
 from cqc_kb.answer import (Answerer, _Candidate, _counts, _describes, _fragment, _opposite_event, _other_group,
-                           _other_period, _same_stem, _share_of, _spelt_out, _subjects_of, _table_header,
-                           asked_terms)
+                           _other_period, _same_stem, _share_of, _spelt_out, _subjects_of, _table_context,
+                           _table_header, asked_terms)
 from cqc_kb.errors import KbError
 from cqc_kb.kb import NO_EVIDENCE, sort_by_figure
 from cqc_kb.query import counted_nouns, parse_question, subjects_in
@@ -606,6 +606,17 @@ def test_table_header_is_the_first_row_of_the_rows_above_when_it_gives_no_figure
     # A table whose first row already gives figures has no header row to add.
     assert _table_header(text.replace("Longest wait\n\nSensory", "Longest wait\n\nNote.\n\nSensory"),
                          text.index("Home adaptation") + len("Note.\n\n")) is None
+
+
+def test_a_markdown_table_rows_context_is_its_introduction_and_header_row() -> None:
+    text = ("Waiting times\n\nThe figures at the end of Q3 2024/25 were:\n| Waiting list | Median wait |\n"
+            "|---|---|\n| Sensory needs assessment | 11 weeks |\n| Home adaptation assessment | 6 weeks |")
+    lead, header = "The figures at the end of Q3 2024/25 were:", "| Waiting list | Median wait |"
+    spans = ((text.index(lead), text.index(lead) + len(lead)), (text.index(header), text.index(header) + len(header)))
+    assert _table_context(text, text.index("| Home adaptation")) == spans
+    # A sentence before the table that does not introduce it is not its context.
+    plain = text.replace(lead, "Waits fell in the year.")
+    assert [plain[a:b] for a, b in _table_context(plain, plain.index("| Home adaptation"))] == [header]
 
 
 def test_a_table_row_is_quoted_under_its_header_row(fixture_corpus, tmp_path_factory) -> None:

@@ -271,3 +271,31 @@ def test_html_table_cells_are_separated_by_tabs_and_prose_tabs_are_spaces() -> N
     assert "Waiting for\tAverage wait" in texts
     assert "Occupational therapy assessment\t26 weeks" in texts
     assert "Figures at 31 March 2025." in texts
+
+
+def test_html_description_list_terms_and_values_are_one_line_each() -> None:
+    page = ("<html><body><main><h2>At a glance</h2><dl><dt>People waiting for an assessment</dt><dd>612</dd>"
+            "<dt>Median wait</dt><dd>24 working days</dd><dd>(31 a year before)</dd>"
+            "<dt>Notes</dt><dd><p>Figures are the council's own.</p><p>Unaudited.</p></dd></dl>"
+            "<p>After the list.</p></main></body></html>")
+    doc = parse_bytes(page.encode(), "glance.html")
+    texts = [doc.text[b.start:b.end] for b in doc.blocks]
+    assert texts == ["At a glance", "People waiting for an assessment\t612",
+                     "Median wait\t24 working days\t(31 a year before)",
+                     # A description holding paragraphs keeps them as paragraphs.
+                     "Notes", "Figures are the council's own.", "Unaudited.", "After the list."]
+
+
+@pytest.mark.parametrize("rows", [
+    # A Markdown table, and a table copied from a browser (cells apart by tabs).
+    ["| Waiting list | Median wait | Longest wait |", "|---|:---:|---|",
+     "| Care Act assessment | 19 weeks | 81 weeks |", "| Carer's assessment | 14 weeks | 60 weeks |"],
+    ["Waiting list\tMedian wait\tLongest wait", "Care Act assessment\t19 weeks\t81 weeks",
+     "Carer's assessment\t14 weeks\t60 weeks"],
+])
+def test_text_table_rows_are_paragraphs_of_their_own(rows: list[str]) -> None:
+    text = "Waiting times\n\nThe figures at 30 September 2024 were:\n" + "\n".join(rows) + "\n\nAfter the table."
+    doc = parse_bytes(text.encode(), "table.txt")
+    blocks = [(b.kind, doc.text[b.start:b.end]) for b in doc.blocks]
+    assert blocks == [("heading", "Waiting times"), ("para", "The figures at 30 September 2024 were:"),
+                      *[("para", row) for row in rows if "---" not in row], ("para", "After the table.")]

@@ -34,7 +34,7 @@ from .query import (GENERIC, NAME_JOINERS, PARAPHRASES, Question, counted_nouns,
                     subjects_in)
 from .records import Answer, AnswerGroup, Citation, Hit, council_label
 from .retrieve import Filters, Retriever
-from .text import STOPWORDS, content_terms, normalise, stem, words
+from .text import STOPWORDS, content_terms, is_table_row, normalise, stem, table_cells, words
 
 NO_ANSWER = "No clear answer in these reports: the closest passages are listed below for reading."
 
@@ -123,7 +123,7 @@ def _data_row(line: str) -> bool:
     if len(words(line)) < 3 or line.lower().startswith("score"):
         return False
     line = line.strip()
-    cells = line.split("\t")
+    cells = table_cells(line)
     return any(figure_kind(f) in _ROW_FIGURES and (len(cells) > 1 or line.endswith(f.text) or line.startswith(f.text))
                for f in parse_figures(line))
 
@@ -138,7 +138,7 @@ def _table_header(text: str, start: int) -> tuple[int, int] | None:
     of its own ("Waiting list | People waiting | Median wait | Longest wait"). None when the
     line at ``start`` is not a table row or its table has no such header."""
     end = text.find("\n", start)
-    if "\t" not in text[start:end if end >= 0 else len(text)]:
+    if not is_table_row(text[start:end if end >= 0 else len(text)]):
         return None
     first = None
     cursor = start
@@ -149,7 +149,7 @@ def _table_header(text: str, start: int) -> tuple[int, int] | None:
         if last < 0:
             break
         line_start = text.rfind("\n", 0, last + 1) + 1
-        if "\t" not in text[line_start:last + 1]:
+        if not is_table_row(text[line_start:last + 1]):
             break
         first = (line_start, last + 1)
         cursor = line_start
@@ -180,7 +180,7 @@ def _table_context(text: str, start: int) -> tuple[tuple[int, int], ...]:
         return (header,)
     line_start = text.rfind("\n", 0, last + 1) + 1
     line = text[line_start:last + 1]
-    caption = len(line) <= 120 and line[-1:] not in ".!?" and "\t" not in line
+    caption = len(line) <= 120 and line[-1:] not in ".!?" and not is_table_row(line)
     if _INTRODUCES.search(line) or caption:
         return ((line_start, last + 1), header)
     return (header,)
@@ -731,7 +731,7 @@ class Answerer:
                 if not _fragment(text[s:e]):
                     spans.append((hit, s, e, text[s:e]))
                     ids.append(sid)
-                    context = _table_context(text, s) if "\t" in text[s:e] else ()
+                    context = _table_context(text, s) if is_table_row(text[s:e]) else ()
                     contexts.append((context, "\n".join(text[a:b] for a, b in context)))
         if not spans:
             return []

@@ -23,7 +23,7 @@ from pathlib import Path
 from .errors import ParseError
 from .records import Block, Document
 from .settings import Settings
-from .text import human_size, strip_emphasis, trim_span
+from .text import human_size, is_table_row, is_table_rule, strip_emphasis, trim_span
 
 log = logging.getLogger("cqc_kb.parse")
 
@@ -220,7 +220,7 @@ def _decode(data: bytes, name: str) -> str:
 def looks_like_heading(line: str) -> bool:
     """A short, unpunctuated line that starts like a title."""
     s = line.strip()
-    if not s or len(s) > 110 or _NOT_HEADING.match(s) or _BULLET.match(s):
+    if not s or len(s) > 110 or _NOT_HEADING.match(s) or _BULLET.match(s) or is_table_row(s):
         return False
     if s[-1] in _SENTENCE_END or s.startswith(("(", '"', "\u201c")):
         return False
@@ -256,9 +256,9 @@ def _parse_text(text: str) -> tuple[str, list[Block]]:
         chunk = text[start:end]
         md = _MD_HEADING.match(chunk) if "\n" not in chunk else None
         lines = chunk.split("\n")
-        if len(lines) > 1 and not md and any(looks_like_heading(line) for line in lines[1:]):
+        if len(lines) > 1 and not md and any(looks_like_heading(line) or is_table_row(line) for line in lines):
             # Text without blank lines between paragraphs (one paragraph a line, or a PDF's
-            # text saved as .txt): segment it line by line instead.
+            # text saved as .txt), or a table: segment it line by line instead.
             blocks.extend(_line_blocks(text, start, end))
             continue
         if md:
@@ -283,7 +283,7 @@ def _line_blocks(text: str, start: int, end: int) -> list[Block]:
     widths = sorted(len(line) for line in lines)
     if widths[len(widths) // 2] > 150:  # long lines: each line is a whole paragraph
         return [Block("heading", s, e, None, 1) if looks_like_heading(text[s:e]) else Block("para", s, e, None)
-                for s, e in spans]
+                for s, e in spans if not is_table_rule(text[s:e])]
     return [Block(kind, spans[first][0], spans[last][1], None, 1 if kind == "heading" else 0)
             for kind, first, last in _group_lines(lines)]
 
@@ -306,12 +306,14 @@ def _group_lines(lines: list[str]) -> list[tuple[str, int, int]]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if "\t" in line:
-            # A table row: a paragraph of its own, never a heading, never part of prose.
+        if is_table_row(line):
+            # A table row: a paragraph of its own, never a heading, never part of prose. The
+            # rule under a Markdown table's header row is no block at all.
             if para_start is not None:
                 groups.append(("para", para_start, para_end))
                 para_start = None
-            groups.append(("para", i, i))
+            if not is_table_rule(line):
+                groups.append(("para", i, i))
             prev_short = True
             i += 1
             continue
@@ -707,6 +709,7 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
             out.append(("para", 0, text))
 
     end_of_block = object()  # a marker on the stack: the block tag above it is finished
+    term_open = False  # the last block out is a <dt> that its <dd> joins
     stack: list[object] = children(root)
     while stack:
         child = stack.pop()
@@ -721,6 +724,8 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
         if not isinstance(child, Tag) or _dropped(child, content is not None):
             continue
         tag = child.name.lower()
+        if tag not in ("dt", "dd"):
+            term_open = False
         if tag in _HEADINGS:
             flush()
             text = flat(child)
@@ -728,6 +733,17 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
                 out.append(("heading", _HEADINGS[tag], text))
         elif tag in ("td", "th"):
             buffer.append("\t" + flat(child) + "\t")
+        elif tag in ("dt", "dd") and not child.find(_BLOCK_TAGS - {"br"}):
+            # A description list is label and value ("People waiting | 612"): a term and the
+            # descriptions after it are one line, cells apart by tabs, as a table row is.
+            flush()
+            text = flat(child)
+            if text and tag == "dd" and term_open:
+                out[-1] = (out[-1][0], out[-1][1], out[-1][2] + "\t" + text)
+            elif text:
+                out.append(("para", 0, text))
+                term_open = tag == "dt"
+            continue
         elif tag in _BLOCK_TAGS:
             flush()
             if tag == "li":

@@ -25,6 +25,34 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [trimmed for s, e in spans if (trimmed := trim_span(text, s, e))]
 
 
+#: A table row as text holds it: cells apart by tabs (a PDF's or web page's table as the parser
+#: stores it, or a table copied from a browser), or a Markdown row between pipes.
+_PIPE_ROW = re.compile(r"^\s*\|.*\|")
+#: The rule under a Markdown table's header row ("|---|:--:|").
+_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+
+
+def table_cells(line: str) -> list[str]:
+    """The cells of a table row (stripped), or ``[line]`` for a line that is not one."""
+    if "\t" in line.strip():
+        return [cell.strip() for cell in line.strip().split("\t")]
+    if _PIPE_ROW.match(line):
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) > 1:
+            return cells
+    return [line]
+
+
+def is_table_row(line: str) -> bool:
+    """Is ``line`` a table row of two cells or more (a Markdown rule is one too)?"""
+    return len(table_cells(line)) > 1 or bool(_PIPE_RULE.match(line) and "|" in line)
+
+
+def is_table_rule(line: str) -> bool:
+    """Is ``line`` the rule under a Markdown table's header row?"""
+    return bool(_PIPE_RULE.match(line) and "|" in line)
+
+
 def trim_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Shrink a span past surrounding whitespace; None when nothing is left."""
     while start < end and text[start].isspace():
