@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from cqc_kb.answer import (Answerer, _Candidate, _counts, _describes, _fragment, _opposite_event, _other_group,
-                           _other_period, _same_stem, _share_of, _spelt_out, _subjects_of, _table_context,
+                           _other_period, _other_place, _same_stem, _share_of, _spelt_out, _subjects_of, _table_context,
                            _table_header, asked_terms)
 from cqc_kb.errors import KbError
 from cqc_kb.kb import NO_EVIDENCE, sort_by_figure
@@ -652,3 +652,19 @@ def test_a_table_row_is_quoted_under_its_header_row(fixture_corpus, tmp_path_fac
             assert kb.store.document_text(c.document)[c.start:c.end] == c.quote
     finally:
         kb.close()
+
+
+@pytest.mark.parametrize(("question", "quote", "other"), [
+    ("How many people were waiting for home care in the south of the county?",
+     "143 people were waiting for home care in the rural north of the county.", True),
+    ("How many people were waiting for home care in the north?",
+     "143 people were waiting for home care in the rural north of the county.", False),
+    ("How many people were waiting for home care in the southern localities?",
+     "Waits were longest in the north and east.", True),
+    # A place named in capitals is a name, not a part of the area.
+    ("How many people were waiting for home care in the south of the county?",
+     "143 people were waiting for a discharge from North Tees hospital.", False),
+    ("How many people were waiting for home care?", "143 were waiting in the north.", False),
+])
+def test_a_figure_for_another_part_of_the_area_does_not_answer(question: str, quote: str, other: bool) -> None:
+    assert bool(_other_place(question, quote)) is other

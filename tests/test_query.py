@@ -199,6 +199,9 @@ def test_hedges_are_framing_and_carers_wait_for_their_own_assessment() -> None:
     ("How many people live there?", "residents"),
     # What a fund or contract is "worth" is money.
     ("What was the Better Care Fund worth in 2024/25?", "money"),
+    # So is what the council charges, pays or what something costs.
+    ("What does the council charge carers for a short break?", "money"),
+    ("What did the council pay home care agencies per hour?", "money"),
 ])
 def test_population_and_worth_questions(question: str, kind: str) -> None:
     assert parse_question(question, COUNCILS).kind == kind
@@ -211,6 +214,8 @@ def test_population_and_worth_questions(question: str, kind: str) -> None:
     ("What share of people getting long-term support use a direct payment?", "getting"),
     # ... and so do irregular past forms.
     ("What share of people came out of reablement without ongoing care?", "came"),
+    # An -ing word before "to" is a verb, after a noun too.
+    ("What is the Better Lives programme trying to achieve?", "trying"),
     # A "package" of care is the care itself.
     ("How many people were waiting for a package of home care to start?", "package"),
     # "Own", "extra", "next" and "problems" frame what is asked about.

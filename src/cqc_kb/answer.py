@@ -434,6 +434,20 @@ def _other_group(question: str, quotes: str) -> str | None:
     return None
 
 
+#: Parts of an area, written in lower case (a capitalised "North Tees" is a name, not a part).
+_DIRECTION = re.compile(r"(?<![\w-])(north|south|east|west)(?:ern)?(?![\w-])")
+
+
+def _other_place(question: str, quotes: str) -> str | None:
+    """The part of the area the quotes give their figure for ("in the rural north"), when the
+    question asks about another part ("in the south") and the quotes never name it."""
+    asked = set(_DIRECTION.findall(question))
+    given = set(_DIRECTION.findall(quotes))
+    if asked and given and not asked & given:
+        return f"about the {', '.join(sorted(given))}, not the {', '.join(sorted(asked))}"
+    return None
+
+
 def _opposite_event(verbs: tuple[str, ...], quotes: str) -> str | None:
     """The opposite of a question's verb that the quotes report instead of it, if any."""
     for asked, opposite in _OPPOSITE_PATTERNS:
@@ -698,17 +712,17 @@ class Answerer:
             # ("89% within 28 days"), not the summary asked for.
             if not given and parsed.kind == "days":
                 return f"gives no {', '.join(sorted(asked))}"
-        period = _other_period(parsed.text, " ".join(c.sentence for c in chosen))
+        quotes = " ".join(c.sentence for c in chosen)
+        period = _other_period(parsed.text, quotes)
         if period:
             return period
-        opposite = _opposite_event(parsed.verbs, " ".join(c.sentence for c in chosen)) or _other_group(
-            parsed.text, " ".join(c.sentence for c in chosen))
+        opposite = (_opposite_event(parsed.verbs, quotes) or _other_group(parsed.text, quotes)
+                    or _other_place(parsed.text, quotes))
         if opposite:
             return opposite
         if _RATING_ASKED.search(parsed.topic) and not any(_RATING_GIVEN.search(c.sentence) for c in chosen):
             return "no rating"
         if parsed.kind in _FIGURE_KINDS:
-            quotes = " ".join(c.sentence for c in chosen)
             nouns = counted_nouns(parsed.topic) if parsed.kind == "count" else ()
             # "How many carers said ...?" is answered by a survey's share of carers as well.
             if nouns and any(_share_of(c.sentence, nouns, asked_terms(parsed)) for c in chosen):

@@ -42,6 +42,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("money", re.compile(r"\bhow much (\w+ ){0,2}(money|benefits?|income|funding|grants?|savings)\b|"
                          r"\bhow much (money|did|does|do|was|is|can|will)\b.*\b(spend|spent|cost|pay|paid|get|"
                          r"budget|fund|funding|save|saving|savings|worth|receive|charge)|\bworth\b|"
+                         r"\bwhat (do|does|did|will|would)\b[\w\s'\u2019-]{1,40}\b(charge|cost|pay)\b|"
                          r"\b(budget|(spend|spent|spending)(?! (\w+ )?time\b)|expenditure|cost|costs|fee|fees|hourly (pay|rate)|"
                          r"pay rate|supplement|uplift|£|pounds?|salary|wage)\b", re.I)),
     ("days", re.compile(r"\bhow (long|quickly|soon|fast)\b|\b(waiting|wait|completion|response) times?\b|"
@@ -405,7 +406,8 @@ def _tag_in_context(tags: list[str], i: int) -> str:
     tag, prev = tags[i], tags[i - 1] if i else None
     nxt = tags[i + 1] if i + 1 < len(tags) else None
     if tag == "VBG":
-        if prev in _NOUN_TAGS | {"JJ", "JJR", "JJS", "CC", "DT", "PRP$", "POS"} and nxt not in _OBJECT_START:
+        # "... programme trying to achieve" is a verb: an -ing word before "to" governs it.
+        if prev in _NOUN_TAGS | {"JJ", "JJR", "JJS", "CC", "DT", "PRP$", "POS"} and nxt not in _OBJECT_START | {"TO"}:
             return "NN"
     elif tag.startswith("VB") and prev in _NOT_BEFORE_VERB:
         return "NN"
