@@ -86,7 +86,10 @@ def test_score_questions_come_from_the_table(hash_kb) -> None:
     expected = {f.authority for f in FIXTURES if dict(f.scores)["Safeguarding"] in (1, 2)}
     assert {c.authority for c in answer.citations} == expected
     for c in answer.citations:
-        assert c.quote.startswith("Score:") and int(c.quote.split()[-1]) in (1, 2)
+        score = re.match(r"Score: ([1-4])\b", c.quote)
+        assert score and int(score.group(1)) in (1, 2)
+        # The quote runs on to the score's label, which says what the number means.
+        assert re.search(rf"\n{score.group(1)} [-\u2013] Evidence shows [a-z ]+$", c.quote), c.quote
     assert _valid(hash_kb, answer.citations)
 
     rating = hash_kb.ask("What was Stockton-on-Tees's overall rating?")

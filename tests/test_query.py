@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cqc_kb.figures import figure_for, has_kind, parse_figures
+from cqc_kb.figures import figure_for, has_kind, parse_figures, same_limit, time_limits
 from cqc_kb.query import answer_kind, counted_nouns, named_statement, paraphrase_words, parse_question, subjects_in
 from cqc_kb.text import stem
 
@@ -370,3 +370,22 @@ def test_a_month_is_not_part_of_a_name() -> None:
 
     assert named_things("How many people a day were in Wexcombe General Hospital in September 2024?") == \
         ("wexcombe general hospital",)
+
+
+@pytest.mark.parametrize(("asked", "given", "same"), [
+    ("How many had waited more than half a year?", "377 had been waiting for more than six months.", True),
+    ("What share were assessed within four weeks?", "71% were assessed within 28 days.", True),
+    ("What share were assessed within a month?", "71% were assessed within 28 days.", True),
+    ("How many waited over a year?", "212 had waited longer than 52 weeks.", True),
+    ("What share were assessed within 20 working days?", "71% were assessed within four weeks.", True),
+    ("What share were assessed within three months?", "71% were assessed within 28 days.", False),
+    ("How many had waited more than 90 days?", "377 had been waiting for more than six months.", False),
+])
+def test_a_time_limit_asked_in_one_unit_meets_the_same_limit_in_another(asked: str, given: str, same: bool) -> None:
+    a, g = time_limits(asked), time_limits(given)
+    assert a and g
+    assert any(same_limit(x, y) for x in a for y in g) is same
+
+
+def test_a_duration_that_is_no_limit_sets_none() -> None:
+    assert time_limits("The median wait was 28 days and the longest 96 days.") == frozenset()

@@ -29,7 +29,7 @@ from typing import Container
 import numpy as np
 
 from .errors import KbError
-from .figures import figure_kind, has_kind, parse_figures
+from .figures import figure_kind, has_kind, parse_figures, same_limit, time_limits
 from .query import (GENERIC, NAME_JOINERS, PARAPHRASES, Question, counted_nouns, measures_in, parse_question,
                     subjects_in)
 from .records import Answer, AnswerGroup, Citation, Hit, council_label
@@ -716,6 +716,11 @@ class Answerer:
         period = _other_period(parsed.text, quotes)
         if period:
             return period
+        asked_limits, given_limits = time_limits(parsed.text), time_limits(quotes)
+        if asked_limits and given_limits and not any(same_limit(a, g) for a in asked_limits for g in given_limits):
+            # "Within 28 days" does not answer "within three months".
+            return f"for a limit of {', '.join(f'{g} days' for g in sorted(given_limits))}, not " \
+                   f"{', '.join(f'{a} days' for a in sorted(asked_limits))}"
         opposite = (_opposite_event(parsed.verbs, quotes) or _other_group(parsed.text, quotes)
                     or _other_place(parsed.text, quotes))
         if opposite:
@@ -846,6 +851,11 @@ class Answerer:
             own = _subjects_of(subjects, i, spans)
             if own:
                 bonus += 0.05 if set(own) & set(parsed.subjects) else -0.15
+        asked_limits = time_limits(parsed.text)
+        given_limits = time_limits(sentence) if asked_limits else frozenset()
+        if given_limits:
+            # "Waited more than half a year" is answered where the limit is "six months".
+            bonus += 0.1 if any(same_limit(a, g) for a in asked_limits for g in given_limits) else -0.1
         return bonus
 
 

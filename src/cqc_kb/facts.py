@@ -122,8 +122,8 @@ def answer_scores(question: str, store: Store, filters: Filters | None = None,
                 continue
             if wanted and st["score"] not in wanted:
                 continue
-            n = cite(row, st["start"], st["end"], st["page"], _statement_section(store, row["name"], statement),
-                     statement, st["score"])
+            n = cite(row, st["start"], _through_label(store.document_text(row["name"]), st), st["page"],
+                     _statement_section(store, row["name"], statement), statement, st["score"])
             parts.append(f"{_label(row)} scored {st['score']} out of 4 on {statement} [{n}].")
         if wanted and not parts:
             listed = " or ".join(str(w) for w in sorted(wanted))
@@ -146,6 +146,21 @@ def answer_scores(question: str, store: Store, filters: Filters | None = None,
     return Answer(question=question, answer=" ".join(parts), abstained=not citations,
                   citations=tuple(citations), hits=(), confidence=1.0 if citations else 0.0,
                   extra={"source": "score table", "strength": "strong" if citations else "weak"})
+
+
+#: How far after its "Score: N" line a score's label ("3 - Evidence shows a good standard") may start.
+_LABEL_REACH = 200
+
+
+def _through_label(text: str, statement) -> int:
+    """Where the cited score ends: after its label when the label follows the "Score: N" line
+    closely (the quote then says what the number means), else at the end of that line."""
+    label = statement["label"]
+    if label:
+        at = text.find(label, statement["end"], statement["end"] + _LABEL_REACH)
+        if at >= 0 and text.find(label, statement["start"], statement["end"]) < 0:
+            return at + len(label)
+    return statement["end"]
 
 
 def _label(row) -> str:

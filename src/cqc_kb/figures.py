@@ -113,6 +113,37 @@ def _figures(quote: str) -> tuple[Figure, ...]:
     return tuple(f for _, _, f in found)
 
 
+#: Days in each unit a time limit is given in (a working week is five days of seven).
+_DAYS_IN = {"day": 1.0, "working day": 1.4, "week": 7.0, "month": 30.44, "year": 365.25}
+#: A time limit: "within 28 days", "more than six months", "over half a year", "longer than a year".
+_LIMIT = re.compile(
+    rf"\b(?:within|more than|over|longer than|less than|under|at least|beyond|up to|inside|in excess of)\s+"
+    rf"(?:(?P<half>half an?|half of an?)\s+|(?P<n>{_NUM}|(?:{_WORDNUM})\b|an?\b)[\s-]*)"
+    r"(?P<unit>working days?|days?|weeks?|months?|years?)\b", re.I)
+
+
+def time_limits(text: str) -> frozenset[int]:
+    """The time limits ``text`` sets ("within four weeks", "waited more than half a year"), in
+    whole days, so a limit asked in one unit meets the same limit given in another (four weeks
+    is 28 days, half a year six months)."""
+    out = set()
+    for m in _LIMIT.finditer(text):
+        unit = m.group("unit").lower().rstrip("s")
+        if m.group("half"):
+            n = 0.5
+        elif (m.group("n") or "").lower() in ("a", "an"):
+            n = 1.0
+        else:
+            n = _number(m.group("n"))
+        out.add(round(n * _DAYS_IN[unit]))
+    return frozenset(out)
+
+
+def same_limit(a: int, b: int) -> bool:
+    """Are two time limits in days the same (a month is 28 to 31 days, a year 52 weeks)?"""
+    return abs(a - b) <= max(3, 0.1 * max(a, b))
+
+
 #: "No eligibility appeals were made", "none", "all carers": a count without a digit.
 _NONE = re.compile(r"\b(none|nobody|no one|no [\w-]+ (?:[\w-]+ )?(?:was|were|had|has)|no waiting list|all)\b", re.I)
 
