@@ -389,3 +389,18 @@ def test_a_time_limit_asked_in_one_unit_meets_the_same_limit_in_another(asked: s
 
 def test_a_duration_that_is_no_limit_sets_none() -> None:
     assert time_limits("The median wait was 28 days and the longest 96 days.") == frozenset()
+
+
+@pytest.mark.parametrize(("quote", "value"), [
+    ("One in four carers who were assessed took a direct payment.", 25.0),
+    ("Seven in ten people needed no further care.", 70.0),
+    ("Two thirds of people had been reviewed.", 66.7),
+    ("Half of carers said they felt supported.", 50.0),
+])
+def test_shares_in_words_are_percentages(quote: str, value: float) -> None:
+    assert has_kind(quote, "percent")
+    assert [f.value for f in parse_figures(quote) if f.unit == "%"] == [value]
+
+
+def test_a_ratio_of_durations_is_no_share() -> None:
+    assert not has_kind("One visit in four weeks.", "percent")

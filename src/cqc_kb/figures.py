@@ -32,6 +32,13 @@ _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _WORDNUM = "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True))
 _MONEY = re.compile(rf"£\s?(?P<n>{_NUM})(?:\s?(?P<scale>thousand|million|billion|bn|m|k)\b)?", re.I)
 _PERCENT = re.compile(rf"(?P<n>{_NUM})\s?(?:%|per ?cent\b)", re.I)
+#: A share given as a ratio: "one in four carers", "7 in 10 people".
+_RATIO = re.compile(rf"\b(?P<n>\d{{1,3}}|{_WORDNUM})\s+in\s+(?:every\s+)?(?P<m>\d{{1,3}}|{_WORDNUM})\b(?!\s*(?:days?|weeks?|months?|years?)\b)",
+                    re.I)
+_FRACTIONS = {"half": 50.0, "a half": 50.0, "one half": 50.0, "a third": 33.3, "one third": 33.3,
+              "two thirds": 66.7, "a quarter": 25.0, "one quarter": 25.0, "three quarters": 75.0}
+#: A share given as a fraction of a group: "half of carers", "two thirds of people".
+_FRACTION = re.compile(r"\b(?P<f>" + "|".join(sorted(_FRACTIONS, key=len, reverse=True)) + r")(?P<of>\s+of)\b", re.I)
 _DURATION = re.compile(
     rf"(?P<n>{_NUM}|\b(?:{_WORDNUM}))[\s-](?P<unit>working days?|days?|weeks?|months?|years?|hours?|minutes?)\b",
     re.I)
@@ -82,6 +89,13 @@ def _figures(quote: str) -> tuple[Figure, ...]:
         add(m.start(), m.end(), Figure(value, "£", m.group(0)))
     for m in _PERCENT.finditer(quote):
         add(m.start(), m.end(), Figure(_number(m.group("n")), "%", m.group(0)))
+    for m in _RATIO.finditer(quote):
+        whole = _number(m.group("m"))
+        if whole:
+            add(m.start(), m.end(), Figure(round(100 * _number(m.group("n")) / whole, 1), "%", m.group(0)))
+    for m in _FRACTION.finditer(quote):
+        add(m.start(), m.end() - len(m.group("of")), Figure(_FRACTIONS[m.group("f").lower()], "%",
+                                                             m.group(0)[:len(m.group(0)) - len(m.group("of"))]))
     for m in _RESIDENTS.finditer(quote):
         raw = m.group("n") or m.group("n2")
         add(m.start(), m.end(), Figure(_number(raw), "residents", m.group(0)))
