@@ -396,6 +396,9 @@ def test_a_duration_that_is_no_limit_sets_none() -> None:
     ("Seven in ten people needed no further care.", 70.0),
     ("Two thirds of people had been reviewed.", 66.7),
     ("Half of carers said they felt supported.", 50.0),
+    # Numbers in words past twenty.
+    ("Seventy-two per cent of people had been reviewed.", 72.0),
+    ("Thirty nine per cent of calls were answered.", 39.0),
 ])
 def test_shares_in_words_are_percentages(quote: str, value: float) -> None:
     assert has_kind(quote, "percent")

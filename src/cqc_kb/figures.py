@@ -29,9 +29,12 @@ _DURATION_UNITS = {"day": "days", "days": "days", "week": "weeks", "weeks": "wee
                    "minute": "minutes", "minutes": "minutes"}
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_WORDNUM = "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True))
+_TENS = {w: 10 * n for n, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)}
+#: A number written in words, up to ninety-nine ("eleven", "thirty-nine", "seventy two").
+_WORDNUM = (rf"(?:{'|'.join(_TENS)})(?:[\s-](?:{'|'.join(w for w in _WORD_NUMBERS if 0 < _WORD_NUMBERS[w] < 10)}))?"
+            rf"(?![\w-])|{'|'.join(sorted(_WORD_NUMBERS, key=len, reverse=True))}")
 _MONEY = re.compile(rf"£\s?(?P<n>{_NUM})(?:\s?(?P<scale>thousand|million|billion|bn|m|k)\b)?", re.I)
-_PERCENT = re.compile(rf"(?P<n>{_NUM})\s?(?:%|per ?cent\b)", re.I)
+_PERCENT = re.compile(rf"(?P<n>{_NUM}|\b(?:{_WORDNUM}))\s?(?:%|per ?cent\b)", re.I)
 #: A share given as a ratio: "one in four carers", "7 in 10 people".
 _RATIO = re.compile(rf"\b(?P<n>\d{{1,3}}|{_WORDNUM})\s+in\s+(?:every\s+)?(?P<m>\d{{1,3}}|{_WORDNUM})\b(?!\s*(?:days?|weeks?|months?|years?)\b)",
                     re.I)
@@ -62,6 +65,9 @@ def _number(raw: str) -> float:
     raw = raw.strip().lower()
     if raw in _WORD_NUMBERS:
         return float(_WORD_NUMBERS[raw])
+    tens, _, unit = raw.replace(" ", "-").partition("-")
+    if tens in _TENS:
+        return float(_TENS[tens] + _WORD_NUMBERS.get(unit, 0))
     return float(raw.replace(",", ""))
 
 
