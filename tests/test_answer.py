@@ -282,6 +282,14 @@ def test_no_waiting_list_answers_how_many_were_waiting(hash_kb) -> None:
     # A role is counted as itself: people placed in services are not social workers.
     ("How many qualified social workers does the council employ?",
      "Reviews for the 141 people placed in services out of area were completed face-to-face.", False),
+    # A hyphenated noun is one word; a number joined to its noun counts it, in any of its names.
+    ("How many call-outs did the responders attend?", "Its responders attended 3,960 call-outs.", True),
+    ("How many extra care flats are there?", "A 60-apartment extra care scheme opened in 2024.", True),
+    # Patients and clients are people.
+    ("How many patients a day were in hospital without needing to be?",
+     "An average of 58 people a day were in hospital although they no longer needed to be there.", True),
+    # "X of Y Z": either noun may be the one counted.
+    ("How many deprivation of liberty applications were waiting?", "612 DoLS applications were waiting.", True),
 ])
 def test_count_questions_want_a_number_of_the_counted_noun(question: str, sentence: str, counts: bool) -> None:
     assert _counts(sentence, counted_nouns(question), parse_question(question).verb_terms) is counts
@@ -653,6 +661,11 @@ def test_a_table_row_is_quoted_under_its_header_row(fixture_corpus, tmp_path_fac
         assert "Home adaptation assessment\t95\t6 weeks\t22 weeks" in quotes
         for c in answer.citations:
             assert kb.store.document_text(c.document)[c.start:c.end] == c.quote
+        # A bare number in a row counts what its column's header names ("People waiting").
+        waiting = kb.ask("How many people were waiting for a sensory needs assessment?",
+                         filters=Filters(authorities=("Ashdown Vale County Council",)))
+        assert not waiting.abstained, waiting.extra
+        assert "Sensory needs assessment\t212\t11 weeks\t37 weeks" in [c.quote for c in waiting.citations]
     finally:
         kb.close()
 

@@ -241,6 +241,10 @@ def _counts(sentence: str, nouns: tuple[str, ...], verbs: tuple[str, ...] = ()) 
     referrals were made for young carers" counts young carers who were referred)."""
     if not nouns:
         return True
+    # A hyphenated noun is one word ("call-outs" counts call-outs); a number joined to its noun
+    # counts it ("a 60-apartment scheme").
+    sentence = re.sub(r"(?<=\d)-(?=[A-Za-z])", " ", re.sub(r"(?<=[A-Za-z])-(?=[A-Za-z])", "", sentence))
+    nouns = tuple(n.replace("-", "") for n in nouns)
     tokens = words(sentence)
     stems = [stem(t.strip("'")) for t in tokens]
     wanted = set(nouns)
@@ -256,7 +260,7 @@ def _counts(sentence: str, nouns: tuple[str, ...], verbs: tuple[str, ...] = ()) 
         for s in stems[i + 1:i + 5]:
             if s in _UNIT_WORDS:
                 break
-            if _matches(s, wanted):
+            if _matches(s, wanted) or any(_matches(w, {s}) for w in wanted):
                 return True
     specific = set(nouns) - _ANYONE
     for clause in _CLAUSE_BREAK.split(sentence):
@@ -381,7 +385,8 @@ _CLAUSE_BREAK = re.compile(r"[;:]\s|,\s(?:and|but|while|whereas|although)\s|,\s(
 _UNIT_WORDS = frozenset(stem(w) for w in ("days", "weeks", "months", "years", "hours", "per", "cent", "percent"))
 _SMALL_NUMBERS = frozenset("one two three four five six seven eight nine ten eleven twelve".split())
 #: Words for anyone at all: a count near them says what it counts, elsewhere in the clause not.
-_ANYONE = frozenset(stem(w) for w in ("people", "person", "individuals", "adults", "residents", "users"))
+_ANYONE = frozenset(stem(w) for w in ("people", "person", "individuals", "adults", "residents", "users", "patients",
+                                       "clients", "customers"))
 _NONE = re.compile(r"\b(none|nobody|no one|no [\w-]+ (?:[\w-]+ )?(?:was|were|had|has)|no waiting list|all)\b", re.I)
 _NO_WAITING = re.compile(r"\b(no(body| one)? (was|were) waiting|no waiting lists?|(was|were) no (one|people) waiting)\b", re.I)
 
@@ -735,10 +740,24 @@ class Answerer:
             if not has_kind(quotes, parsed.kind):
                 return f"no {parsed.kind} figure"
             # "How many people were waiting for X?" is answered by "there was no waiting list".
-            if parsed.kind == "count" and not any(_counts(c.sentence, nouns, parsed.verb_terms) for c in chosen) and not (
+            if parsed.kind == "count" and not any(_counts(text, nouns, parsed.verb_terms) for c in chosen
+                                                  for text in {c.sentence, self._as_read(c)}) and not (
                     "waiting" in parsed.measures and any(_NO_WAITING.search(c.sentence) for c in chosen)):
                 return "counts something else"
         return None
+
+    def _as_read(self, cand: _Candidate) -> str:
+        """A sentence as a reader takes it: a table row's cells each followed by its column's
+        header ("1,412 People waiting; 19 weeks Median wait"), so a bare number says what it
+        counts."""
+        if not cand.context:
+            return cand.sentence
+        start, end = cand.context[-1]
+        labels = table_cells(self.retriever.store.document_text(cand.hit.document)[start:end])
+        cells = table_cells(cand.sentence)
+        if len(labels) != len(cells):
+            return cand.sentence
+        return "; ".join(f"{cell} {label}" for cell, label in zip(cells, labels))
 
     def _score_sentences(self, parsed: Question, hits: list[Hit], qvec: np.ndarray | None) -> list[_Candidate]:
         store = self.retriever.store

@@ -507,7 +507,9 @@ def counted_nouns(question: str) -> tuple[str, ...]:
                 while k >= 2 and tags[k - 1] == "HYPH":
                     k -= 2
                 head = "".join(t.text_with_ws for t in tokens[k:j + 1]).strip().lower()
-            elif tag == "CC" and head is not None:
+            elif (tag == "CC" or tokens[j].lower_ == "of") and head is not None:
+                # "How many councillors and wards": both are counted. "How many deprivation of
+                # liberty applications": the phrase's head may be either noun.
                 heads.append(head)
                 head = None
             elif tag not in _NOUN_PHRASE_TAGS:
