@@ -290,6 +290,10 @@ def test_no_waiting_list_answers_how_many_were_waiting(hash_kb) -> None:
      "An average of 58 people a day were in hospital although they no longer needed to be there.", True),
     # "X of Y Z": either noun may be the one counted.
     ("How many deprivation of liberty applications were waiting?", "612 DoLS applications were waiting.", True),
+    # People named by their role are counted as people who hold it ...
+    ("How many Parish Helpers are there?", "38 local people are employed as Parish Helpers.", True),
+    # ... but a number of navigators is no number of people waiting.
+    ("How many people were waiting?", "The Front Door had 8 Community Wellbeing Navigators.", False),
 ])
 def test_count_questions_want_a_number_of_the_counted_noun(question: str, sentence: str, counts: bool) -> None:
     assert _counts(sentence, counted_nouns(question), parse_question(question).verb_terms) is counts
@@ -684,3 +688,13 @@ def test_a_table_row_is_quoted_under_its_header_row(fixture_corpus, tmp_path_fac
 ])
 def test_a_figure_for_another_part_of_the_area_does_not_answer(question: str, quote: str, other: bool) -> None:
     assert bool(_other_place(question, quote)) is other
+
+
+def test_an_abbreviation_typed_in_lower_case_is_spelt_out_by_capitalised_words() -> None:
+    passage = "At 31 March 2025, 164 applications for Deprivation of Liberty Safeguards were waiting."
+    assert _spelt_out("hollinsby dols backlog", passage) == {"dols"}
+    assert _spelt_out("How many DoLS applications were waiting?", passage) == {"dols"}
+    # Lower-case words count only in a question typed all in lower case, and only against
+    # capitalised words ("deprivation of liberty safeguards" in lower case spells nothing).
+    assert _spelt_out("How many dols applications were waiting?", passage) == set()
+    assert _spelt_out("hollinsby dols backlog", passage.lower()) == set()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cqc_kb.figures import figure_for, has_kind, parse_figures, same_limit, time_limits
-from cqc_kb.query import answer_kind, counted_nouns, named_statement, paraphrase_words, parse_question, subjects_in
+from cqc_kb.query import (answer_kind, counted_nouns, measures_in, named_statement, paraphrase_words, parse_question,
+                          subjects_in)
 from cqc_kb.text import stem
 
 STOCKTON = "Stockton-on-Tees Borough Council"
@@ -407,3 +408,27 @@ def test_shares_in_words_are_percentages(quote: str, value: float) -> None:
 
 def test_a_ratio_of_durations_is_no_share() -> None:
     assert not has_kind("One visit in four weeks.", "percent")
+
+
+@pytest.mark.parametrize(("text", "measures"), [
+    # "No one had waited longer than" gives the longest wait.
+    ("No one had waited longer than 41 days.", ("maximum",)),
+    # "On a typical day" is a day's average, not a median.
+    ("On a typical day, how many patients were in hospital?", ("average",)),
+    ("What is the typical wait for an assessment?", ("median",)),
+])
+def test_measures_read_from_how_reports_and_people_word_them(text: str, measures: tuple[str, ...]) -> None:
+    assert measures_in(text) == measures
+
+
+def test_how_many_residents_a_council_has_is_its_population() -> None:
+    assert parse_question("How many residents does Stannerdale have?", ["Stannerdale County Council"]).kind == "residents"
+    assert parse_question("How many residents does the council have in care homes?").kind == "count"
+
+
+def test_words_typed_as_a_search_are_all_key_words() -> None:
+    # The tagger reads "dols" in "stannerdale dols waiting list" as a verb; typed as a search, the
+    # query has no verbs to leave out.
+    parsed = parse_question("stannerdale dols waiting list", ["Stannerdale County Council"])
+    assert parsed.key_terms == ("dols", "list") and parsed.councils == ("Stannerdale County Council",)
+    assert "dols" not in parse_question("How many DoLS applications were waiting in Stannerdale?").verbs

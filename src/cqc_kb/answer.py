@@ -215,6 +215,12 @@ _HUMAN = frozenset(stem(w) for w in (
     "people", "person", "residents", "carers", "adults", "users", "clients", "individuals", "patients",
     "children", "families", "households", "staff", "workers", "volunteers", "customers", "members", "tenants",
     "participants", "employees"))
+#: People named by their role: a count of people answers "how many helpers" where the sentence
+#: names the role, but a count of helpers is no count of "people waiting".
+_ROLES = frozenset(stem(w) for w in (
+    "helpers", "agents", "assistants", "advisers", "advisors", "navigators", "officers", "champions",
+    "coordinators", "practitioners", "therapists", "nurses", "mentors", "connectors", "brokers",
+    "responders", "befrienders", "ambassadors"))
 
 
 def _counts_other(clause: str, figure: str, wanted: set[str], verbs: tuple[str, ...]) -> bool:
@@ -228,7 +234,8 @@ def _counts_other(clause: str, figure: str, wanted: set[str], verbs: tuple[str, 
     if not after:
         return False
     counted = stem(after[0].strip("'"))
-    if _matches(counted, wanted) or any(_same_stem(counted, v) for v in verbs) or counted in _HUMAN and wanted & _HUMAN:
+    if _matches(counted, wanted) or any(_same_stem(counted, v) for v in verbs) or (
+            counted in _HUMAN and wanted & (_HUMAN | _ROLES)):
         return False
     return counted in _HUMAN or after[0].endswith("s") and after[0] not in STOPWORDS and counted not in _UNIT_WORDS
 
@@ -317,9 +324,13 @@ def _describes(sentence: str, figure: str, terms: tuple[str, ...]) -> bool:
 
 def _spelt_out(question: str, passage: str) -> set[str]:
     """Stems of the question's abbreviations ("DoLS", "BCF": two or more capitals, at most six
-    letters) whose letters the passage's words begin with, in a row."""
+    letters) whose letters the passage's words begin with, in a row. A question typed all in
+    lower case ("stannerdale dols waiting list") may write one in lower case: any short word of
+    it counts when a run of capitalised words in the passage spells it ("Deprivation of Liberty
+    Safeguards")."""
     abbreviations = {w for w in re.findall(r"\b[A-Za-z]{2,6}\b", question) if sum(c.isupper() for c in w) >= 2}
-    if not abbreviations:
+    typed_low = {w for w in re.findall(r"\b[a-z]{3,6}\b", question) if w not in STOPWORDS} if question.islower() else set()
+    if not abbreviations and not typed_low:
         return set()
     tokens = words(passage)
     every = "".join(t[0] for t in tokens)
@@ -330,6 +341,12 @@ def _spelt_out(question: str, passage: str) -> set[str]:
         letters = letters[:-1] if letters.endswith("s") and abbreviation[-1] == "s" else letters
         if len(letters) >= 3 and (letters in every or letters in content):
             out.add(stem(abbreviation.lower()))
+    if typed_low:
+        names = re.findall(r"[A-Z][\w'-]*(?:\s+(?:(?:" + "|".join(sorted(NAME_JOINERS - {"&"})) + r")\s+)?[A-Z][\w'-]*)+",
+                           passage)
+        spelt = [("".join(w[0] for w in name.split()).lower(),
+                  "".join(w[0] for w in name.split() if w not in NAME_JOINERS).lower()) for name in names]
+        out |= {stem(w) for w in typed_low if any(w in a or w in b for a, b in spelt)}
     return out
 
 

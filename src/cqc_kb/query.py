@@ -31,7 +31,8 @@ _FIGURE_QUESTION = re.compile(
 _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "How many people live in Kestrel Moor / the area?" asks for the population; "how many
     # residents live in placements outside the city?" counts some of them.
-    ("residents", re.compile(r"\b(population|residents? are there)\b|\bhow many (people|residents) live"
+    ("residents", re.compile(r"\b(population|residents? are there)\b|\bhow many (people|residents) (does|do)\b"
+                             r"[\w\s'\u2019-]{0,40}\bhave\s*\??\s*$|\bhow many (people|residents) live"
                              r"(( in)?\s*\??\s*$| there\b| (in|across|within) ((the|this|its) )?((?-i:[A-Z])|(area|borough|"
                              r"county|city|district|town|region|authority)\b))|"
                              r"\bhow (big|large) is (the )?(borough|county|city|area|district)\b", re.I)),
@@ -60,7 +61,11 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 #: Measure words people use, mapped to the measure the reports name (longest = maximum...).
 MEASURES: dict[str, tuple[str, ...]] = {
     "median": ("median", "typical", "typically"),
-    "maximum": ("maximum", "longest", "max", "most anyone", "at most", "highest"),
+    "maximum": ("maximum", "longest", "max", "most anyone", "at most", "highest",
+                # "No one had waited longer than 41 days": the longest wait, from below.
+                "no one had waited longer", "no one waited longer", "nobody had waited longer",
+                "nobody waited longer", "none of them had waited longer", "no one had been waiting longer",
+                "no one had waited more", "no one waited more"),
     "minimum": ("minimum", "shortest", "lowest", "fewest", "at least"),
     "average": ("average", "averaged", "averages", "averaging", "mean", "on average"),
     "waiting": ("waiting list", "people waiting", "were waiting", "are waiting", "waiting for",
@@ -90,6 +95,11 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
     "independence": ("independent", "reablement"),
     "unanswered": ("abandoned",),
     "abandoned": ("unanswered",),
+    "cash": ("direct", "payment"),
+    "remote": ("rural",),
+    "rural": ("remote",),
+    "touch": ("contact", "contacted"),
+    "caller": ("call", "calls"),
     "population": ("resident", "live", "people"),
     "live": ("resident", "population"),
     "resident": ("population", "people"),
@@ -124,6 +134,7 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
     "hourly": ("hour",),
     "patient": ("people", "person"),
     "generate": ("call",),
+    "dols": ("deprivation", "liberty"),
     "ot": ("occupational", "therapy", "therapist"),
     "occupational": ("ot", "therapist"),
     "therapy": ("ot", "therapist"),
@@ -196,7 +207,8 @@ GENERIC = frozenset(content_terms(
     "though unless until whereas without usual usually normal normally roughly approximately "
     "nearly almost exactly precisely worth value package packages own other others next previous "
     "extra additional further problem problems issue issues challenge challenges rating ratings more less "
-    "fewer little few several lot lots end beginning start middle half quarter part user users past"
+    "fewer little few several lot lots end beginning start middle half quarter part user users past "
+    "typical typically"
 ))
 
 #: Verbs common in questions: they say what happened, not what it happened to.
@@ -361,7 +373,9 @@ def answer_kind(question: str) -> str | None:
 @lru_cache(maxsize=16384)
 def measures_in(text: str) -> tuple[str, ...]:
     """Canonical measures named in ``text`` (a question or a report sentence)."""
-    low = f" {' '.join(words(text))} "
+    # "On a typical day" is a day's average (reports: "an average of 9 people a day"), not a
+    # median of anything.
+    low = re.sub(r" typical (day|night|week|month|year) ", r" average \1 ", f" {' '.join(words(text))} ")
     return tuple(m for m, names in _MEASURE_WORDS.items() if any(n in low for n in names))
 
 
@@ -443,6 +457,10 @@ def _tagged(topic: str) -> _Tagged:
     Also the runs of such words joined by "or" ("storms or floods"), as the stems of each run,
     and the verbs themselves, as written.
     """
+    if _KEYWORDS.match(topic):
+        # Words typed as into a search box ("stannerdale dols waiting list") are not a sentence
+        # the tagger can read ("dols" came out a verb): every word of it names the subject.
+        return _Tagged(tuple(stem(w) for w in words(topic) if w not in STOPWORDS and w not in VERBS), (), ())
     out: list[str] = []
     groups: list[tuple[str, ...]] = []
     verbs: list[str] = []
@@ -480,6 +498,11 @@ def _tagged(topic: str) -> _Tagged:
     return _Tagged(tuple(out), tuple(groups), tuple(verbs))
 
 
+#: A question typed as search words: no question mark, and no question word or auxiliary verb
+#: among its first two words.
+_KEYWORDS = re.compile(r"^(?!.*\?)(?!\s*(?:\S+\s+)?(?:what|how|why|when|where|which|who|whom|whose|is|are|was|were|"
+                       r"do|does|did|can|could|has|have|had|will|would|should|may|might|tell|list|show|give|name|"
+                       r"compare|explain|describe)\b)", re.I)
 _OCCURRENCES = frozenset({"time", "times", "occasion", "occasions", "case", "cases", "instance", "instances"})
 _NOUN_PHRASE_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS", "JJ", "JJR", "JJS", "HYPH", "VBG", "POS", "CD"})
 
