@@ -299,3 +299,33 @@ def test_text_table_rows_are_paragraphs_of_their_own(rows: list[str]) -> None:
     blocks = [(b.kind, doc.text[b.start:b.end]) for b in doc.blocks]
     assert blocks == [("heading", "Waiting times"), ("para", "The figures at 30 September 2024 were:"),
                       *[("para", row) for row in rows if "---" not in row], ("para", "After the table.")]
+
+
+def _raw_pdf(content: bytes) -> bytes:
+    """A one-page PDF with ``content`` as its content stream (Helvetica as /F1), written by hand
+    so the stream holds exactly the bytes a test needs."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> "
+               b"/Contents 4 0 R >>",
+               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % n + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def test_pdf_bullet_glyph_read_as_a_control_character_is_dropped() -> None:
+    # Some fonts map "•" to a code pypdf returns as "\x7f": no text, and never its own line.
+    content = (b"BT /F1 12 Tf 50 800 Td (Financial facts) Tj ET BT /F1 12 Tf 50 780 Td (\x7f) Tj ET "
+               b"BT /F1 12 Tf 62 780 Td (The council spent 61 million pounds in 2023/24.) Tj ET")
+    doc = parse_bytes(_raw_pdf(content), "bullets.pdf")
+    assert doc.text == "Financial facts\nThe council spent 61 million pounds in 2023/24."

@@ -409,6 +409,9 @@ def _parse_pdf(data: bytes, name: str, limits: Limits, deadline: _Deadline) -> t
     if not pages:
         raise ParseError(name, "is a PDF with no pages", "Re-download the report")
 
+    # Some fonts map a bullet glyph to a control character (pypdf gives "\x7f" for "•"): it is
+    # no text, and a line holding only it is no line.
+    pages = [_CONTROL.sub(" ", raw) for raw in pages]
     page_lines = [_join_table_rows([line.strip() for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
                                     if line.strip()], page_rows) for raw, page_rows in zip(pages, rows)]
     page_lines = _drop_running_lines([[strip_emphasis(line) for line in lines] for lines in page_lines])
@@ -436,6 +439,10 @@ def _parse_pdf(data: bytes, name: str, limits: Limits, deadline: _Deadline) -> t
         raise ParseError(name, "has no text layer (scanned images only)",
                          "Run OCR on it first (e.g. `ocrmypdf IN OUT`) and add the result")
     return text, blocks, len(pages), title if isinstance(title, str) else None
+
+
+#: Control characters other than tab and line breaks.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _run_collector(runs: list[tuple[float, float, str]]):
