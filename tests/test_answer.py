@@ -584,6 +584,16 @@ def test_a_figure_for_another_group_of_people_does_not_answer(question: str, quo
     assert _other_group(question, quote) == reason
 
 
+def test_a_share_of_everyone_does_not_answer_a_share_of_one_group() -> None:
+    question = "What share of people aged 18 to 64 used a direct payment?"
+    assert _other_group(question, "31.4 per cent of people receiving long-term support used a direct payment.",
+                        share=True) == "a share of everyone, not of younger adults"
+    assert _other_group(question, "Of adults of working age, 34% used a direct payment.", share=True) is None
+    # A count may name no group when the service is for that group.
+    assert _other_group("How many older people took part in falls classes?",
+                        "1,240 people took part in falls prevention classes.") is None
+
+
 def test_a_word_and_its_noun_in_ness_share_a_stem() -> None:
     assert _same_stem("sick", "sickness") and not _same_stem("sick", "sickle")
 
@@ -632,6 +642,16 @@ def test_a_markdown_table_rows_context_is_its_introduction_and_header_row() -> N
     # A sentence before the table that does not introduce it is not its context.
     plain = text.replace(lead, "Waits fell in the year.")
     assert [plain[a:b] for a, b in _table_context(plain, plain.index("| Home adaptation"))] == [header]
+
+
+def test_a_table_without_a_header_row_is_read_under_its_caption() -> None:
+    text = ("Key figures, 2024/25\n\nMedian wait for a Care Act assessment\t9 weeks\n\n"
+            "Social worker vacancy rate\t21%")
+    caption = (0, len("Key figures, 2024/25"))
+    assert _table_context(text, text.index("Social worker")) == (caption,)
+    assert _table_context(text, text.index("Median wait")) == (caption,)
+    # ... so a question about another year sees the caption's year.
+    assert _other_period("What was the vacancy rate in 2022/23?", "Key figures, 2024/25 Social worker vacancy rate 21%")
 
 
 def test_a_table_row_is_quoted_under_its_header_row(fixture_corpus, tmp_path_factory) -> None:

@@ -132,15 +132,14 @@ def _data_row(line: str) -> bool:
 _TABLE_LINES = 40
 
 
-def _table_header(text: str, start: int) -> tuple[int, int] | None:
-    """The header row of the table whose row starts at ``start``: the first row (a line with
-    tab-separated cells) of the unbroken run of rows above it, when that row gives no figure
-    of its own ("Waiting list | People waiting | Median wait | Longest wait"). None when the
-    line at ``start`` is not a table row or its table has no such header."""
+def _table_top(text: str, start: int) -> tuple[int, int] | None:
+    """The first row (a line of cells) of the unbroken run of table rows that ends with the row
+    at ``start`` (that row itself when none is above it); None when the line at ``start`` is not
+    a table row."""
     end = text.find("\n", start)
     if not is_table_row(text[start:end if end >= 0 else len(text)]):
         return None
-    first = None
+    first = (start, end if end >= 0 else len(text))
     cursor = start
     for _ in range(_TABLE_LINES):
         last = cursor - 1  # the end of the line above, past blank lines between rows
@@ -153,10 +152,18 @@ def _table_header(text: str, start: int) -> tuple[int, int] | None:
             break
         first = (line_start, last + 1)
         cursor = line_start
-    if first is None:
+    return first
+
+
+def _table_header(text: str, start: int) -> tuple[int, int] | None:
+    """The header row of the table whose row starts at ``start``: the first row of its run of
+    rows, when that is another row and gives no figure of its own ("Waiting list | People
+    waiting | Median wait | Longest wait"). None when the line at ``start`` is not a table row
+    or its table has no such header."""
+    first = _table_top(text, start)
+    if first is None or first[0] == start:
         return None
-    header = text[first[0]:first[1]]
-    if any(figure_kind(f) in _ROW_FIGURES for f in parse_figures(header)):
+    if any(figure_kind(f) in _ROW_FIGURES for f in parse_figures(text[first[0]:first[1]])):
         return None
     return first
 
@@ -167,23 +174,24 @@ _INTRODUCES = re.compile(r"(:|\bfollows?\b.*|\bbelow\b.*)\s*$", re.I)
 
 def _table_context(text: str, start: int) -> tuple[tuple[int, int], ...]:
     """The lines that say what the cells of the table row at ``start`` mean: the line that
-    introduces the table, when it does (ends with a colon or "as follows", or is a caption:
-    short and not a sentence), and the header row. Empty for a line that is not a table row
-    or whose table has no header row."""
-    header = _table_header(text, start)
-    if header is None:
+    introduces the table, when it does (ends with a colon or "as follows", or is a caption or a
+    heading: short and not a sentence), and the header row, when the table has one. Empty for
+    a line that is not a table row."""
+    top = _table_top(text, start)
+    if top is None:
         return ()
-    last = header[0] - 1
+    header = _table_header(text, start)
+    last = top[0] - 1
     while last >= 0 and text[last].isspace():
         last -= 1
-    if last < 0:
-        return (header,)
-    line_start = text.rfind("\n", 0, last + 1) + 1
-    line = text[line_start:last + 1]
-    caption = len(line) <= 120 and line[-1:] not in ".!?" and not is_table_row(line)
-    if _INTRODUCES.search(line) or caption:
-        return ((line_start, last + 1), header)
-    return (header,)
+    lead = None
+    if last >= 0:
+        line_start = text.rfind("\n", 0, last + 1) + 1
+        line = text[line_start:last + 1]
+        caption = len(line) <= 120 and line[-1:] not in ".!?" and not is_table_row(line)
+        if _INTRODUCES.search(line) or caption:
+            lead = (line_start, last + 1)
+    return tuple(span for span in (lead, header) if span)
 
 
 _ROW_FIGURES = frozenset({"count", "percent", "money", "days", "residents"})
@@ -438,21 +446,26 @@ _OPPOSITE_PATTERNS = tuple((re.compile(rf"\b(?:{a})\b", re.I), re.compile(rf"\b(
 #: a quote about people aged 65 and over (and not younger adults) answers for someone else.
 _EXCLUSIVE_GROUPS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("younger adults", re.compile(r"\b(younger|working[- ]age) (adults|people)\b|\baged 18 ?(to|-|\u2013) ?64\b|"
-                                  r"\b18 ?(to|-|\u2013) ?64\b|\bunder 65\b", re.I)),
-    ("older people", re.compile(r"\bolder (adults|people)\b|\b(aged )?65 (and|or) (over|older)\b|\bover 65\b|"
-                                r"\b65\+", re.I)),
+                                  r"\b18 ?(to|-|\u2013) ?64\b|\bunder[- ]65s?\b|\bof working age\b", re.I)),
+    ("older people", re.compile(r"\bolder (adults|people)\b|\b(aged )?65 (and|or) (over|older)\b|\bover[- ]65s?\b|"
+                                r"\b65\+|\b65s and over\b", re.I)),
 )
 
 
-def _other_group(question: str, quotes: str) -> str | None:
+def _other_group(question: str, quotes: str, share: bool = False) -> str | None:
     """The group of people the quotes give their figure for, when the question asks about an
-    exclusive other one and the quotes never name it."""
+    exclusive other one and the quotes never name it. For a ``share`` asked of one group ("what
+    share of people aged 18 to 64 ..."), quotes naming no group give everyone's share (a count
+    may name no group when the service is for that group: "1,240 people took part in falls
+    prevention classes")."""
     asked = [name for name, pattern in _EXCLUSIVE_GROUPS if pattern.search(question)]
     if len(asked) != 1:
         return None
     given = [name for name, pattern in _EXCLUSIVE_GROUPS if pattern.search(quotes)]
     if given and asked[0] not in given:
         return f"about {given[0]}, not {asked[0]}"
+    if share and not given:
+        return f"a share of everyone, not of {asked[0]}"
     return None
 
 
@@ -743,7 +756,8 @@ class Answerer:
             # "Within 28 days" does not answer "within three months".
             return f"for a limit of {', '.join(f'{g} days' for g in sorted(given_limits))}, not " \
                    f"{', '.join(f'{a} days' for a in sorted(asked_limits))}"
-        opposite = (_opposite_event(parsed.verbs, quotes) or _other_group(parsed.text, quotes)
+        opposite = (_opposite_event(parsed.verbs, quotes)
+                    or _other_group(parsed.text, quotes, share=parsed.kind == "percent")
                     or _other_place(parsed.text, quotes))
         if opposite:
             return opposite
@@ -770,9 +784,9 @@ class Answerer:
         if not cand.context:
             return cand.sentence
         start, end = cand.context[-1]
-        labels = table_cells(self.retriever.store.document_text(cand.hit.document)[start:end])
-        cells = table_cells(cand.sentence)
-        if len(labels) != len(cells):
+        header = self.retriever.store.document_text(cand.hit.document)[start:end]
+        labels, cells = table_cells(header), table_cells(cand.sentence)
+        if not is_table_row(header) or len(labels) != len(cells):
             return cand.sentence
         return "; ".join(f"{cell} {label}" for cell, label in zip(cells, labels))
 
