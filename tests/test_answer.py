@@ -718,3 +718,17 @@ def test_an_abbreviation_typed_in_lower_case_is_spelt_out_by_capitalised_words()
     # capitalised words ("deprivation of liberty safeguards" in lower case spells nothing).
     assert _spelt_out("How many dols applications were waiting?", passage) == set()
     assert _spelt_out("hollinsby dols backlog", passage.lower()) == set()
+
+
+def test_a_quote_naming_no_year_takes_its_year_from_its_passage(hash_kb) -> None:
+    answerer = hash_kb.answerer
+    hit = hash_kb.search("social work vacancy rate", k=1)[0]
+    sentence = "The social worker vacancy rate was 17%."
+    in_2024 = replace(hit, text=f"In 2024/25 the council recruited 12 social workers. {sentence}")
+    cand = _Candidate(in_2024, 0, 0, 1.0, sentence.lower(), sentence)
+    asked = parse_question("What was the social worker vacancy rate in 2022/23?")
+    assert answerer._misfit(asked, cand, [cand]) == "for 2024/25, not 2022/23"
+    assert answerer._misfit(parse_question("What was the social worker vacancy rate in 2024/25?"), cand, [cand]) is None
+    # A passage naming no year leaves the question open.
+    undated = _Candidate(replace(hit, text=f"Recruitment was hard. {sentence}"), 0, 0, 1.0, sentence.lower(), sentence)
+    assert answerer._misfit(asked, undated, [undated]) is None

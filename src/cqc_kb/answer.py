@@ -749,6 +749,10 @@ class Answerer:
                 return f"gives no {', '.join(sorted(asked))}"
         quotes = " ".join(c.sentence for c in chosen)
         period = _other_period(parsed.text, quotes)
+        if period is None and not _YEAR.search(quotes):
+            # A quote that names no year takes its year from its passage ("In 2024/25 ... The
+            # vacancy rate was 17%"): a passage about other years only does not answer the one asked.
+            period = _other_period(parsed.text, best.hit.text)
         if period:
             return period
         asked_limits, given_limits = time_limits(parsed.text), time_limits(quotes)
