@@ -690,6 +690,10 @@ def test_a_table_row_is_quoted_under_its_header_row(fixture_corpus, tmp_path_fac
                          filters=Filters(authorities=("Ashdown Vale County Council",)))
         assert not waiting.abstained, waiting.extra
         assert "Sensory needs assessment\t212\t11 weeks\t37 weeks" in [c.quote for c in waiting.citations]
+        # Compare reads the figure from the column the question's measure names.
+        rows = {r.authority: r for r in kb.compare("What was the longest wait for a home adaptation assessment?")}
+        figure = rows["Ashdown Vale County Council"].figure
+        assert figure is not None and figure.text == "22 weeks"
     finally:
         kb.close()
 

@@ -432,3 +432,12 @@ def test_words_typed_as_a_search_are_all_key_words() -> None:
     parsed = parse_question("stannerdale dols waiting list", ["Stannerdale County Council"])
     assert parsed.key_terms == ("dols", "list") and parsed.councils == ("Stannerdale County Council",)
     assert "dols" not in parse_question("How many DoLS applications were waiting in Stannerdale?").verbs
+
+
+def test_a_table_rows_figure_is_the_one_in_the_column_the_measure_names() -> None:
+    header = "Waiting list\tPeople waiting\tMedian wait\tLongest wait"
+    row = "Care Act assessment\t1,412\t19 weeks\t81 weeks"
+    assert figure_for(parse_question("What was the longest wait for a Care Act assessment?"), row, header).text == "81 weeks"
+    assert figure_for(parse_question("What was the median wait for a Care Act assessment?"), row, header).text == "19 weeks"
+    # Without its header the row cannot say which is the longest.
+    assert figure_for(parse_question("What was the longest wait for a Care Act assessment?"), row).text == "19 weeks"

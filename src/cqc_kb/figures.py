@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from .query import MEASURES, Question, answer_kind, measures_in
 from .records import Figure
-from .text import content_terms
+from .text import content_terms, table_cells, words
 
 #: How each answer kind is named to a reader ("no waiting-time figure...").
 KIND_LABELS = {"days": "waiting-time or duration", "percent": "percentage", "money": "money (£)",
@@ -203,9 +203,10 @@ def has_kind(quote: str, kind: str) -> bool:
     return kind in kinds
 
 
-def figure_for(question: Question | str, quote: str) -> Figure | None:
+def figure_for(question: Question | str, quote: str, header: str | None = None) -> Figure | None:
     """The figure in ``quote`` that answers ``question``: of the kind it asks for and, when it
-    names a measure ("median", "longest"), the one that measure word introduces. None when the
+    names a measure ("median", "longest"), the one that measure word introduces, or, in a table
+    row quoted under its ``header`` row, the one in the column that measure names. None when the
     question asks for no figure or the quote gives none of that kind."""
     kind = question.kind if isinstance(question, Question) else answer_kind(question)
     measures = question.measures if isinstance(question, Question) else measures_in(question)
@@ -218,6 +219,9 @@ def figure_for(question: Question | str, quote: str) -> Figure | None:
     figures = [f for f in figures if f.unit] or figures
     if not figures:
         return None
+    column = _column_figure(figures, measures, quote, header) if header else None
+    if column is not None:
+        return column
     low = quote.lower()
     # "over the previous 12 months", "within 28 days": the period measured over, not the answer.
     answers = [f for f in figures if not re.search(rf"\b(same|previous|last|past|next|first|within|every)\s+"
@@ -240,6 +244,21 @@ def figure_for(question: Question | str, quote: str) -> Figure | None:
                                                                                 question.terms):
             return best
     return figures[0]
+
+
+def _column_figure(figures: list[Figure], measures: tuple[str, ...], row: str, header: str) -> Figure | None:
+    """Of a table row's ``figures``, the one in the column whose header names an asked measure
+    ("19 weeks | 81 weeks" under "Median wait | Longest wait": "longest" picks 81 weeks)."""
+    cells, labels = table_cells(row), table_cells(header)
+    if len(cells) < 2 or len(cells) != len(labels):
+        return None
+    for measure in measures:
+        for cell, label in zip(cells, labels):
+            if any(f" {name} " in f" {' '.join(words(label))} " for name in MEASURES.get(measure, ())):
+                found = [f for f in figures if f.text in cell]
+                if found:
+                    return found[0]
+    return None
 
 
 #: Where one clause of a report sentence ends and the next begins.

@@ -19,6 +19,7 @@ from .records import Answer, AnswerGroup, Figure, Hit, council_label
 from .retrieve import Filters, Retriever, named_authorities
 from .settings import Settings
 from .store import Store
+from .text import is_table_row
 
 NO_EVIDENCE = "no evidence found in this report"
 NO_ANSWER_OVER_TIME = ("No clear answer in any of these assessments: the closest "
@@ -255,7 +256,11 @@ def row_figure(parsed: Question, answer: Answer) -> tuple[Figure | None, str | N
     gives one), or None with a note saying that the evidence gives no such figure."""
     if parsed.kind is None or parsed.kind == "name":
         return None, None
-    figure = next((f for c in answer.citations if (f := figure_for(parsed, c.quote)) is not None), None)
+    # A table row is cited after its header row (see answer._with_table_context).
+    headers = [prev.quote if prev is not None and prev.document == c.document and is_table_row(prev.quote) else None
+               for prev, c in zip((None, *answer.citations), answer.citations)]
+    figure = next((f for c, header in zip(answer.citations, headers)
+                   if (f := figure_for(parsed, c.quote, header)) is not None), None)
     if figure is None:
         return None, f"no {KIND_LABELS.get(parsed.kind, parsed.kind)} figure in this report's evidence"
     return figure, None
