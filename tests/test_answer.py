@@ -736,3 +736,25 @@ def test_a_quote_naming_no_year_takes_its_year_from_its_passage(hash_kb) -> None
     # A passage naming no year leaves the question open.
     undated = _Candidate(replace(hit, text=f"Recruitment was hard. {sentence}"), 0, 0, 1.0, sentence.lower(), sentence)
     assert answerer._misfit(asked, undated, [undated]) is None
+
+
+def test_the_answering_sentence_itself_gives_the_measure_and_the_duration(hash_kb) -> None:
+    """Checks run over every quoted sentence together let one sentence's measure or figure
+    stand in for another's: the sentence that answers must give them itself."""
+    answerer = hash_kb.answerer
+    passage = ("Nobody waited longer than 35 days for an assessment. Median wait for an occupational therapy "
+               "assessment: 8 days. People waiting for an occupational therapy assessment: 430.")
+    hit = replace(hash_kb.search("occupational therapy assessment wait", k=1)[0], text=passage)
+
+    def cand(sentence: str) -> _Candidate:
+        return _Candidate(hit, 0, 0, 1.0, sentence.lower(), sentence)
+
+    nobody = cand("Nobody waited longer than 35 days for an assessment.")
+    median = cand("Median wait for an occupational therapy assessment: 8 days.")
+    waiting = cand("People waiting for an occupational therapy assessment: 430.")
+    longest = parse_question("What was the longest wait for an occupational therapy assessment?")
+    assert answerer._misfit(longest, median, [nobody, median]) == "gives the median, not the maximum"
+    assert answerer._misfit(longest, nobody, [nobody]) is None
+    typical = parse_question("What was the median wait for an occupational therapy assessment?")
+    assert answerer._misfit(typical, waiting, [waiting, median]) == "no days figure in the answering sentence"
+    assert answerer._misfit(typical, median, [median]) is None

@@ -743,6 +743,12 @@ class Answerer:
             given = set().union(*(measures_in(c.sentence) for c in chosen)) & _SUMMARY_MEASURES
             if given and not given & asked:
                 return f"gives the {', '.join(sorted(given))}, not the {', '.join(sorted(asked))}"
+            # The sentence that answers must itself give the measure asked: a median beside
+            # another sentence's "nobody waited longer than 35 days" (for another service) is
+            # still a median.
+            own = set(measures_in(self._own_text(best))) & _SUMMARY_MEASURES
+            if own and not own & asked:
+                return f"gives the {', '.join(sorted(own))}, not the {', '.join(sorted(asked))}"
             # A duration with no median, maximum or average named is a target or a threshold
             # ("89% within 28 days"), not the summary asked for.
             if not given and parsed.kind == "days":
@@ -774,12 +780,21 @@ class Answerer:
                 return None
             if not has_kind(quotes, parsed.kind):
                 return f"no {parsed.kind} figure"
+            if parsed.kind == "days" and not has_kind(self._own_text(best), parsed.kind):
+                # The answering sentence gives no duration: one quoted beside it is another
+                # sentence's, about what that sentence names.
+                return f"no {parsed.kind} figure in the answering sentence"
             # "How many people were waiting for X?" is answered by "there was no waiting list".
             if parsed.kind == "count" and not any(_counts(text, nouns, parsed.verb_terms) for c in chosen
                                                   for text in {c.sentence, self._as_read(c)}) and not (
                     "waiting" in parsed.measures and any(_NO_WAITING.search(c.sentence) for c in chosen)):
                 return "counts something else"
         return None
+
+    def _own_text(self, cand: _Candidate) -> str:
+        """A sentence with the lines that say what its cells mean, for a table row."""
+        text = self.retriever.store.document_text(cand.hit.document)
+        return "\n".join([*(text[a:b] for a, b in cand.context), cand.sentence])
 
     def _as_read(self, cand: _Candidate) -> str:
         """A sentence as a reader takes it: a table row's cells each followed by its column's
