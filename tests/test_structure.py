@@ -159,3 +159,9 @@ def test_scores_table_with_the_label_in_its_own_column_is_read() -> None:
     statements = analyse(parse_bytes(page.encode(), "thornbury.html")).statements
     assert [(s.name, s.score, s.label) for s in statements] == [
         (name, score, labels[score]) for name, score in zip(STATEMENT_NAMES, scores)]
+    # The same table as Markdown in a text report.
+    rows = "\n".join(f"| {name} | Score: {score} | {labels[score]} |" for name, score in zip(STATEMENT_NAMES, scores))
+    text = f"Thornbury Council: local authority assessment\n\nQuality statement scores\n\n| Statement | Score | Label |\n|---|---|---|\n{rows}\n"
+    statements = analyse(parse_bytes(text.encode(), "thornbury.txt")).statements
+    assert [(s.name, s.score, s.label) for s in statements] == [
+        (name, score, labels[score]) for name, score in zip(STATEMENT_NAMES, scores)]

@@ -11,6 +11,7 @@ from functools import lru_cache
 from datetime import datetime
 
 from .records import Block, Document, Report, Section, StatementScore
+from .text import table_cells
 
 THEMES = ("Working with people", "Providing support", "Ensuring safety", "Leadership")
 
@@ -160,10 +161,10 @@ def _statement_occurrences(blocks: tuple[Block, ...], texts: list[str]) -> list[
     """
     found = []
     for i, t in enumerate(texts):
-        if "\t" in t:
+        cells = table_cells(t)
+        if len(cells) > 1:
             # A table row: the statement in its first cell, the score in a later one
             # ("Safeguarding | Score: 2 | 2 - Evidence shows some shortfalls").
-            cells = [c.strip() for c in t.split("\t")]
             name = canonical_statement(cells[0])
             score = next((int(m.group(1)) for c in cells[1:] if (m := _SCORE_CELL.match(c))), None)
             if name is not None and score is not None:
@@ -272,10 +273,9 @@ def _scores(doc: Document, texts: list[str], hits: list) -> tuple[tuple[Statemen
 def _label_after(texts: list[str], i: int) -> str | None:
     """The score's label ("2 - Evidence shows some shortfalls"): in the block of the score line
     itself when extraction ran the two lines together (PDFs do), else in the next two."""
-    if "\t" in texts[i]:
-        label = next((c.strip() for c in texts[i].split("\t") if _LABEL_LINE.match(c.strip())), None)
-        if label:
-            return label
+    label = next((c for c in table_cells(texts[i])[1:] if _LABEL_LINE.match(c)), None)
+    if label:
+        return label
     own = _SCORE_LINE.match(texts[i])
     if own:
         rest = _LABEL_LINE.match(texts[i][own.end():].strip())

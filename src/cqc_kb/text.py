@@ -43,14 +43,14 @@ def table_cells(line: str) -> list[str]:
     return [line]
 
 
-def is_table_row(line: str) -> bool:
-    """Is ``line`` a table row of two cells or more (a Markdown rule is one too)?"""
-    return len(table_cells(line)) > 1 or bool(_PIPE_RULE.match(line) and "|" in line)
-
-
 def is_table_rule(line: str) -> bool:
     """Is ``line`` the rule under a Markdown table's header row?"""
     return bool(_PIPE_RULE.match(line) and "|" in line)
+
+
+def is_table_row(line: str) -> bool:
+    """Is ``line`` a table row of two cells or more (a Markdown rule is one too)?"""
+    return len(table_cells(line)) > 1 or is_table_rule(line)
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int] | None:
