@@ -79,7 +79,9 @@ def render_txt(text: str, dest: Path, authority: str) -> Path:
 
 # --------------------------------------------------------------------------- PDF
 
-def render_pdf(text: str, dest: Path, authority: str) -> Path:
+def render_pdf(text: str, dest: Path, authority: str, labels: dict[str, str] | None = None,
+               set_name: str = "9") -> Path:
+    """The PDF; ``labels`` (score line -> label) adds a third column to the scores table."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_LEFT
     from reportlab.lib.pagesizes import A4
@@ -120,12 +122,15 @@ def render_pdf(text: str, dest: Path, authority: str) -> Path:
     scores: list[list[str]] = []
     for n, (kind, payload) in enumerate(blocks):
         if kind == "qs-name":
-            scores.append([str(payload), ""])
+            scores.append([str(payload), ""] + ([""] if labels else []))
             continue
         if kind == "qs-score" and scores and not scores[-1][1]:
             scores[-1][1] = str(payload)
+            if labels:
+                scores[-1][2] = labels.get(str(payload), "")
             if n + 1 < len(blocks) and blocks[n + 1][0] != "qs-name":
-                table = Table(scores, colWidths=[120 * mm, 30 * mm])
+                widths = [80 * mm, 20 * mm, 66 * mm] if labels else [120 * mm, 30 * mm]
+                table = Table(scores, colWidths=widths)
                 table.setStyle(TableStyle([
                     ("FONT", (0, 0), (0, -1), "Helvetica-Bold", 10),
                     ("FONT", (1, 0), (1, -1), "Helvetica", 10),
@@ -174,7 +179,7 @@ def render_pdf(text: str, dest: Path, authority: str) -> Path:
 
     doc = SimpleDocTemplate(
         str(dest), pagesize=A4, title=f"{authority}: local authority assessment",
-        author="Care Quality Commission (fictional)", subject="Blind evaluation report, cqc-kb set 9",
+        author="Care Quality Commission (fictional)", subject=f"Blind evaluation report, cqc-kb set {set_name}",
         leftMargin=22 * mm, rightMargin=22 * mm, topMargin=25 * mm, bottomMargin=20 * mm, invariant=1,
     )
     doc.build(story, onFirstPage=header, onLaterPages=header, canvasmaker=NumberedCanvas)
@@ -223,8 +228,8 @@ _FOOT = """</article>
 <section class="feedback"><h2>Was this page useful?</h2>
 <form action="/feedback" method="post"><label><input type="radio" name="useful" value="yes"> Yes</label> <label><input type="radio" name="useful" value="no"> No</label> <textarea name="comment" aria-label="Tell us how long you waited for this page and how we can improve it"></textarea> <button>Send feedback</button></form>
 </section>
-<iframe title="Map of the council area" src="https://maps.example.invalid/embed?q=fellmarsh" width="400" height="300"></iframe>
-<p>&copy; Care Quality Commission 2025 &ndash; fictional page for the cqc-kb blind evaluation (set 9). Terms &amp; conditions.</p>
+<iframe title="Map of the council area" src="https://maps.example.invalid/embed?q={place}" width="400" height="300"></iframe>
+<p>&copy; Care Quality Commission 2025 &ndash; fictional page for the cqc-kb blind evaluation (set {set_name}). Terms &amp; conditions.</p>
 </footer>
 </body>
 </html>
@@ -240,7 +245,11 @@ def _slug(s: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
 
 
-def render_html(text: str, dest: Path, authority: str) -> Path:
+def render_html(text: str, dest: Path, authority: str, key_figures: dict | None = None, key_list: str = "ul",
+                set_name: str = "9") -> Path:
+    """The web page; the key figures box lists ``key_figures`` as a ``<ul>`` or, with
+    ``key_list="dl"``, as a description list."""
+    key_figures = KEY_FIGURES if key_figures is None else key_figures
     blocks = build_fixtures._blocks(text)
     h2s = [str(p) for k, p in blocks if k == "h2"]
     toc = "\n".join(f'<li><a href="#{_slug(h)}">{_ent(h)}</a></li>' for h in h2s)
@@ -294,11 +303,14 @@ def render_html(text: str, dest: Path, authority: str) -> Path:
         else:
             parts.append(f"<p>{_ent(s)}</p>\n")
         if kind == "h2" and s.startswith("About "):
-            items = "".join(f"<li>{_ent(k)}: {_ent(v)}</li>\n" for k, v in KEY_FIGURES.get(authority, ()))
+            pairs = key_figures.get(authority, ())
+            items = "".join(f"<dt>{_ent(k)}</dt><dd>{_ent(v)}</dd>\n" if key_list == "dl"
+                            else f"<li>{_ent(k)}: {_ent(v)}</li>\n" for k, v in pairs)
             parts.append('<aside class="key-figures" aria-label="Key figures">\n<h3>At a glance</h3>\n'
-                         f"<ul>\n{items}</ul>\n</aside>\n")
+                         f"<{key_list}>\n{items}</{key_list}>\n</aside>\n")
     close_to(0)
-    dest.write_text("".join(parts) + _FOOT, encoding="utf-8")
+    foot = _FOOT.format(place=authority.split()[0].lower(), set_name=set_name)
+    dest.write_text("".join(parts) + foot, encoding="utf-8")
     return dest
 
 
