@@ -160,12 +160,16 @@ def _table_header(text: str, start: int) -> tuple[int, int] | None:
     rows, when that is another row and gives no figure of its own ("Waiting list | People
     waiting | Median wait | Longest wait"). None when the line at ``start`` is not a table row
     or its table has no such header."""
-    first = _table_top(text, start)
-    if first is None or first[0] == start:
+    return _header_of(text, _table_top(text, start), start)
+
+
+def _header_of(text: str, top: tuple[int, int] | None, start: int) -> tuple[int, int] | None:
+    """``top`` (the first row of the run above the row at ``start``) when it is a header row."""
+    if top is None or top[0] == start:
         return None
-    if any(figure_kind(f) in _ROW_FIGURES for f in parse_figures(text[first[0]:first[1]])):
+    if any(figure_kind(f) in _ROW_FIGURES for f in parse_figures(text[top[0]:top[1]])):
         return None
-    return first
+    return top
 
 
 #: A line that introduces what follows it ("... were as follows.", "The figures were:").
@@ -180,7 +184,7 @@ def _table_context(text: str, start: int) -> tuple[tuple[int, int], ...]:
     top = _table_top(text, start)
     if top is None:
         return ()
-    header = _table_header(text, start)
+    header = _header_of(text, top, start)
     last = top[0] - 1
     while last >= 0 and text[last].isspace():
         last -= 1
