@@ -758,3 +758,26 @@ def test_the_answering_sentence_itself_gives_the_measure_and_the_duration(hash_k
     typical = parse_question("What was the median wait for an occupational therapy assessment?")
     assert answerer._misfit(typical, waiting, [waiting, median]) == "no days figure in the answering sentence"
     assert answerer._misfit(typical, median, [median]) is None
+
+
+def test_a_count_of_another_stage_of_a_case_does_not_answer(hash_kb) -> None:
+    answerer = hash_kb.answerer
+    hit = hash_kb.search("safeguarding concerns enquiry", k=1)[0]
+
+    def candidate(sentence: str, subjects: tuple[str, ...]) -> _Candidate:
+        return _Candidate(replace(hit, text=sentence), 0, 0, 1.0, sentence.lower(), sentence, subjects)
+
+    concerns = candidate("The council received 2,486 safeguarding concerns in 2024/25, of which 612 led to "
+                         "a Section 42 enquiry.", ("section 42",))
+    closed = parse_question("How many safeguarding enquiries did the council close in 2024/25?")
+    assert answerer._misfit(closed, concerns, [concerns]) == "counts those received, not completed"
+    received = parse_question("How many safeguarding concerns did the council receive in 2024/25?")
+    assert answerer._misfit(received, concerns, [concerns]) is None
+
+    carers = candidate("The hub completed 1,640 carers' assessments in 2024/25, and carers waited an average "
+                       "of 15 days for one.", ("carer assessment",))
+    waiting = parse_question("How many carers were waiting for a carer's assessment in 2024/25?")
+    # "Waited" is a duration, not a count of those waiting.
+    assert answerer._misfit(waiting, carers, [carers]) == "counts those completed, not waiting"
+    done = parse_question("How many carers' assessments were carried out in 2024/25?")
+    assert answerer._misfit(done, carers, [carers]) is None

@@ -441,3 +441,22 @@ def test_a_table_rows_figure_is_the_one_in_the_column_the_measure_names() -> Non
     assert figure_for(parse_question("What was the median wait for a Care Act assessment?"), row, header).text == "19 weeks"
     # Without its header the row cannot say which is the longest.
     assert figure_for(parse_question("What was the longest wait for a Care Act assessment?"), row).text == "19 weeks"
+
+
+@pytest.mark.parametrize(("question", "stage"), [
+    ("How many safeguarding enquiries did the council close in 2024/25?", "completed"),
+    ("How many DoLS applications did the council authorise?", "completed"),
+    ("How many safeguarding concerns did the council receive?", "received"),
+    ("How many Section 42 enquiries did the council open in 2024/25?", "received"),
+    ("How many carers were waiting for a carer's assessment?", "waiting"),
+    ("How many DoLS applications were awaiting assessment?", "waiting"),
+    # Received or completed name a stage only of a case: people receive a service.
+    ("How many people received reablement?", None),
+    ("How many people completed a reablement programme?", None),
+    # Two stages, no stage, or not a count: nothing to hold the answer to.
+    ("How many referrals were received and how many were completed?", None),
+    ("How many people used a direct payment?", None),
+    ("How long did people wait for a completed assessment?", None),
+])
+def test_the_stage_of_a_case_a_count_asks_for(question: str, stage: str | None) -> None:
+    assert parse_question(question).stage == stage

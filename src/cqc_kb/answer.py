@@ -31,7 +31,7 @@ import numpy as np
 from .errors import KbError
 from .figures import figure_kind, has_kind, parse_figures, same_limit, time_limits
 from .query import (GENERIC, NAME_JOINERS, PARAPHRASES, Question, counted_nouns, measures_in, parse_question,
-                    subjects_in)
+                    stages_in, subjects_in)
 from .records import Answer, AnswerGroup, Citation, Hit, council_label
 from .retrieve import Filters, Retriever
 from .text import STOPWORDS, content_terms, is_table_row, normalise, stem, table_cells, words
@@ -775,6 +775,13 @@ class Answerer:
                     or _other_place(parsed.text, quotes))
         if opposite:
             return opposite
+        if parsed.stage:
+            # The answering sentence must count the stage asked: concerns received and the
+            # enquiries they led to do not say how many enquiries were closed, nor completed
+            # assessments how many people were waiting for one.
+            given = stages_in(self._own_text(best))
+            if given and parsed.stage not in given:
+                return f"counts those {' or '.join(sorted(given))}, not {parsed.stage}"
         if _RATING_ASKED.search(parsed.topic) and not any(_RATING_GIVEN.search(c.sentence) for c in chosen):
             return "no rating"
         if parsed.kind in _FIGURE_KINDS:

@@ -185,6 +185,33 @@ SUBJECTS: dict[str, re.Pattern[str]] = {name: re.compile(_spaced(pattern), re.I)
     "care act assessment": r"\bcare act assessments?\b|\b(?<!strategic\s)needs assessments?\b",
 }.items()}
 
+#: Stages in the life of a case (a concern, an application, an assessment) that reports count
+#: apart, as word patterns: asked how many enquiries were closed, a sentence counting the
+#: concerns received and the enquiries they led to (and closing none) counts another stage.
+#: "Waited" (a duration) and "outstanding" (a rating) are left out on purpose.
+STAGES: dict[str, re.Pattern[str]] = {name: re.compile(_spaced(pattern), re.I) for name, pattern in {
+    "received": r"\b(receiv(e|es|ed|ing)|rais(ed|ing)|referred|reported|submitted|open(s|ed)?|start(s|ed|ing)?|"
+                r"began|begun|led to)\b",
+    "completed": r"\b(complet(e|es|ed|ing)|clos(e|es|ed|ing)|conclud(e|es|ed|ing)|finish(es|ed|ing)?|"
+                 r"authori[sz](e|es|ed|ing)|grant(s|ed|ing)?|approv(e|es|ed|ing)|resolv(e|es|ed|ing)|"
+                 r"carried out|undert(ook|aken)|signed off)\b",
+    "waiting": r"\b(a?waiting|awaited|backlog|queued?|unallocated|yet to be)\b",
+}.items()}
+
+#: Stems of what a case is: only for these does "received" or "completed" name a stage ("how
+#: many people received reablement" asks who got a service, not how many cases came in).
+_CASES = frozenset(stem(w) for w in (
+    "concern", "concerns", "enquiry", "enquiries", "application", "applications", "referral", "referrals",
+    "request", "requests", "assessment", "assessments", "review", "reviews", "complaint", "complaints",
+    "contact", "contacts", "case", "cases", "authorisation", "authorisations", "investigation",
+    "investigations", "alert", "alerts"))
+
+
+def stages_in(text: str) -> frozenset[str]:
+    """The stages of a case (keys of :data:`STAGES`) that ``text`` names."""
+    return frozenset(name for name, pattern in STAGES.items() if pattern.search(text))
+
+
 #: Words that frame a question rather than name its subject: never "key" for abstention.
 GENERIC = frozenset(content_terms(
     "what which who whom whose how when where why many much long often quickly soon does did do "
@@ -261,6 +288,21 @@ class Question:
         framing |= set(content_terms(self.theme or ""))
         return tuple(dict.fromkeys(t for t in _tagged(self.plain or self.topic).terms if t not in GENERIC and t not in framing
                                    and not any(ch.isdigit() for ch in t) and len(t) > 2))
+
+    @cached_property
+    def stage(self) -> str | None:
+        """The one stage of a case (:data:`STAGES`) a "how many" question counts: "waiting"
+        for any count, "received" or "completed" only when a case is counted ("how many
+        safeguarding enquiries were closed"). Needs the tagger, so worked out on first use."""
+        if self.kind != "count":
+            return None
+        asked = stages_in(self.topic)
+        if len(asked) != 1:
+            return None
+        (stage,) = asked
+        if stage == "waiting" or set(counted_nouns(self.plain or self.topic)) & _CASES:
+            return stage
+        return None
 
     @cached_property
     def alternatives(self) -> tuple[frozenset[str], ...]:
