@@ -24,7 +24,7 @@ _SCORE_QUESTION = re.compile(r"\b(scor(e|ed|es|ing)|rat(ed|ing|ings)|rated)\b", 
 _OTHER_RATED = re.compile(
     r"\b(ofsted|children'?s services|care homes?|homes|providers?|hospitals?|trusts?|nhs|gps?|"
     r"schools?|agenc(y|ies)|practices?|infirmary|maternity|clinics?|surger(y|ies)|dentists?|"
-    r"pharmac(y|ies)|police|services (were|are) rated)\b", re.I)
+    r"pharmac(y|ies)|police|home care|services\b[^?.]{0,40}?\b(were|are|was|is) rated)\b", re.I)
 #: "which scores changed", "quality statement scores": the nine scores as a whole.
 _SCORES_QUESTION = re.compile(r"\b(scores|quality statements?)\b", re.I)
 #: "overall rating", "rated outstanding", "how was X rated": not "rated highly by carers".
