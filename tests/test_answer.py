@@ -152,6 +152,8 @@ def test_rating_words_alone_do_not_trigger_the_score_table(hash_kb) -> None:
     "What proportion of Stockton's residential care homes were rated Good?",
     "How was the local NHS trust rated?",
     "What CQC rating did maternity services at Larchfield Royal Infirmary receive?",
+    "What share of home care services in Kestrel Moor were rated good or outstanding?",
+    "What share of day services in Stockton-on-Tees were rated good?",
 ])
 def test_ratings_of_other_bodies_are_not_answered_from_the_council_table(hash_kb, question: str) -> None:
     answer = hash_kb.ask(question)
@@ -781,3 +783,36 @@ def test_a_count_of_another_stage_of_a_case_does_not_answer(hash_kb) -> None:
     assert answerer._misfit(waiting, carers, [carers]) == "counts those completed, not waiting"
     done = parse_question("How many carers' assessments were carried out in 2024/25?")
     assert answerer._misfit(done, carers, [carers]) is None
+
+
+def test_a_number_under_a_bare_figure_column_counts_what_the_cell_before_names(hash_kb, monkeypatch) -> None:
+    """A long-format table ("Service | Measure | Figure") says what its numbers count in the
+    cell before them, not in the header over them."""
+    answerer = hash_kb.answerer
+    text = ("On 31 March 2025 the waiting lists stood as follows:\n\nService\tMeasure\tFigure\n\n"
+            "Occupational therapy assessments\tPeople waiting\t1,130")
+    monkeypatch.setattr(answerer.retriever.store, "document_text", lambda document: text)
+    row = "Occupational therapy assessments\tPeople waiting\t1,130"
+    start = text.index(row)
+    header = (text.index("Service"), text.index("Service") + len("Service\tMeasure\tFigure"))
+    hit = replace(hash_kb.search("occupational therapy waiting", k=1)[0], text=text)
+    cand = _Candidate(hit, start, start + len(row), 1.0, row.lower(), row, ("occupational therapy",), (header,))
+    assert answerer._as_read(cand) == ("Occupational therapy assessments Service; People waiting Measure; "
+                                       "1,130 People waiting")
+    asked = parse_question("How many people were waiting for an occupational therapy assessment?")
+    assert answerer._misfit(asked, cand, [cand]) is None
+
+
+def test_a_count_question_needs_a_count_in_the_answering_sentence(hash_kb) -> None:
+    answerer = hash_kb.answerer
+    share = "38.6% of people receiving long-term support used a direct payment."
+    register = "The PA Finder service had 640 personal assistants registered."
+    hit = replace(hash_kb.search("long-term support direct payment", k=1)[0], text=f"{share} {register}")
+    first = _Candidate(hit, 0, 0, 1.0, share.lower(), share)
+    second = _Candidate(hit, 0, 0, 0.9, register.lower(), register)
+    asked = parse_question("How many people were receiving long-term support?")
+    # The count quoted beside the share counts personal assistants, not what was asked.
+    assert answerer._misfit(asked, first, [first, second]) == "no count figure in the answering sentence"
+    counted = "Around 4,020 people were receiving long-term support."
+    own = _Candidate(replace(hit, text=counted), 0, 0, 1.0, counted.lower(), counted)
+    assert answerer._misfit(asked, own, [own]) is None

@@ -450,9 +450,13 @@ def test_a_table_rows_figure_is_the_one_in_the_column_the_measure_names() -> Non
     ("How many Section 42 enquiries did the council open in 2024/25?", "received"),
     ("How many carers were waiting for a carer's assessment?", "waiting"),
     ("How many DoLS applications were awaiting assessment?", "waiting"),
-    # Received or completed name a stage only of a case: people receive a service.
+    # Waiting "to be assessed" is no assessment done.
+    ("How many people had waited more than six months to be assessed?", "waiting"),
+    ("How many people were assessed in 2024/25?", "completed"),
+    # "Receive" names a stage only of a case: people receive a service.
     ("How many people received reablement?", None),
-    ("How many people completed a reablement programme?", None),
+    ("How many people completed a reablement programme?", "completed"),
+    ("How many carers requested a carer's assessment?", "received"),
     # Two stages, no stage, or not a count: nothing to hold the answer to.
     ("How many referrals were received and how many were completed?", None),
     ("How many people used a direct payment?", None),
@@ -460,3 +464,19 @@ def test_a_table_rows_figure_is_the_one_in_the_column_the_measure_names() -> Non
 ])
 def test_the_stage_of_a_case_a_count_asks_for(question: str, stage: str | None) -> None:
     assert parse_question(question).stage == stage
+
+
+@pytest.mark.parametrize(("question", "word"), [
+    ("How long do unpaid carers wait for an assessment?", "carer"),
+    ("What proportion of social worker posts were vacant?", "vacancy"),
+    ("What prize did the reablement staff win?", "award"),
+    ("How many hours of home care go undelivered each week?", "unmet"),
+    ("How long does a means test for care charges take?", "financial"),
+])
+def test_paraphrases_cover_plain_words_for_workforce_and_charging(question: str, word: str) -> None:
+    assert word in paraphrase_words(question)
+
+
+def test_framing_words_of_a_share_or_a_name_are_not_key() -> None:
+    assert "fraction" not in parse_question("What fraction of contacts were resolved at first contact?").key_terms
+    assert "organisation" not in parse_question("Which organisation does carers' assessments?").key_terms

@@ -217,6 +217,11 @@ def _matches(term: str, terms: set[str]) -> bool:
     return len(term) >= 6 and any(len(t) >= 6 and t[:6] == term[:6] for t in terms)
 
 
+#: Column headers that say only that a cell holds a number.
+_BARE_LABEL = re.compile(r"(latest |the )?(figure|figures|value|values|number|numbers|total|count|amount|result|data)",
+                         re.I)
+
+
 @lru_cache(maxsize=4096)
 def _support(text: str, section: str) -> frozenset[str]:
     """The stemmed words of a passage and its heading path."""
@@ -791,9 +796,12 @@ class Answerer:
                 return None
             if not has_kind(quotes, parsed.kind):
                 return f"no {parsed.kind} figure"
-            if parsed.kind == "days" and not has_kind(self._own_text(best), parsed.kind):
-                # The answering sentence gives no duration: one quoted beside it is another
-                # sentence's, about what that sentence names.
+            own = self._own_text(best)
+            if parsed.kind in ("days", "count") and not has_kind(own, parsed.kind) and not (
+                    "waiting" in parsed.measures and _NO_WAITING.search(own)):
+                # The answering sentence gives no duration or count: one quoted beside it is
+                # another sentence's, about what that sentence names ("38.6% of people receiving
+                # long-term support used a direct payment" beside "640 personal assistants").
                 return f"no {parsed.kind} figure in the answering sentence"
             # "How many people were waiting for X?" is answered by "there was no waiting list".
             if parsed.kind == "count" and not any(_counts(text, nouns, parsed.verb_terms) for c in chosen
@@ -818,7 +826,10 @@ class Answerer:
         labels, cells = table_cells(header), table_cells(cand.sentence)
         if not is_table_row(header) or len(labels) != len(cells):
             return cand.sentence
-        return "; ".join(f"{cell} {label}" for cell, label in zip(cells, labels))
+        # Under a bare "Figure" or "Value" column the cell before says what a number is
+        # ("Occupational therapy assessments | People waiting | 1,130").
+        return "; ".join(f"{cell} {cells[i - 1] if i and _BARE_LABEL.fullmatch(label.strip()) else label}"
+                         for i, (cell, label) in enumerate(zip(cells, labels)))
 
     def _score_sentences(self, parsed: Question, hits: list[Hit], qvec: np.ndarray | None) -> list[_Candidate]:
         store = self.retriever.store

@@ -138,6 +138,16 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
     "ot": ("occupational", "therapy", "therapist"),
     "occupational": ("ot", "therapist"),
     "therapy": ("ot", "therapist"),
+    "unpaid": ("carer",),
+    "vacant": ("vacancy", "vacancies"),
+    "post": ("vacancy", "vacancies", "role"),
+    "prize": ("award", "awarded"),
+    "award": ("prize",),
+    "undelivered": ("unmet", "unfilled"),
+    "unmet": ("undelivered", "unfilled"),
+    "test": ("assessment",),
+    "means": ("financial",),
+    "charge": ("charging", "financial", "contribution"),
     # General synonyms for rises and falls, lists and outcomes, as reports word them.
     "list": ("waiting", "wait"),
     "fall": ("reduce", "reduced", "reduction", "decrease", "decreased", "fell", "drop", "dropped", "lower"),
@@ -190,16 +200,16 @@ SUBJECTS: dict[str, re.Pattern[str]] = {name: re.compile(_spaced(pattern), re.I)
 #: concerns received and the enquiries they led to (and closing none) counts another stage.
 #: "Waited" (a duration) and "outstanding" (a rating) are left out on purpose.
 STAGES: dict[str, re.Pattern[str]] = {name: re.compile(_spaced(pattern), re.I) for name, pattern in {
-    "received": r"\b(receiv(e|es|ed|ing)|rais(ed|ing)|referred|reported|submitted|open(s|ed)?|start(s|ed|ing)?|"
-                r"began|begun|led to)\b",
+    "received": r"\b(receiv(e|es|ed|ing)|rais(ed|ing)|referred|reported|submitted|request(s|ed)|applied|"
+                r"open(s|ed)?|start(s|ed|ing)?|began|begun|led to)\b",
     "completed": r"\b(complet(e|es|ed|ing)|clos(e|es|ed|ing)|conclud(e|es|ed|ing)|finish(es|ed|ing)?|"
                  r"authori[sz](e|es|ed|ing)|grant(s|ed|ing)?|approv(e|es|ed|ing)|resolv(e|es|ed|ing)|"
-                 r"carried out|undert(ook|aken)|signed off)\b",
-    "waiting": r"\b(a?waiting|awaited|backlog|queued?|unallocated|yet to be)\b",
+                 r"(?<!to\sbe\s)(assessed|reviewed|screened)|carried out|undert(ook|aken)|signed off)\b",
+    "waiting": r"\b(a?waiting|awaited|backlog|queued?|unallocated|to be (assessed|reviewed|screened|allocated))\b",
 }.items()}
 
-#: Stems of what a case is: only for these does "received" or "completed" name a stage ("how
-#: many people received reablement" asks who got a service, not how many cases came in).
+#: Stems of what a case is: only for these does "receive" name a stage ("how many people
+#: received reablement" asks who got a service, not how many cases came in).
 _CASES = frozenset(stem(w) for w in (
     "concern", "concerns", "enquiry", "enquiries", "application", "applications", "referral", "referrals",
     "request", "requests", "assessment", "assessments", "review", "reviews", "complaint", "complaints",
@@ -235,7 +245,7 @@ GENERIC = frozenset(content_terms(
     "nearly almost exactly precisely worth value package packages own other others next previous "
     "extra additional further problem problems issue issues challenge challenges rating ratings more less "
     "fewer little few several lot lots end beginning start middle half quarter part user users past "
-    "typical typically"
+    "typical typically fraction organisation organisations"
 ))
 
 #: Verbs common in questions: they say what happened, not what it happened to.
@@ -291,18 +301,20 @@ class Question:
 
     @cached_property
     def stage(self) -> str | None:
-        """The one stage of a case (:data:`STAGES`) a "how many" question counts: "waiting"
-        for any count, "received" or "completed" only when a case is counted ("how many
-        safeguarding enquiries were closed"). Needs the tagger, so worked out on first use."""
+        """The one stage of a case (:data:`STAGES`) a "how many" question counts ("how many
+        safeguarding enquiries were closed", "how many carers requested an assessment"); a
+        question whose stage is the verb "receive" counts cases only ("how many concerns were
+        received", not "how many people received reablement"). Needs the tagger, so worked out
+        on first use."""
         if self.kind != "count":
             return None
         asked = stages_in(self.topic)
         if len(asked) != 1:
             return None
         (stage,) = asked
-        if stage == "waiting" or set(counted_nouns(self.plain or self.topic)) & _CASES:
-            return stage
-        return None
+        if re.search(r"\breceiv", self.topic, re.I) and not set(counted_nouns(self.plain or self.topic)) & _CASES:
+            return None
+        return stage
 
     @cached_property
     def alternatives(self) -> tuple[frozenset[str], ...]:
