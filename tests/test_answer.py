@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from cqc_kb.answer import (Answerer, _Candidate, _counts, _describes, _fragment, _opposite_event, _other_group,
+from cqc_kb.answer import (Answerer, _Candidate, _counted_stages, _counts, _describes, _fragment, _opposite_event, _other_group,
                            _other_period, _other_place, _same_stem, _share_of, _spelt_out, _subjects_of, _table_context,
                            _table_header, asked_terms)
 from cqc_kb.errors import KbError
@@ -428,6 +428,10 @@ def test_a_question_using_an_abbreviation_is_answered(hash_kb) -> None:
     ("How many were waiting at the end of December 2024?", "At 30 September 2024, 1,412 were waiting.", True),
     ("How many were waiting at the end of september 2024?", "At 30 September 2024, 1,412 were waiting.", False),
     ("How many were waiting at the end of December 2024?", "In Q3 2024/25, 1,412 were waiting.", False),
+    # A month names its financial year, which starts in April.
+    ("What was the median wait in Q3 2023/24?", "The median wait was 9 weeks at the end of December 2024.", True),
+    ("What was the median wait in 2024/25?", "The median wait was 9 weeks at the end of March 2025.", False),
+    ("What was the median wait in 2024/25?", "The median wait was 9 weeks in April 2024.", False),
 ])
 def test_a_quote_about_another_year_does_not_answer(question: str, quote: str, other: bool) -> None:
     assert bool(_other_period(question, quote)) is other
@@ -816,3 +820,16 @@ def test_a_count_question_needs_a_count_in_the_answering_sentence(hash_kb) -> No
     counted = "Around 4,020 people were receiving long-term support."
     own = _Candidate(replace(hit, text=counted), 0, 0, 1.0, counted.lower(), counted)
     assert answerer._misfit(asked, own, [own]) is None
+
+
+@pytest.mark.parametrize(("sentence", "stages"), [
+    # The stage of each count's own clause, not of a clause about something else.
+    ("On 31 March 2025 there were 412 safeguarding concerns awaiting screening, the oldest of which had been "
+     "received in November 2024.", {"waiting"}),
+    ("The council received 2,486 safeguarding concerns in 2024/25, of which 612 led to a Section 42 enquiry.",
+     {"received"}),
+    # No count's clause names a stage: the sentence's stages stand.
+    ("Carers who were assessed could join the Carers' Passport scheme, which had 5,300 members.", {"completed"}),
+])
+def test_the_stage_a_count_is_given_for_is_its_clauses(sentence: str, stages: set[str]) -> None:
+    assert _counted_stages(sentence) == stages

@@ -46,7 +46,7 @@ def test_a_question_is_parsed_once_into_its_parts() -> None:
 
 @pytest.mark.parametrize(("question", "measures"), [
     ("What was the median wait?", ("median",)),
-    ("What was the typical wait?", ("median",)),
+    ("What was the typical wait?", ("median", "average")),
     ("What was the average completion time?", ("average",)),
     ("How much did the council actually spend?", ("actual",)),
     ("What was the estimated budget?", ("estimated",)),
@@ -59,6 +59,28 @@ def test_subjects_tell_assessments_apart() -> None:
     assert parse_question("How long is the wait for a carer's assessment?").subjects == ("carer assessment",)
     assert parse_question("How long is the wait for a Care Act assessment?").subjects == ("care act assessment",)
     assert parse_question("How long do people wait for an assessment?").subjects == ("care act assessment",)
+    assert parse_question("How long do people wait before their needs are assessed?").subjects == (
+        "care act assessment",)
+    assert parse_question("What is the median wait for a continuing healthcare assessment?").subjects == (
+        "continuing healthcare",)
+    assert parse_question("How many applications to deprive someone of their liberty were waiting?").subjects == (
+        "dols",)
+
+
+def test_subjects_tell_care_workers_from_social_workers() -> None:
+    assert subjects_in("The care worker vacancy rate was 12%.") == ("care workers",)
+    assert subjects_in("The social work vacancy rate was 7.5%.") == ("social workers",)
+    # Social care workers are the whole workforce, not care workers.
+    assert subjects_in("Sickness absence among social care workers averaged 9 days.") == ()
+
+
+@pytest.mark.parametrize(("question", "measures"), [
+    ("How many people does a social worker typically have on their caseload?", ("median", "average")),
+    ("How long do people typically wait for an assessment?", ("median", "average")),
+    ("What was the median wait for an assessment?", ("median",)),
+])
+def test_typically_asks_for_the_median_or_the_average(question: str, measures: tuple[str, ...]) -> None:
+    assert parse_question(question).measures == measures
 
 
 def test_key_terms_leave_out_framing_words_and_councils() -> None:

@@ -295,6 +295,16 @@ def _counts(sentence: str, nouns: tuple[str, ...], verbs: tuple[str, ...] = ()) 
     return bool(_NONE.search(sentence)) and any(_matches(s, wanted) for s in stems)
 
 
+def _counted_stages(text: str) -> frozenset[str]:
+    """The stages of a case (:data:`~cqc_kb.query.STAGES`) that the counts in ``text`` are
+    given for: those named in each count's clause ("there were 412 concerns awaiting screening,
+    the oldest of which had been received in November" counts concerns waiting), or in the
+    whole text when no count's clause names one (a table row under its header)."""
+    found = frozenset().union(*(stages_in(clause) for clause in re.split(r"[;:]\s|,\s", text)
+                                if any(figure_kind(f) == "count" for f in parse_figures(clause))))
+    return found or stages_in(text)
+
+
 def asked_terms(parsed: Question) -> tuple[str, ...]:
     """The question's content words, verbs included, less its framing words: what a survey's
     share must report people said or could do ("spend time doing things they enjoy")."""
@@ -376,6 +386,9 @@ def _other_period(question: str, quotes: str) -> str | None:
     or None. Financial years are compared with financial years, years with any year named."""
     asked_fy = {f"{a}/{b}" for a, b in _FINANCIAL_YEAR.findall(question)}
     given_fy = {f"{a}/{b}" for a, b in _FINANCIAL_YEAR.findall(quotes)}
+    if asked_fy and not given_fy:
+        # A month names its financial year ("December 2024" is in 2024/25, which starts in April).
+        given_fy = {_financial_year(m) for m in _MONTH_YEAR.findall(quotes)}
     if asked_fy and given_fy and not asked_fy & given_fy:
         return f"for {', '.join(sorted(given_fy))}, not {', '.join(sorted(asked_fy))}"
     asked = set(_YEAR.findall(_FINANCIAL_YEAR.sub(" ", question)))
@@ -390,6 +403,17 @@ def _other_period(question: str, quotes: str) -> str | None:
         if asked and given and not asked & given:
             return f"for {', '.join(sorted(given))}, not {', '.join(sorted(asked))}"
     return None
+
+
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+
+
+def _financial_year(month_year: str) -> str:
+    """The financial year (April to March) of "December 2024": "2024/25"."""
+    month, year = month_year.split()
+    start = int(year) - (1 if _MONTHS.index(month.lower()) < 3 else 0)
+    return f"{start}/{(start + 1) % 100:02d}"
 
 
 _QUARTER = re.compile(r"\b(Q[1-4])\b", re.I)
@@ -784,7 +808,7 @@ class Answerer:
             # The answering sentence must count the stage asked: concerns received and the
             # enquiries they led to do not say how many enquiries were closed, nor completed
             # assessments how many people were waiting for one.
-            given = stages_in(self._own_text(best))
+            given = _counted_stages(self._own_text(best))
             if given and parsed.stage not in given:
                 return f"counts those {' or '.join(sorted(given))}, not {parsed.stage}"
         if _RATING_ASKED.search(parsed.topic) and not any(_RATING_GIVEN.search(c.sentence) for c in chosen):

@@ -185,7 +185,7 @@ SUBJECTS: dict[str, re.Pattern[str]] = {name: re.compile(_spaced(pattern), re.I)
     "financial assessment": r"\bfinancial assessments?\b",
     "review": r"\b(care act |annual |support plan |care )?reviews?\b",
     "section 42": r"\bsection 42\b|\bs42\b|\bsafeguarding enquir",
-    "dols": r"\bdeprivation of liberty|\bdols\b",
+    "dols": r"\bdeprivation of liberty|\bdols\b|\bdepriv(e|ed|ing) (\w+ )?of (their |his |her )?liberty",
     "advocacy": r"\badvoca(cy|te|tes)\b",
     "home care": r"\bhome ?care\b|\bdomiciliary\b|\bcare at home\b",
     "reablement": r"\breablement\b",
@@ -193,6 +193,10 @@ SUBJECTS: dict[str, re.Pattern[str]] = {name: re.compile(_spaced(pattern), re.I)
     "adaptation": r"\badaptations?\b|\bdisabled facilities grant\b",
     "complaint": r"\bcomplaints?\b",
     "care act assessment": r"\bcare act assessments?\b|\b(?<!strategic\s)needs assessments?\b",
+    "continuing healthcare": r"\bcontinuing health ?care\b|\bCHC\b",
+    # Staff whose vacancy rates and numbers reports give side by side.
+    "social workers": r"\bsocial work(er|ers)?\b",
+    "care workers": r"\b(?<!social\s)(care|support) workers?\b",
 }.items()}
 
 #: Stages in the life of a case (a concern, an application, an assessment) that reports count
@@ -433,6 +437,16 @@ def measures_in(text: str) -> tuple[str, ...]:
     return tuple(m for m, names in _MEASURE_WORDS.items() if any(n in low for n in names))
 
 
+def asked_measures(question: str) -> tuple[str, ...]:
+    """The measures a question asks for: those it names, and for "typically" (with neither
+    "median" nor "average" named) the average as well as the median, as reports give either
+    for what usually happens ("caseloads averaged 22", "people typically waited 17 days")."""
+    found = measures_in(question)
+    if "median" in found and "average" not in found and not re.search(r"\bmedian\b", question, re.I):
+        return (*found, "average")
+    return found
+
+
 @lru_cache(maxsize=16384)
 def subjects_in(text: str) -> tuple[str, ...]:
     """Services or processes (keys of :data:`SUBJECTS`) named in ``text``."""
@@ -669,10 +683,11 @@ def parse_question(text: str, authorities: Sequence[str] = ()) -> Question:
     terms = tuple(dict.fromkeys(content_terms(topic)))
     kind = answer_kind(topic)
     subjects = subjects_in(topic)
-    # "assessment" on its own ("wait for an assessment"), in a question about waiting, means
-    # the Care Act assessment; "a mental health assessment" does not.
+    # "assessment" on its own ("wait for an assessment", "before their needs are assessed"), in
+    # a question about waiting, means the Care Act assessment; "a mental health assessment" does not.
     if not subjects and kind in ("days", "count") and re.search(
-            r"\b(an?|the|their|your|for|initial|needs)\s+assessments?\b", topic, re.I):
+            r"\b(an?|the|their|your|for|initial|needs)\s+assessments?\b|\bneeds\s+(are|were|is|was|be|being|get|got)\s+assessed\b|\b(get|gets|got|getting)\s+assessed\b",
+            topic, re.I):
         # ... unless it is carers who wait for it: theirs is the carer's assessment.
         subjects = ("carer assessment",) if re.search(r"\bcarers?\b", topic, re.I) else ("care act assessment",)
     numbers = tuple(w for w in words(topic) if any(ch.isdigit() for ch in w))
@@ -681,7 +696,7 @@ def parse_question(text: str, authorities: Sequence[str] = ()) -> Question:
     statement = named_statement(text)
     theme = named_theme(text)
     return Question(text=text, topic=topic, terms=terms, councils=councils, statement=statement,
-                    theme=theme, kind=kind, measures=measures_in(topic), subjects=subjects,
+                    theme=theme, kind=kind, measures=asked_measures(topic), subjects=subjects,
                     numbers=numbers, figure=kind != "name" and (wants_figure(topic) or kind is not None),
                     names=named_things(topic, statement, theme),
                     plain=_REGULATOR.sub("CQC", _councils_replaced(text, authorities, "the council")))
