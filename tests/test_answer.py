@@ -296,6 +296,9 @@ def test_no_waiting_list_answers_how_many_were_waiting(hash_kb) -> None:
     ("How many Parish Helpers are there?", "38 local people are employed as Parish Helpers.", True),
     # ... but a number of navigators is no number of people waiting.
     ("How many people were waiting?", "The Front Door had 8 Community Wellbeing Navigators.", False),
+    # A plural the stemmer keeps ("beds") is counted by its singular joined to a number.
+    ("How many beds does Larkhill House have?", "Larkhill House, a 24-bed intermediate care unit, opened in 2023.",
+     True),
 ])
 def test_count_questions_want_a_number_of_the_counted_noun(question: str, sentence: str, counts: bool) -> None:
     assert _counts(sentence, counted_nouns(question), parse_question(question).verb_terms) is counts
@@ -833,3 +836,38 @@ def test_a_count_question_needs_a_count_in_the_answering_sentence(hash_kb) -> No
 ])
 def test_the_stage_a_count_is_given_for_is_its_clauses(sentence: str, stages: set[str]) -> None:
     assert _counted_stages(sentence) == stages
+
+
+def test_refusals_and_approvals_must_be_named_by_the_answering_sentence(hash_kb) -> None:
+    answerer = hash_kb.answerer
+    hit = hash_kb.search("carers assessments completed", k=1)[0]
+
+    def candidate(sentence: str) -> _Candidate:
+        return _Candidate(replace(hit, text=sentence), 0, 0, 1.0, sentence.lower(), sentence)
+
+    completed = candidate("The Carers Team completed 1,120 carers' assessments in 2024/25.")
+    refused = parse_question("How many carers' assessments did the council refuse in 2024/25?")
+    assert answerer._misfit(refused, completed, [completed]) == "counts those completed, not refused"
+    breaks = candidate("Fenbreak arranged breaks for 740 carers in 2024/25.")
+    turned_away = parse_question("How many carers did Fenbreak turn away in 2024/25?")
+    # A count naming no stage at all does not say how many were turned away either.
+    assert answerer._misfit(turned_away, breaks, [breaks]) == "counts those counted, not refused"
+    grants = candidate("The council completed 588 adaptation grants in 2024/25.")
+    approved = parse_question("How many adaptation grants did the council approve in 2024/25?")
+    assert answerer._misfit(approved, grants, [grants]) == "counts those completed, not approved"
+    said = candidate("The council refused 48 carers' assessments in 2024/25.")
+    assert answerer._misfit(refused, said, [said]) is None
+
+
+def test_names_joined_by_and_may_be_two_names(hash_kb, monkeypatch) -> None:
+    answerer = hash_kb.answerer
+    mentioned = {"portuguese", "eastern european"}
+    monkeypatch.setattr(answerer, "_mentions", lambda document, name: name in mentioned)
+    sentence = "The council had no plan to recruit more Portuguese and Eastern European care workers."
+    hit = replace(hash_kb.search("recruitment plan", k=1)[0], text=sentence)
+    cand = _Candidate(hit, 0, 0, 1.0, sentence.lower(), sentence)
+    asked = parse_question("Is there a plan to recruit more Portuguese and Eastern European care workers?")
+    assert "portuguese and eastern european" in asked.names
+    assert answerer._misfit(asked, cand, [cand]) is None
+    mentioned.discard("eastern european")
+    assert answerer._misfit(asked, cand, [cand]) == "report does not mention portuguese and eastern european"

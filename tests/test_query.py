@@ -28,6 +28,7 @@ COUNCILS = (STOCKTON, KESTREL)
     ("When did the council sign up to the Workforce Race Equality Standard?", "date"),
     ("Which council sends a Wellbeing Wagon round its villages?", "name"),
     ("Do carers find the council's information and advice useful?", None),
+    ("What was the longest a safeguarding enquiry took?", "days"),
 ])
 def test_answer_kind(question: str, kind: str | None) -> None:
     assert parse_question(question, COUNCILS).kind == kind
@@ -65,6 +66,10 @@ def test_subjects_tell_assessments_apart() -> None:
         "continuing healthcare",)
     assert parse_question("How many applications to deprive someone of their liberty were waiting?").subjects == (
         "dols",)
+
+
+def test_assessing_finances_is_a_financial_assessment() -> None:
+    assert "financial assessment" in parse_question("How quickly does the council assess people's finances?").subjects
 
 
 def test_subjects_tell_care_workers_from_social_workers() -> None:
@@ -467,7 +472,7 @@ def test_a_table_rows_figure_is_the_one_in_the_column_the_measure_names() -> Non
 
 @pytest.mark.parametrize(("question", "stage"), [
     ("How many safeguarding enquiries did the council close in 2024/25?", "completed"),
-    ("How many DoLS applications did the council authorise?", "completed"),
+    ("How many DoLS applications did the council authorise?", "approved"),
     ("How many safeguarding concerns did the council receive?", "received"),
     ("How many Section 42 enquiries did the council open in 2024/25?", "received"),
     ("How many carers were waiting for a carer's assessment?", "waiting"),
@@ -479,6 +484,10 @@ def test_a_table_rows_figure_is_the_one_in_the_column_the_measure_names() -> Non
     ("How many people received reablement?", None),
     ("How many people completed a reablement programme?", "completed"),
     ("How many carers requested a carer's assessment?", "received"),
+    ("How many carers' assessments did the council refuse?", "refused"),
+    ("How many carers did the service turn away?", "refused"),
+    ("How many DoLS applications did the council grant?", "approved"),
+    ("How many Disabled Facilities Grants were approved?", "approved"),
     # Two stages, no stage, or not a count: nothing to hold the answer to.
     ("How many referrals were received and how many were completed?", None),
     ("How many people used a direct payment?", None),
@@ -494,6 +503,8 @@ def test_the_stage_of_a_case_a_count_asks_for(question: str, stage: str | None) 
     ("What prize did the reablement staff win?", "award"),
     ("How many hours of home care go undelivered each week?", "unmet"),
     ("How long does a means test for care charges take?", "financial"),
+    ("What proportion of social work jobs were unfilled?", "vacancy"),
+    ("How many people did the service for getting people back on their feet support?", "reablement"),
 ])
 def test_paraphrases_cover_plain_words_for_workforce_and_charging(question: str, word: str) -> None:
     assert word in paraphrase_words(question)
@@ -502,3 +513,4 @@ def test_paraphrases_cover_plain_words_for_workforce_and_charging(question: str,
 def test_framing_words_of_a_share_or_a_name_are_not_key() -> None:
     assert "fraction" not in parse_question("What fraction of contacts were resolved at first contact?").key_terms
     assert "organisation" not in parse_question("Which organisation does carers' assessments?").key_terms
+    assert "programm" not in parse_question("What share of reviews were done under the Waiting Well programme?").key_terms

@@ -31,7 +31,7 @@ import numpy as np
 from .errors import KbError
 from .figures import figure_kind, has_kind, parse_figures, same_limit, time_limits
 from .query import (GENERIC, NAME_JOINERS, PARAPHRASES, Question, counted_nouns, measures_in, parse_question,
-                    stages_in, subjects_in)
+                    NAMED_STAGES, stages_in, subjects_in)
 from .records import Answer, AnswerGroup, Citation, Hit, council_label
 from .retrieve import Filters, Retriever
 from .text import STOPWORDS, content_terms, is_table_row, normalise, stem, table_cells, words
@@ -284,7 +284,8 @@ def _counts(sentence: str, nouns: tuple[str, ...], verbs: tuple[str, ...] = ()) 
         for s in stems[i + 1:i + 5]:
             if s in _UNIT_WORDS:
                 break
-            if _matches(s, wanted) or any(_matches(w, {s}) for w in wanted):
+            # The stemmer leaves some plurals ("beds"): "a 24-bed unit" counts beds.
+            if _matches(s, wanted) or any(_matches(w, {s}) or w == f"{s}s" for w in wanted):
                 return True
     specific = set(nouns) - _ANYONE
     for clause in _CLAUSE_BREAK.split(sentence):
@@ -744,7 +745,9 @@ class Answerer:
         """Why the chosen sentences do not answer what was asked (None when they may)."""
         # A thing named in capitals ("Better Care Fund") that the report never mentions, in full
         # or by its initials, is not what the report's look-alike passage is about.
-        unknown = [n for n in parsed.names if not self._mentions(best.hit.document, n)]
+        # Names joined by "and" ("Portuguese and Eastern European") may be two names.
+        unknown = [n for n in parsed.names if not self._mentions(best.hit.document, n)
+                   and not (" and " in n and all(self._mentions(best.hit.document, part) for part in n.split(" and ")))]
         if unknown:
             return f"report does not mention {', '.join(unknown)}"
         support = _support(best.hit.text, best.hit.section)
@@ -809,8 +812,8 @@ class Answerer:
             # enquiries they led to do not say how many enquiries were closed, nor completed
             # assessments how many people were waiting for one.
             given = _counted_stages(self._own_text(best))
-            if given and parsed.stage not in given:
-                return f"counts those {' or '.join(sorted(given))}, not {parsed.stage}"
+            if parsed.stage not in given and (given or parsed.stage in NAMED_STAGES):
+                return f"counts those {' or '.join(sorted(given)) or 'counted'}, not {parsed.stage}"
         if _RATING_ASKED.search(parsed.topic) and not any(_RATING_GIVEN.search(c.sentence) for c in chosen):
             return "no rating"
         if parsed.kind in _FIGURE_KINDS:

@@ -49,7 +49,8 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("days", re.compile(r"\bhow (long|quickly|soon|fast)\b|\b(waiting|wait|completion|response) times?\b|"
                         r"\bhow many (days|weeks|months|hours)\b|\b(median|average|mean|maximum|longest|"
                         r"shortest) (wait|delay)\b|\bwait(ed)? (for )?(the )?(longest|most)\b|"
-                        r"\b(longest|shortest|median|maximum|average|typical)\b[\w\s'\u2019]{0,30}\bwait", re.I)),
+                        r"\b(longest|shortest|median|maximum|average|typical)\b[\w\s'\u2019]{0,30}\bwait|"
+                        r"\b(longest|shortest|quickest|slowest)\b[\w\s'\u2019]{0,40}\b(took|take|takes|taken)\b", re.I)),
     ("date", re.compile(r"^\s*when\b|\b(what|which) (year|month|date)\b|\bsince when\b|\bby when\b", re.I)),
     ("count", re.compile(r"\bhow many\b|\b(what|the) number of\b|\bhow big is the\b|\bhow large is the\b|"
                          r"\bhow big\b.*\b(backlog|list|waiting list)\b", re.I)),
@@ -139,6 +140,9 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
     "occupational": ("ot", "therapist"),
     "therapy": ("ot", "therapist"),
     "unpaid": ("carer",),
+    "unfilled": ("vacancy", "vacant", "unmet"),
+    "jobs": ("vacancy", "post", "role"),
+    "feet": ("reablement",),
     "vacant": ("vacancy", "vacancies"),
     "post": ("vacancy", "vacancies", "role"),
     "prize": ("award", "awarded"),
@@ -182,7 +186,7 @@ def _spaced(pattern: str) -> str:
 SUBJECTS: dict[str, re.Pattern[str]] = {name: re.compile(_spaced(pattern), re.I) for name, pattern in {
     "carer assessment": r"\bcarers?['\u2019]?s?['\u2019]? (needs )?assessments?\b",
     "occupational therapy": r"\boccupational therap|\bOT (assessment|wait)",
-    "financial assessment": r"\bfinancial assessments?\b",
+    "financial assessment": r"\bfinancial assessments?\b|\bassess\w* ([\w'\u2019]+ ){0,2}financ|\bmeans[- ]test",
     "review": r"\b(care act |annual |support plan |care )?reviews?\b",
     "section 42": r"\bsection 42\b|\bs42\b|\bsafeguarding enquir",
     "dols": r"\bdeprivation of liberty|\bdols\b|\bdepriv(e|ed|ing) (\w+ )?of (their |his |her )?liberty",
@@ -207,8 +211,12 @@ STAGES: dict[str, re.Pattern[str]] = {name: re.compile(_spaced(pattern), re.I) f
     "received": r"\b(receiv(e|es|ed|ing)|rais(ed|ing)|referred|reported|submitted|request(s|ed)|applied|"
                 r"open(s|ed)?|start(s|ed|ing)?|began|begun|led to)\b",
     "completed": r"\b(complet(e|es|ed|ing)|clos(e|es|ed|ing)|conclud(e|es|ed|ing)|finish(es|ed|ing)?|"
-                 r"authori[sz](e|es|ed|ing)|grant(s|ed|ing)?|approv(e|es|ed|ing)|resolv(e|es|ed|ing)|"
-                 r"(?<!to\sbe\s)(assessed|reviewed|screened)|carried out|undert(ook|aken)|signed off)\b",
+                 r"resolv(e|es|ed|ing)|(?<!to\sbe\s)(assessed|reviewed|screened)|carried out|undert(ook|aken)|"
+                 r"signed off)\b",
+    # A decision is not the work done: an adaptation completed is no grant approved.
+    "approved": r"\b(authori[sz](e|es|ed|ing|ations?)|granted|granting|approv(e|es|ed|ing|als?)|agreed)\b|"
+                r"\b(did|do|does|to|not|could|would|will|can)\s+([\w'-]+\s+){0,3}grant\b",
+    "refused": r"\b(refus(e|es|ed|ing|als?)|declin(e|es|ed|ing)|reject(s|ed|ing|ions?)|turn(s|ed|ing)? (\w+ )?away)\b",
     "waiting": r"\b(a?waiting|awaited|backlog|queued?|unallocated|to be (assessed|reviewed|screened|allocated))\b",
 }.items()}
 
@@ -219,6 +227,11 @@ _CASES = frozenset(stem(w) for w in (
     "request", "requests", "assessment", "assessments", "review", "reviews", "complaint", "complaints",
     "contact", "contacts", "case", "cases", "authorisation", "authorisations", "investigation",
     "investigations", "alert", "alerts"))
+
+
+#: Stages a count is rarely given for without naming them: the sentence that answers "how many
+#: were refused" must say refused, not merely count the cases.
+NAMED_STAGES = frozenset({"approved", "refused"})
 
 
 def stages_in(text: str) -> frozenset[str]:
@@ -249,7 +262,7 @@ GENERIC = frozenset(content_terms(
     "nearly almost exactly precisely worth value package packages own other others next previous "
     "extra additional further problem problems issue issues challenge challenges rating ratings more less "
     "fewer little few several lot lots end beginning start middle half quarter part user users past "
-    "typical typically fraction organisation organisations"
+    "typical typically fraction organisation organisations programme programmes initiative initiatives"
 ))
 
 #: Verbs common in questions: they say what happened, not what it happened to.
