@@ -174,6 +174,19 @@ def test_pdf_heading_cut_by_a_line_break_is_one_heading() -> None:
     assert doc.text.count("every month and reviews") == 6  # body lines are never taken for furniture
 
 
+def test_a_cqc_heading_as_wide_as_a_body_line_is_still_a_heading() -> None:
+    heading = "Understanding and reducing barriers to care and support and reducing inequalities"
+    body = ["The council had mapped the groups least likely to ask for support in each part of the",
+            "borough and had set up outreach sessions with faith and community groups in 2024."]
+    pages = [[*body, "Equity in experience and outcomes", *body, heading, *body, "Inclusion and accessibility",
+              *body] for _ in range(2)]
+    doc = parse_bytes(_pdf_of_lines(pages), "wide.pdf")
+    headings = [doc.text[b.start:b.end] for b in doc.blocks if b.kind == "heading"]
+    assert headings.count(heading) == 2
+    # A body line as wide is not a heading.
+    assert not any(h.startswith("The council had mapped") for h in headings)
+
+
 def test_markdown_emphasis_is_dropped_before_offsets_are_taken() -> None:
     raw = (b"# Report\n\nThe estimated budget was **\xc2\xa3290,024,000** and __21.43%__ went on *adult* care.\n\n"
            b"- * a bullet that keeps its star\n\n5 * 3 stays as it is.\n")

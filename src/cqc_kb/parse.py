@@ -23,6 +23,7 @@ from pathlib import Path
 from .errors import ParseError
 from .records import Block, Document
 from .settings import Settings
+from .structure import is_standard_heading
 from .text import human_size, is_table_row, is_table_rule, strip_emphasis, trim_span
 
 log = logging.getLogger("cqc_kb.parse")
@@ -317,7 +318,9 @@ def _group_lines(lines: list[str]) -> list[tuple[str, int, int]]:
             prev_short = True
             i += 1
             continue
-        short = len(line) < 0.75 * full
+        # A CQC heading may be as wide as a body line ("Understanding and reducing barriers to
+        # care and support and reducing inequalities"); as the whole line it is still a heading.
+        short = len(line) < 0.75 * full or is_standard_heading(line)
         # Wrapped body lines run to the margin; a heading is a short line that follows the
         # end of a paragraph (a short or punctuated line), not the middle of one.
         if short and looks_like_heading(line) and (

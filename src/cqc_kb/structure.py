@@ -70,6 +70,39 @@ def norm_heading(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+#: Headings the CQC layout repeats in every local authority assessment: the report's parts,
+#: and the sub-headings of each quality statement's key findings.
+STANDARD_HEADINGS = frozenset(norm_heading(h) for h in (
+    *STATEMENT_NAMES, *_ALIASES, "Overall summary", "Local authority rating and score", "Quality statement scores",
+    "Summary of people's experiences", "Summary of strengths, areas for development and next steps",
+    "Demographics", "Financial facts", "What people expect", "The local authority commitment",
+    "Key findings for this quality statement", "Assessment, care planning and review arrangements",
+    "Timeliness of assessments, care planning and reviews",
+    "Assessment and care planning for unpaid carers, child's carers and child carers",
+    "Help for people to meet their non-eligible care and support needs", "Eligibility decisions for care and support",
+    "Financial assessment and charging policy for care and support", "Provision of independent advocacy",
+    "Arrangements to prevent, delay or reduce needs for care and support",
+    "Provision and impact of intermediate care and reablement services", "Access to equipment and home adaptations",
+    "Provision of accessible information and advice", "Direct payments",
+    "Understanding and reducing barriers to care and support and reducing inequalities",
+    "Inclusion and accessibility arrangements", "Understanding local needs for care and support",
+    "Market shaping and commissioning to meet local needs", "Ensuring sufficient capacity in local services to meet demand",
+    "Ensuring quality of local services", "Ensuring local services are sustainable",
+    "Partnership working to deliver shared local and national objectives",
+    "Arrangements to support effective partnership working", "Impact of partnership working",
+    "Working with voluntary and charity sector groups", "Safety management", "Safety during transitions",
+    "Contingency planning", "Safeguarding systems, processes and practices",
+    "Responding to local safeguarding risks and issues", "Responding to concerns and undertaking Section 42 enquiries",
+    "Making safeguarding personal", "Governance, accountability and risk management", "Strategic planning",
+    "Information security", "Continuous learning, improvement and professional development", "Learning from feedback",
+))
+
+
+def is_standard_heading(line: str) -> bool:
+    """Is ``line`` one of the CQC layout's own headings (:data:`STANDARD_HEADINGS`)?"""
+    return norm_heading(line) in STANDARD_HEADINGS
+
+
 _CANON = {norm_heading(name): name for name in STATEMENT_NAMES}
 _CANON.update({norm_heading(k): v for k, v in _ALIASES.items()})
 
