@@ -857,6 +857,11 @@ def test_refusals_and_approvals_must_be_named_by_the_answering_sentence(hash_kb)
     assert answerer._misfit(approved, grants, [grants]) == "counts those completed, not approved"
     said = candidate("The council refused 48 carers' assessments in 2024/25.")
     assert answerer._misfit(refused, said, [said]) is None
+    carers = candidate("The council completed 1,115 carers' assessments in 2024/25.")
+    reviewed = parse_question("How many carers' assessments did the council review in 2024/25?")
+    assert answerer._misfit(reviewed, carers, [carers]) == "counts those completed, not reviewed"
+    reviews = candidate("The council completed 3,100 reviews of carers' assessments in 2024/25.")
+    assert answerer._misfit(reviewed, reviews, [reviews]) is None
 
 
 def test_names_joined_by_and_may_be_two_names(hash_kb, monkeypatch) -> None:

@@ -488,6 +488,12 @@ def test_a_table_rows_figure_is_the_one_in_the_column_the_measure_names() -> Non
     ("How many carers did the service turn away?", "refused"),
     ("How many DoLS applications did the council grant?", "approved"),
     ("How many Disabled Facilities Grants were approved?", "approved"),
+    ("How many reablement referrals did the council turn down?", "refused"),
+    ("How many safeguarding enquiries were substantiated?", "upheld"),
+    # Reviewing an assessment is not doing one; waiting for a review is waiting.
+    ("How many carers' assessments did the council review?", "reviewed"),
+    ("How many people were waiting for a review?", "waiting"),
+    ("How many reviews were completed?", "completed"),
     # Two stages, no stage, or not a count: nothing to hold the answer to.
     ("How many referrals were received and how many were completed?", None),
     ("How many people used a direct payment?", None),
@@ -504,10 +510,21 @@ def test_the_stage_of_a_case_a_count_asks_for(question: str, stage: str | None) 
     ("How many hours of home care go undelivered each week?", "unmet"),
     ("How long does a means test for care charges take?", "financial"),
     ("What proportion of social work jobs were unfilled?", "vacancy"),
+    ("How many people a day were in hospital although medically ready to go?", "fit"),
+    ("How many DoLS applications were outstanding in autumn 2024?", "october"),
     ("How many people did the service for getting people back on their feet support?", "reablement"),
 ])
 def test_paraphrases_cover_plain_words_for_workforce_and_charging(question: str, word: str) -> None:
     assert word in paraphrase_words(question)
+
+
+def test_the_stage_asked_about_is_not_a_key_word() -> None:
+    asked = parse_question("How many carers' assessments did the council finish last year?")
+    assert asked.stage == "completed" and "finish" not in asked.key_terms
+
+
+def test_the_oldest_case_waiting_is_the_longest_wait() -> None:
+    assert "maximum" in measures_in("The oldest application had been waiting 61 weeks.")
 
 
 def test_framing_words_of_a_share_or_a_name_are_not_key() -> None:

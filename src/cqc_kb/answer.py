@@ -31,7 +31,7 @@ import numpy as np
 from .errors import KbError
 from .figures import figure_kind, has_kind, parse_figures, same_limit, time_limits
 from .query import (GENERIC, NAME_JOINERS, PARAPHRASES, Question, counted_nouns, measures_in, parse_question,
-                    NAMED_STAGES, stages_in, subjects_in)
+                    NAMED_STAGES, STAGE_NOUNS, stages_in, subjects_in)
 from .records import Answer, AnswerGroup, Citation, Hit, council_label
 from .retrieve import Filters, Retriever
 from .text import STOPWORDS, content_terms, is_table_row, normalise, stem, table_cells, words
@@ -303,7 +303,7 @@ def _counted_stages(text: str) -> frozenset[str]:
     whole text when no count's clause names one (a table row under its header)."""
     found = frozenset().union(*(stages_in(clause) for clause in re.split(r"[;:]\s|,\s", text)
                                 if any(figure_kind(f) == "count" for f in parse_figures(clause))))
-    return found or stages_in(text)
+    return (found or stages_in(text)) | {name for name, noun in STAGE_NOUNS.items() if noun.search(text)}
 
 
 def asked_terms(parsed: Question) -> tuple[str, ...]:

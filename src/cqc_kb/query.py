@@ -62,7 +62,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 #: Measure words people use, mapped to the measure the reports name (longest = maximum...).
 MEASURES: dict[str, tuple[str, ...]] = {
     "median": ("median", "typical", "typically"),
-    "maximum": ("maximum", "longest", "max", "most anyone", "at most", "highest",
+    "maximum": ("maximum", "longest", "max", "most anyone", "at most", "highest", "the oldest",
                 # "No one had waited longer than 41 days": the longest wait, from below.
                 "no one had waited longer", "no one waited longer", "nobody had waited longer",
                 "nobody waited longer", "none of them had waited longer", "no one had been waiting longer",
@@ -143,6 +143,11 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
     "unfilled": ("vacancy", "vacant", "unmet"),
     "jobs": ("vacancy", "post", "role"),
     "feet": ("reablement",),
+    "ready": ("fit", "medically", "criteria"),
+    "autumn": ("september", "october", "november"),
+    "winter": ("december", "january", "february"),
+    "spring": ("march", "april", "may"),
+    "summer": ("june", "july", "august"),
     "vacant": ("vacancy", "vacancies"),
     "post": ("vacancy", "vacancies", "role"),
     "prize": ("award", "awarded"),
@@ -211,12 +216,16 @@ STAGES: dict[str, re.Pattern[str]] = {name: re.compile(_spaced(pattern), re.I) f
     "received": r"\b(receiv(e|es|ed|ing)|rais(ed|ing)|referred|reported|submitted|request(s|ed)|applied|"
                 r"open(s|ed)?|start(s|ed|ing)?|began|begun|led to)\b",
     "completed": r"\b(complet(e|es|ed|ing)|clos(e|es|ed|ing)|conclud(e|es|ed|ing)|finish(es|ed|ing)?|"
-                 r"resolv(e|es|ed|ing)|(?<!to\sbe\s)(assessed|reviewed|screened)|carried out|undert(ook|aken)|"
+                 r"resolv(e|es|ed|ing)|(?<!to\sbe\s)(assessed|screened)|carried out|undert(ook|aken)|"
                  r"signed off)\b",
+    # Reviewing a plan or an assessment is not doing the assessment.
+    "reviewed": r"\b(?<!to\sbe\s)(reviewed|reviewing)\b|\b(did|do|does|to|not)\s+([\w'-]+\s+){0,3}review\b",
     # A decision is not the work done: an adaptation completed is no grant approved.
     "approved": r"\b(authori[sz](e|es|ed|ing|ations?)|granted|granting|approv(e|es|ed|ing|als?)|agreed)\b|"
                 r"\b(did|do|does|to|not|could|would|will|can)\s+([\w'-]+\s+){0,3}grant\b",
-    "refused": r"\b(refus(e|es|ed|ing|als?)|declin(e|es|ed|ing)|reject(s|ed|ing|ions?)|turn(s|ed|ing)? (\w+ )?away)\b",
+    "refused": r"\b(refus(e|es|ed|ing|als?)|declin(e|es|ed|ing)|reject(s|ed|ing|ions?)|"
+               r"turn(s|ed|ing)? (\w+ )?(away|down))\b",
+    "upheld": r"\b(substantiated|upheld|uphold|founded|proven|proved)\b",
     "waiting": r"\b(a?waiting|awaited|backlog|queued?|unallocated|to be (assessed|reviewed|screened|allocated))\b",
 }.items()}
 
@@ -231,7 +240,12 @@ _CASES = frozenset(stem(w) for w in (
 
 #: Stages a count is rarely given for without naming them: the sentence that answers "how many
 #: were refused" must say refused, not merely count the cases.
-NAMED_STAGES = frozenset({"approved", "refused"})
+NAMED_STAGES = frozenset({"approved", "refused", "upheld"})
+
+#: Nouns that name a stage in a report's sentence, though not in a question ("how many people
+#: were waiting for a review" asks about waiting): "the team completed 3,100 reviews" counts
+#: reviews done.
+STAGE_NOUNS: dict[str, re.Pattern[str]] = {"reviewed": re.compile(r"\breviews?\b", re.I)}
 
 
 def stages_in(text: str) -> frozenset[str]:
@@ -262,7 +276,7 @@ GENERIC = frozenset(content_terms(
     "nearly almost exactly precisely worth value package packages own other others next previous "
     "extra additional further problem problems issue issues challenge challenges rating ratings more less "
     "fewer little few several lot lots end beginning start middle half quarter part user users past "
-    "typical typically fraction organisation organisations programme programmes initiative initiatives"
+    "typical typically fraction organisation organisations programme programmes initiative initiatives inside"
 ))
 
 #: Verbs common in questions: they say what happened, not what it happened to.
@@ -313,6 +327,9 @@ class Question:
         path (no model loaded) never does."""
         framing = set(content_terms(" ".join(self.statement.split() if self.statement else [])))
         framing |= set(content_terms(self.theme or ""))
+        # The stage of a case asked about ("finish", "turn down") is held to the answer by
+        # :attr:`stage`, not looked for as a subject.
+        framing |= {stem(w) for w in words(self.topic) if stages_in(w)}
         return tuple(dict.fromkeys(t for t in _tagged(self.plain or self.topic).terms if t not in GENERIC and t not in framing
                                    and not any(ch.isdigit() for ch in t) and len(t) > 2))
 
