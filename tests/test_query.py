@@ -512,6 +512,12 @@ def test_the_stage_of_a_case_a_count_asks_for(question: str, stage: str | None) 
     ("What proportion of social work jobs were unfilled?", "vacancy"),
     ("How many people a day were in hospital although medically ready to go?", "fit"),
     ("How many DoLS applications were outstanding in autumn 2024?", "october"),
+    ("How many people were overdue a yearly review?", "annual"),
+    ("How many people have a telecare alarm from the council?", "pendant"),
+    ("How long had the oldest untriaged safeguarding concern been waiting?", "screening"),
+    ("Does the council have a permanent director of adult social services?", "interim"),
+    ("In how many languages can residents use the online front door?", "translated"),
+    ("How many people did the service to help people stay independent support?", "reablement"),
     ("How many people did the service for getting people back on their feet support?", "reablement"),
 ])
 def test_paraphrases_cover_plain_words_for_workforce_and_charging(question: str, word: str) -> None:
@@ -531,3 +537,4 @@ def test_framing_words_of_a_share_or_a_name_are_not_key() -> None:
     assert "fraction" not in parse_question("What fraction of contacts were resolved at first contact?").key_terms
     assert "organisation" not in parse_question("Which organisation does carers' assessments?").key_terms
     assert "programm" not in parse_question("What share of reviews were done under the Waiting Well programme?").key_terms
+    assert "done" not in parse_question("What share of assessments were done inside four weeks?").key_terms

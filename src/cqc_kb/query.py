@@ -144,6 +144,19 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
     "jobs": ("vacancy", "post", "role"),
     "feet": ("reablement",),
     "ready": ("fit", "medically", "criteria"),
+    "yearly": ("annual", "annually", "twelve", "12"),
+    "alarm": ("telecare", "pendant", "lifeline", "technology"),
+    "telecare": ("alarm", "pendant", "technology"),
+    "nothing": ("further", "ongoing"),
+    "illness": ("hospital", "ill"),
+    "turnaround": ("wait", "within", "took", "time"),
+    "untriaged": ("triage", "triaged", "screen", "screened", "screening"),
+    "unscreened": ("screen", "screened", "screening", "triage"),
+    "undelivered": ("unmet", "unfilled", "unallocated", "deliver"),
+    "permanent": ("interim", "substantive", "acting"),
+    "language": ("translation", "translated", "interpreter", "interpreting"),
+    "stay": ("independence", "independent", "reablement", "home"),
+    "rehabilitation": ("reablement",),
     "autumn": ("september", "october", "november"),
     "winter": ("december", "january", "february"),
     "spring": ("march", "april", "may"),
@@ -152,7 +165,6 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
     "post": ("vacancy", "vacancies", "role"),
     "prize": ("award", "awarded"),
     "award": ("prize",),
-    "undelivered": ("unmet", "unfilled"),
     "unmet": ("undelivered", "unfilled"),
     "test": ("assessment",),
     "means": ("financial",),
@@ -276,7 +288,7 @@ GENERIC = frozenset(content_terms(
     "nearly almost exactly precisely worth value package packages own other others next previous "
     "extra additional further problem problems issue issues challenge challenges rating ratings more less "
     "fewer little few several lot lots end beginning start middle half quarter part user users past "
-    "typical typically fraction organisation organisations programme programmes initiative initiatives inside"
+    "typical typically fraction organisation organisations programme programmes initiative initiatives inside done through"
 ))
 
 #: Verbs common in questions: they say what happened, not what it happened to.
