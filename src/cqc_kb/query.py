@@ -155,6 +155,7 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
     "undelivered": ("unmet", "unfilled", "unallocated", "deliver"),
     "permanent": ("interim", "substantive", "acting"),
     "language": ("translation", "translated", "interpreter", "interpreting"),
+    "languages": ("translation", "translated", "interpreter", "interpreting"),
     "stay": ("independence", "independent", "reablement", "home"),
     "rehabilitation": ("reablement",),
     "autumn": ("september", "october", "november"),
