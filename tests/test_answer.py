@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from cqc_kb.answer import (Answerer, _Candidate, _counted_stages, _counts, _describes, _fragment, _opposite_event, _other_group,
+from cqc_kb.answer import (Answerer, _Candidate, _counted_stages, _counts, _named_place, _describes, _fragment, _opposite_event, _other_group,
                            _other_period, _other_place, _same_stem, _share_of, _spelt_out, _subjects_of, _table_context,
                            _table_header, asked_terms)
 from cqc_kb.errors import KbError
@@ -876,3 +876,54 @@ def test_names_joined_by_and_may_be_two_names(hash_kb, monkeypatch) -> None:
     assert answerer._misfit(asked, cand, [cand]) is None
     mentioned.discard("eastern european")
     assert answerer._misfit(asked, cand, [cand]) == "report does not mention portuguese and eastern european"
+
+
+def test_a_number_under_a_periods_column_counts_what_its_row_names(hash_kb, monkeypatch) -> None:
+    answerer = hash_kb.answerer
+    text = ("Waiting lists rose in every quarter:\n\nMeasure\tQ1 2024/25\tQ2 2024/25\n\n"
+            "People waiting for a Care Act assessment\t1,204\t1,311")
+    monkeypatch.setattr(answerer.retriever.store, "document_text", lambda document: text)
+    row = "People waiting for a Care Act assessment\t1,204\t1,311"
+    start = text.index(row)
+    header = (text.index("Measure"), text.index("Measure") + len("Measure\tQ1 2024/25\tQ2 2024/25"))
+    hit = replace(hash_kb.search("people waiting care act assessment", k=1)[0], text=text)
+    cand = _Candidate(hit, start, start + len(row), 1.0, row.lower(), row, ("care act assessment",), (header,))
+    assert "1,311 People waiting for a Care Act assessment (Q2 2024/25)" in answerer._as_read(cand)
+    asked = parse_question("How many people were waiting for a Care Act assessment at the end of Q2 2024/25?")
+    assert answerer._misfit(asked, cand, [cand]) is None
+
+
+def test_a_rate_per_hour_and_a_named_ward_must_be_in_the_answer(hash_kb) -> None:
+    answerer = hash_kb.answerer
+    hit = hash_kb.search("home care waiting", k=1)[0]
+
+    def candidate(sentence: str, passage: str = "") -> _Candidate:
+        return _Candidate(replace(hit, text=passage or sentence), 0, 0, 1.0, sentence.lower(), sentence)
+
+    overspend = candidate("The home care overspend (£2.65 million in 2023/24) was met from reserves.")
+    hourly = parse_question("What does the council pay per hour for home care?")
+    assert answerer._misfit(hourly, overspend, [overspend]) == "gives no rate per hour"
+    rate = candidate("The council paid £23.15 an hour for home care in 2024/25.")
+    assert answerer._misfit(hourly, rate, [rate]) is None
+    waiting = candidate("At the end of March 2025, 96 people were waiting for home care.",
+                        "At the end of March 2025, 96 people were waiting for home care. Most were in the "
+                        "Seaton and Harbourside wards.")
+    ward = parse_question("How many people were waiting for home care in the Seaton ward?")
+    assert answerer._misfit(ward, waiting, [waiting]) == "not about Seaton"
+    assert _named_place("How many people were waiting in Marrowby's Seaton ward?") == "Seaton"
+    assert _named_place("How many people were waiting in each ward?") is None
+
+
+def test_a_share_asked_of_people_with_a_learning_disability_is_not_everyones() -> None:
+    question = "What share of people with learning disabilities used a direct payment?"
+    assert _other_group(question, "31.5 per cent of people receiving long-term support used a direct payment.",
+                        share=True) == "a share of everyone, not of people with a learning disability"
+    assert _other_group(question, "24% of people with a learning disability used a direct payment.", share=True) is None
+
+
+def test_a_plural_abbreviation_is_present_where_the_passage_uses_it() -> None:
+    from cqc_kb.answer import _support
+
+    support = _support("The PA Pool had 412 registered personal assistants.", "")
+    asked = parse_question("How many PAs are in the PA Pool?")
+    assert "pas" in asked.key_terms and "pa" in support

@@ -518,6 +518,7 @@ def test_the_stage_of_a_case_a_count_asks_for(question: str, stage: str | None) 
     ("Does the council have a permanent director of adult social services?", "interim"),
     ("In how many languages can residents use the online front door?", "translated"),
     ("How many people did the service to help people stay independent support?", "reablement"),
+    ("What percentage of enquiries were sorted out at the first call?", "contact"),
     ("How many people did the service for getting people back on their feet support?", "reablement"),
 ])
 def test_paraphrases_cover_plain_words_for_workforce_and_charging(question: str, word: str) -> None:
@@ -538,3 +539,4 @@ def test_framing_words_of_a_share_or_a_name_are_not_key() -> None:
     assert "organisation" not in parse_question("Which organisation does carers' assessments?").key_terms
     assert "programm" not in parse_question("What share of reviews were done under the Waiting Well programme?").key_terms
     assert "done" not in parse_question("What share of assessments were done inside four weeks?").key_terms
+    assert "aim" not in parse_question("What is the aim of the Connected programme?").key_terms

@@ -222,6 +222,12 @@ _BARE_LABEL = re.compile(r"(latest |the )?(figure|figures|value|values|number|nu
                          re.I)
 
 
+#: Column headers that name a period: the row's first cell says what its numbers are.
+_PERIOD_LABEL = re.compile(r"(?=\S)(Q[1-4]\s*|quarter [1-4]\s*)?((19|20)\d\d([/-]\d\d)?)?|"
+                           r"((end of |at )?(January|February|March|April|May|June|July|August|September|October|"
+                           r"November|December) (19|20)\d\d)", re.I)
+
+
 @lru_cache(maxsize=4096)
 def _support(text: str, section: str) -> frozenset[str]:
     """The stemmed words of a passage and its heading path."""
@@ -483,6 +489,7 @@ _EXCLUSIVE_GROUPS: tuple[tuple[str, re.Pattern[str]], ...] = (
                                   r"\b18 ?(to|-|\u2013) ?64\b|\bunder[- ]65s?\b|\bof working age\b", re.I)),
     ("older people", re.compile(r"\bolder (adults|people)\b|\b(aged )?65 (and|or) (over|older)\b|\bover[- ]65s?\b|"
                                 r"\b65\+|\b65s and over\b", re.I)),
+    ("people with a learning disability", re.compile(r"\blearning disabilit(y|ies)\b", re.I)),
 )
 
 
@@ -505,6 +512,25 @@ def _other_group(question: str, quotes: str, share: bool = False) -> str | None:
 
 #: Parts of an area, written in lower case (a capitalised "North Tees" is a name, not a part).
 _DIRECTION = re.compile(r"(?<![\w-])(north|south|east|west)(?:ern)?(?![\w-])")
+
+
+#: A money figure asked per unit of time ("per hour", "an hour", "hourly", "a week").
+_RATE = re.compile(r"\b(per|an|a|each)\s+(?P<unit>hour|week|night)\b|\b(?P<adj>hourly|weekly|nightly)\b", re.I)
+#: A named part of an area ("Seaton ward", "the Brayne Hills locality"), capitalised.
+_NAMED_PLACE = re.compile(r"(?P<name>(?:(?-i:[A-Z])[\w'-]+\s+){1,3})(?:ward|locality|district|neighbourhood|patch)\b",
+                          re.I)
+
+
+def _named_place(question: str) -> str | None:
+    """The named part of the area a question asks about ("Seaton" in "Marrowby's Seaton ward"), if any."""
+    found = _NAMED_PLACE.search(question)
+    if not found:
+        return None
+    names = found.group("name").split()
+    # "Marrowby's Seaton ward": the place is what follows the possessive.
+    while names and re.search(r"['\u2019]s?$", names[0]):
+        names.pop(0)
+    return " ".join(names) or None
 
 
 def _other_place(question: str, quotes: str) -> str | None:
@@ -754,7 +780,8 @@ class Answerer:
         # A key word counts as missing only when nothing in the passage or its headings shares
         # its stem: abstaining must be sure the subject is absent, not merely worded otherwise.
         missing = [t for t in parsed.key_terms if not _matches(t, support)
-                   and not any(_same_stem(w, t) for w in support)]
+                   and not any(_same_stem(w, t) for w in support)
+                   and not (t.endswith("s") and t[:-1] in support)]
         if missing:
             # An abbreviation the question uses ("DoLS") is present when the passage spells
             # it out ("Deprivation of Liberty Safeguards").
@@ -814,6 +841,19 @@ class Answerer:
             given = _counted_stages(self._own_text(best))
             if parsed.stage not in given and (given or parsed.stage in NAMED_STAGES):
                 return f"counts those {' or '.join(sorted(given)) or 'counted'}, not {parsed.stage}"
+        rate = _RATE.search(parsed.topic)
+        unit = rate and (rate.group("unit") or rate.group("adj")[:-2]).lower()
+        # A table row's unit may sit in a header its context does not hold (a header over two
+        # lines): its passage holds the table.
+        read = best.hit.text if is_table_row(best.sentence) else self._own_text(best)
+        if unit and parsed.kind == "money" and not re.search(rf"\b{unit}", read, re.I):
+            # "What does it pay per hour?" is not answered by a budget or an overspend.
+            return f"gives no rate per {unit}"
+        place = _named_place(parsed.topic)
+        if place and not re.search(rf"\b{re.escape(place)}\b", self._own_text(best), re.I):
+            # A figure for the whole area ("96 people were waiting") is not one for "the Seaton
+            # ward", though the next sentence says most of them were there.
+            return f"not about {place}"
         if _RATING_ASKED.search(parsed.topic) and not any(_RATING_GIVEN.search(c.sentence) for c in chosen):
             return "no rating"
         if parsed.kind in _FIGURE_KINDS:
@@ -854,9 +894,15 @@ class Answerer:
         if not is_table_row(header) or len(labels) != len(cells):
             return cand.sentence
         # Under a bare "Figure" or "Value" column the cell before says what a number is
-        # ("Occupational therapy assessments | People waiting | 1,130").
-        return "; ".join(f"{cell} {cells[i - 1] if i and _BARE_LABEL.fullmatch(label.strip()) else label}"
-                         for i, (cell, label) in enumerate(zip(cells, labels)))
+        # ("Occupational therapy assessments | People waiting | 1,130"); under a period's column
+        # ("Q2 2024/25") the row's first cell does ("People waiting ... | 1,204 | 1,311").
+        def label_of(i: int, label: str) -> str:
+            if i and _BARE_LABEL.fullmatch(label.strip()):
+                return cells[i - 1]
+            if i and _PERIOD_LABEL.fullmatch(label.strip()):
+                return f"{cells[0]} ({label.strip()})"
+            return label
+        return "; ".join(f"{cell} {label_of(i, label)}" for i, (cell, label) in enumerate(zip(cells, labels)))
 
     def _score_sentences(self, parsed: Question, hits: list[Hit], qvec: np.ndarray | None) -> list[_Candidate]:
         store = self.retriever.store

@@ -156,6 +156,8 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
     "permanent": ("interim", "substantive", "acting"),
     "language": ("translation", "translated", "interpreter", "interpreting"),
     "languages": ("translation", "translated", "interpreter", "interpreting"),
+    "enquiry": ("contact",),
+    "enquiries": ("contact", "contacts"),
     "stay": ("independence", "independent", "reablement", "home"),
     "rehabilitation": ("reablement",),
     "autumn": ("september", "october", "november"),
@@ -289,7 +291,7 @@ GENERIC = frozenset(content_terms(
     "nearly almost exactly precisely worth value package packages own other others next previous "
     "extra additional further problem problems issue issues challenge challenges rating ratings more less "
     "fewer little few several lot lots end beginning start middle half quarter part user users past "
-    "typical typically fraction organisation organisations programme programmes initiative initiatives inside done through"
+    "typical typically fraction organisation organisations programme programmes initiative initiatives inside done through towards toward aim aims purpose"
 ))
 
 #: Verbs common in questions: they say what happened, not what it happened to.
