@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from cqc_kb.answer import (Answerer, _Candidate, _counted_stages, _counts, _named_place, _describes, _fragment, _opposite_event, _other_group,
+from cqc_kb.answer import (Answerer, _Candidate, _counted_stages, _counts, _named_place, _same_subject, _describes, _fragment, _opposite_event, _other_group,
                            _other_period, _other_place, _same_stem, _share_of, _spelt_out, _subjects_of, _table_context,
                            _table_header, asked_terms)
 from cqc_kb.errors import KbError
@@ -927,3 +927,29 @@ def test_a_plural_abbreviation_is_present_where_the_passage_uses_it() -> None:
     support = _support("The PA Pool had 412 registered personal assistants.", "")
     asked = parse_question("How many PAs are in the PA Pool?")
     assert "pas" in asked.key_terms and "pa" in support
+
+
+def test_spending_against_the_budget_needs_the_comparison(hash_kb) -> None:
+    answerer = hash_kb.answerer
+    estimate = "The local authority estimated it would spend £141,500,000 of its total budget on adult social care."
+    actual = "Its actual spend was £139,900,000, which was £1,600,000 less than estimated."
+    hit = replace(hash_kb.search("adult social care spend budget", k=1)[0], text=f"{estimate} {actual}")
+    first = _Candidate(hit, 0, 0, 1.0, estimate.lower(), estimate)
+    second = _Candidate(hit, 0, 0, 1.0, actual.lower(), actual)
+    within = parse_question("Did the council stay within its adult social care budget in 2023/24?")
+    assert answerer._misfit(within, first, [first]) == "gives no spend against the budget"
+    assert answerer._misfit(within, second, [second]) is None
+
+
+def test_care_workers_overlap_home_care_but_not_care_homes() -> None:
+    assert _same_subject(("home care",), ("care workers",))
+    assert not _same_subject(("home care",), ("care home", "care workers"))
+    assert _same_subject(("home care",), ("home care", "care workers"))
+    assert not _same_subject(("social workers",), ("care workers",))
+
+
+def test_a_share_asked_of_carers_is_not_everyones() -> None:
+    question = "What share of carers used a direct payment?"
+    assert _other_group(question, "27.3 per cent of people receiving long-term support used a direct payment.",
+                        share=True) == "a share of everyone, not of carers"
+    assert _other_group(question, "12% of carers who had an assessment took a direct payment.", share=True) is None

@@ -29,6 +29,8 @@ COUNCILS = (STOCKTON, KESTREL)
     ("Which council sends a Wellbeing Wagon round its villages?", "name"),
     ("Do carers find the council's information and advice useful?", None),
     ("What was the longest a safeguarding enquiry took?", "days"),
+    ("What was the median time to conclude a safeguarding enquiry?", "days"),
+    ("How much did the council overspend on adult social care in 2024/25?", "money"),
 ])
 def test_answer_kind(question: str, kind: str | None) -> None:
     assert parse_question(question, COUNCILS).kind == kind
@@ -519,6 +521,7 @@ def test_the_stage_of_a_case_a_count_asks_for(question: str, stage: str | None) 
     ("In how many languages can residents use the online front door?", "translated"),
     ("How many people did the service to help people stay independent support?", "reablement"),
     ("What percentage of enquiries were sorted out at the first call?", "contact"),
+    ("How many small local care businesses has the council helped to start?", "micro"),
     ("How many people did the service for getting people back on their feet support?", "reablement"),
 ])
 def test_paraphrases_cover_plain_words_for_workforce_and_charging(question: str, word: str) -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Container
+from typing import Container, Sequence
 
 import numpy as np
 
@@ -490,6 +490,7 @@ _EXCLUSIVE_GROUPS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("older people", re.compile(r"\bolder (adults|people)\b|\b(aged )?65 (and|or) (over|older)\b|\bover[- ]65s?\b|"
                                 r"\b65\+|\b65s and over\b", re.I)),
     ("people with a learning disability", re.compile(r"\blearning disabilit(y|ies)\b", re.I)),
+    ("carers", re.compile(r"\bcarers?\b(?!\s+(centre|hub|service|team|strategy|network))", re.I)),
 )
 
 
@@ -513,6 +514,12 @@ def _other_group(question: str, quotes: str, share: bool = False) -> str | None:
 #: Parts of an area, written in lower case (a capitalised "North Tees" is a name, not a part).
 _DIRECTION = re.compile(r"(?<![\w-])(north|south|east|west)(?:ern)?(?![\w-])")
 
+
+#: A question about spending against the budget, and the words that answer one.
+_BUDGET_ASKED = re.compile(r"\b(over|under|within|stay within|keep within|more than|less than)\b[\w\s'\u2019]{0,25}\b"
+                           r"(budget|budgeted|planned|estimated|estimate)\b|\b(over|under)spen(d|t|ding)\b", re.I)
+_BUDGET_GIVEN = re.compile(r"\b(more|less|lower|higher) than\b|\b(over|under)spen(d|t|ding)\b|\b(over|under|within) "
+                           r"(its |the )?budget\b|\bdeficit\b|\bsurplus\b", re.I)
 
 #: A money figure asked per unit of time ("per hour", "an hour", "hourly", "a week").
 _RATE = re.compile(r"\b(per|an|a|each)\s+(?P<unit>hour|week|night)\b|\b(?P<adj>hourly|weekly|nightly)\b", re.I)
@@ -799,7 +806,7 @@ class Answerer:
             lost = sum(self.retriever.idf(t) for t in missing)
             if lost / weight >= KEY_LOST:
                 return f"not about {', '.join(_as_written(t, parsed.text) for t in missing)}"
-        if parsed.subjects and best.subjects and not set(parsed.subjects) & set(best.subjects):
+        if parsed.subjects and best.subjects and not _same_subject(parsed.subjects, best.subjects):
             return f"about {', '.join(best.subjects)}, not {', '.join(parsed.subjects)}"
         asked = set(parsed.measures) & _SUMMARY_MEASURES
         if asked:
@@ -841,6 +848,9 @@ class Answerer:
             given = _counted_stages(self._own_text(best))
             if parsed.stage not in given and (given or parsed.stage in NAMED_STAGES):
                 return f"counts those {' or '.join(sorted(given)) or 'counted'}, not {parsed.stage}"
+        if _BUDGET_ASKED.search(parsed.topic) and not _BUDGET_GIVEN.search(self._own_text(best)):
+            # "Did it stay within its budget?" is not answered by the budget alone.
+            return "gives no spend against the budget"
         rate = _RATE.search(parsed.topic)
         unit = rate and (rate.group("unit") or rate.group("adj")[:-2]).lower()
         # A table row's unit may sit in a header its context does not hold (a header over two
@@ -1014,7 +1024,7 @@ class Answerer:
         if parsed.subjects:
             own = _subjects_of(subjects, i, spans)
             if own:
-                bonus += 0.05 if set(own) & set(parsed.subjects) else -0.15
+                bonus += 0.05 if _same_subject(own, parsed.subjects) else -0.15
         asked_limits = time_limits(parsed.text)
         given_limits = time_limits(sentence) if asked_limits else frozenset()
         if given_limits:
@@ -1050,6 +1060,18 @@ def _context_weight(sentence: str) -> float:
 #: from ("... completed 3,487 Care Act assessments. At the end of January, 538 adults were on
 #: the waiting list. People waited a median of 47 days ...").
 SUBJECT_LOOKBACK = 2
+
+
+#: Subjects that name the same work from two sides: care workers work in home care and care homes.
+_OVERLAPPING_SUBJECTS = frozenset({frozenset({"care workers", "home care"}), frozenset({"care workers", "care home"})})
+
+
+def _same_subject(asked: Sequence[str], given: Sequence[str]) -> bool:
+    """Do two sets of subjects (keys of :data:`~cqc_kb.query.SUBJECTS`) share one, or does each
+    subject given overlap one asked? ("care workers" for "home care", but not "care homes and
+    care workers" for "home care".)"""
+    return bool(set(asked) & set(given)) or all(any(frozenset({a, g}) in _OVERLAPPING_SUBJECTS for a in asked)
+                                                for g in given)
 
 
 def _subjects_of(subjects: list[tuple[str, ...]], i: int, spans: list) -> tuple[str, ...]:

@@ -44,13 +44,14 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                          r"\bhow much (money|did|does|do|was|is|can|will)\b.*\b(spend|spent|cost|pay|paid|get|"
                          r"budget|fund|funding|save|saving|savings|worth|receive|charge)|\bworth\b|"
                          r"\bwhat (do|does|did|will|would)\b[\w\s'\u2019-]{1,40}\b(charge|cost|pay)\b|"
-                         r"\b(budget|(spend|spent|spending)(?! (\w+ )?time\b)|expenditure|cost|costs|fee|fees|hourly (pay|rate)|"
+                         r"\b(budget|(over|under)?(spend|spent|spending)(?! (\w+ )?time\b)|expenditure|cost|costs|fee|fees|hourly (pay|rate)|"
                          r"pay rate|supplement|uplift|£|pounds?|salary|wage)\b", re.I)),
     ("days", re.compile(r"\bhow (long|quickly|soon|fast)\b|\b(waiting|wait|completion|response) times?\b|"
                         r"\bhow many (days|weeks|months|hours)\b|\b(median|average|mean|maximum|longest|"
                         r"shortest) (wait|delay)\b|\bwait(ed)? (for )?(the )?(longest|most)\b|"
                         r"\b(longest|shortest|median|maximum|average|typical)\b[\w\s'\u2019]{0,30}\bwait|"
-                        r"\b(longest|shortest|quickest|slowest)\b[\w\s'\u2019]{0,40}\b(took|take|takes|taken)\b", re.I)),
+                        r"\b(longest|shortest|quickest|slowest)\b[\w\s'\u2019]{0,40}\b(took|take|takes|taken)\b|"
+                        r"\b(median|average|mean|typical|maximum|longest|shortest) (time|duration|length of time)\b", re.I)),
     ("date", re.compile(r"^\s*when\b|\b(what|which) (year|month|date)\b|\bsince when\b|\bby when\b", re.I)),
     ("count", re.compile(r"\bhow many\b|\b(what|the) number of\b|\bhow big is the\b|\bhow large is the\b|"
                          r"\bhow big\b.*\b(backlog|list|waiting list)\b", re.I)),
@@ -156,6 +157,8 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
     "permanent": ("interim", "substantive", "acting"),
     "language": ("translation", "translated", "interpreter", "interpreting"),
     "languages": ("translation", "translated", "interpreter", "interpreting"),
+    "business": ("provider", "providers", "enterprise", "micro"),
+    "businesses": ("provider", "providers", "enterprise", "micro"),
     "enquiry": ("contact",),
     "enquiries": ("contact", "contacts"),
     "stay": ("independence", "independent", "reablement", "home"),
