@@ -104,6 +104,8 @@ class _Choice:
     reason: str | None  # None = answered; else why it abstains
 
 
+# Compare reads the same report sentences (CQC's own wording) for council after council.
+@lru_cache(maxsize=65536)
 def _fragment(sentence: str) -> bool:
     """Headings, list labels and "Score: 2" lines answer nothing on their own; a table row or
     list item giving a figure does ("Care Act assessments completed 7,284")."""
@@ -232,6 +234,18 @@ _PERIOD_LABEL = re.compile(r"(?=\S)(Q[1-4]\s*|quarter [1-4]\s*)?((19|20)\d\d([/-
 def _support(text: str, section: str) -> frozenset[str]:
     """The stemmed words of a passage and its heading path."""
     return frozenset(content_terms(text)) | frozenset(content_terms(section))
+
+
+# Every candidate sentence of a passage asks this of the same passage.
+@lru_cache(maxsize=4096)
+def _missing_terms(key_terms: tuple[str, ...], text: str, section: str) -> tuple[str, ...]:
+    """The key words (stems) that nothing in a passage or its headings shares a stem with:
+    abstaining must be sure the subject is absent, not merely worded otherwise. A plural the
+    stemmer keeps ("pas" for "PAs") is present where its singular is."""
+    support = _support(text, section)
+    return tuple(t for t in key_terms if not _matches(t, support)
+                 and not any(_same_stem(w, t) for w in support)
+                 and not (t.endswith("s") and t[:-1] in support))
 
 
 _HUMAN = frozenset(stem(w) for w in (
@@ -783,12 +797,7 @@ class Answerer:
                    and not (" and " in n and all(self._mentions(best.hit.document, part) for part in n.split(" and ")))]
         if unknown:
             return f"report does not mention {', '.join(unknown)}"
-        support = _support(best.hit.text, best.hit.section)
-        # A key word counts as missing only when nothing in the passage or its headings shares
-        # its stem: abstaining must be sure the subject is absent, not merely worded otherwise.
-        missing = [t for t in parsed.key_terms if not _matches(t, support)
-                   and not any(_same_stem(w, t) for w in support)
-                   and not (t.endswith("s") and t[:-1] in support)]
+        missing = list(_missing_terms(parsed.key_terms, best.hit.text, best.hit.section))
         if missing:
             # An abbreviation the question uses ("DoLS") is present when the passage spells
             # it out ("Deprivation of Liberty Safeguards").
