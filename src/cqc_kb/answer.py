@@ -793,8 +793,9 @@ class Answerer:
         # A thing named in capitals ("Better Care Fund") that the report never mentions, in full
         # or by its initials, is not what the report's look-alike passage is about.
         # Names joined by "and" ("Portuguese and Eastern European") may be two names.
-        unknown = [n for n in parsed.names if not self._mentions(best.hit.document, n)
-                   and not (" and " in n and all(self._mentions(best.hit.document, part) for part in n.split(" and ")))]
+        document = best.hit.document
+        unknown = [n for n in parsed.names if not self._mentions(document, n)
+                   and not (" and " in n and all(self._mentions(document, part) for part in n.split(" and ")))]
         if unknown:
             return f"report does not mention {', '.join(unknown)}"
         missing = list(_missing_terms(parsed.key_terms, best.hit.text, best.hit.section))
@@ -860,14 +861,15 @@ class Answerer:
         if _BUDGET_ASKED.search(parsed.topic) and not _BUDGET_GIVEN.search(self._own_text(best)):
             # "Did it stay within its budget?" is not answered by the budget alone.
             return "gives no spend against the budget"
-        rate = _RATE.search(parsed.topic)
-        unit = rate and (rate.group("unit") or rate.group("adj")[:-2]).lower()
-        # A table row's unit may sit in a header its context does not hold (a header over two
-        # lines): its passage holds the table.
-        read = best.hit.text if is_table_row(best.sentence) else self._own_text(best)
-        if unit and parsed.kind == "money" and not re.search(rf"\b{unit}", read, re.I):
-            # "What does it pay per hour?" is not answered by a budget or an overspend.
-            return f"gives no rate per {unit}"
+        rate = _RATE.search(parsed.topic) if parsed.kind == "money" else None
+        if rate:
+            unit = (rate.group("unit") or rate.group("adj")[:-2]).lower()
+            # A table row's unit may sit in a header its context does not hold (a header over
+            # two lines): its passage holds the table.
+            read = best.hit.text if is_table_row(best.sentence) else self._own_text(best)
+            if not re.search(rf"\b{unit}", read, re.I):
+                # "What does it pay per hour?" is not answered by a budget or an overspend.
+                return f"gives no rate per {unit}"
         place = _named_place(parsed.topic)
         if place and not re.search(rf"\b{re.escape(place)}\b", self._own_text(best), re.I):
             # A figure for the whole area ("96 people were waiting") is not one for "the Seaton

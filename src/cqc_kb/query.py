@@ -294,7 +294,8 @@ GENERIC = frozenset(content_terms(
     "nearly almost exactly precisely worth value package packages own other others next previous "
     "extra additional further problem problems issue issues challenge challenges rating ratings more less "
     "fewer little few several lot lots end beginning start middle half quarter part user users past "
-    "typical typically fraction organisation organisations programme programmes initiative initiatives inside done through towards toward aim aims purpose"
+    "typical typically fraction organisation organisations programme programmes initiative initiatives "
+    "inside done through towards toward aim aims purpose"
 ))
 
 #: Verbs common in questions: they say what happened, not what it happened to.
@@ -734,7 +735,8 @@ def parse_question(text: str, authorities: Sequence[str] = ()) -> Question:
     # "assessment" on its own ("wait for an assessment", "before their needs are assessed"), in
     # a question about waiting, means the Care Act assessment; "a mental health assessment" does not.
     if not subjects and kind in ("days", "count") and re.search(
-            r"\b(an?|the|their|your|for|initial|needs)\s+assessments?\b|\bneeds\s+(are|were|is|was|be|being|get|got)\s+assessed\b|\b(get|gets|got|getting)\s+assessed\b",
+            r"\b(an?|the|their|your|for|initial|needs)\s+assessments?\b|"
+            r"\bneeds\s+(are|were|is|was|be|being|get|got)\s+assessed\b|\b(get|gets|got|getting)\s+assessed\b",
             topic, re.I):
         # ... unless it is carers who wait for it: theirs is the carer's assessment.
         subjects = ("carer assessment",) if re.search(r"\bcarers?\b", topic, re.I) else ("care act assessment",)
