@@ -857,7 +857,8 @@ class Answerer:
             # assessments how many people were waiting for one.
             given = _counted_stages(self._own_text(best))
             if parsed.stage not in given and (given or parsed.stage in NAMED_STAGES):
-                return f"counts those {' or '.join(sorted(given)) or 'counted'}, not {parsed.stage}"
+                return (f"counts those {' or '.join(sorted(given))}, not {parsed.stage}" if given
+                        else f"does not count those {parsed.stage}")
         if _BUDGET_ASKED.search(parsed.topic) and not _BUDGET_GIVEN.search(self._own_text(best)):
             # "Did it stay within its budget?" is not answered by the budget alone.
             return "gives no spend against the budget"
