@@ -29,7 +29,7 @@ from typing import Container, Sequence
 import numpy as np
 
 from .errors import KbError
-from .figures import figure_kind, has_kind, parse_figures, same_limit, time_limits
+from .figures import MONTHS, figure_kind, has_kind, parse_figures, same_limit, time_limits
 from .query import (GENERIC, NAME_JOINERS, PARAPHRASES, Question, counted_nouns, measures_in, parse_question,
                     NAMED_STAGES, STAGE_NOUNS, stages_in, subjects_in)
 from .records import Answer, AnswerGroup, Citation, Hit, council_label
@@ -226,8 +226,7 @@ _BARE_LABEL = re.compile(r"(latest |the )?(figure|figures|value|values|number|nu
 
 #: Column headers that name a period: the row's first cell says what its numbers are.
 _PERIOD_LABEL = re.compile(r"(?=\S)(Q[1-4]\s*|quarter [1-4]\s*)?((19|20)\d\d([/-]\d\d)?)?|"
-                           r"((end of |at )?(January|February|March|April|May|June|July|August|September|October|"
-                           r"November|December) (19|20)\d\d)", re.I)
+                           rf"((end of |at )?({'|'.join(MONTHS)}) (19|20)\d\d)", re.I)
 
 
 @lru_cache(maxsize=4096)
@@ -426,14 +425,10 @@ def _other_period(question: str, quotes: str) -> str | None:
     return None
 
 
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
-
-
 def _financial_year(month_year: str) -> str:
     """The financial year (April to March) of "December 2024": "2024/25"."""
     month, year = month_year.split()
-    start = int(year) - (1 if _MONTHS.index(month.lower()) < 3 else 0)
+    start = int(year) - (1 if MONTHS.index(month.lower()) < 3 else 0)
     return f"{start}/{(start + 1) % 100:02d}"
 
 
@@ -790,6 +785,8 @@ class Answerer:
 
     def _misfit(self, parsed: Question, best: _Candidate, chosen: list[_Candidate]) -> str | None:
         """Why the chosen sentences do not answer what was asked (None when they may)."""
+        # The answering sentence with the lines that say what its cells mean (a table row's).
+        own_text = self._own_text(best)
         # A thing named in capitals ("Better Care Fund") that the report never mentions, in full
         # or by its initials, is not what the report's look-alike passage is about.
         # Names joined by "and" ("Portuguese and Eastern European") may be two names.
@@ -826,7 +823,7 @@ class Answerer:
             # The sentence that answers must itself give the measure asked: a median beside
             # another sentence's "nobody waited longer than 35 days" (for another service) is
             # still a median.
-            own = set(measures_in(self._own_text(best))) & _SUMMARY_MEASURES
+            own = set(measures_in(own_text)) & _SUMMARY_MEASURES
             if own and not own & asked:
                 return f"gives the {', '.join(sorted(own))}, not the {', '.join(sorted(asked))}"
             # A duration with no median, maximum or average named is a target or a threshold
@@ -855,11 +852,11 @@ class Answerer:
             # The answering sentence must count the stage asked: concerns received and the
             # enquiries they led to do not say how many enquiries were closed, nor completed
             # assessments how many people were waiting for one.
-            given = _counted_stages(self._own_text(best))
+            given = _counted_stages(own_text)
             if parsed.stage not in given and (given or parsed.stage in NAMED_STAGES):
                 return (f"counts those {' or '.join(sorted(given))}, not {parsed.stage}" if given
                         else f"does not count those {parsed.stage}")
-        if _BUDGET_ASKED.search(parsed.topic) and not _BUDGET_GIVEN.search(self._own_text(best)):
+        if _BUDGET_ASKED.search(parsed.topic) and not _BUDGET_GIVEN.search(own_text):
             # "Did it stay within its budget?" is not answered by the budget alone.
             return "gives no spend against the budget"
         rate = _RATE.search(parsed.topic) if parsed.kind == "money" else None
@@ -867,12 +864,12 @@ class Answerer:
             unit = (rate.group("unit") or rate.group("adj")[:-2]).lower()
             # A table row's unit may sit in a header its context does not hold (a header over
             # two lines): its passage holds the table.
-            read = best.hit.text if is_table_row(best.sentence) else self._own_text(best)
+            read = best.hit.text if is_table_row(best.sentence) else own_text
             if not re.search(rf"\b{unit}", read, re.I):
                 # "What does it pay per hour?" is not answered by a budget or an overspend.
                 return f"gives no rate per {unit}"
         place = _named_place(parsed.topic)
-        if place and not re.search(rf"\b{re.escape(place)}\b", self._own_text(best), re.I):
+        if place and not re.search(rf"\b{re.escape(place)}\b", own_text, re.I):
             # A figure for the whole area ("96 people were waiting") is not one for "the Seaton
             # ward", though the next sentence says most of them were there.
             return f"not about {place}"
@@ -885,9 +882,8 @@ class Answerer:
                 return None
             if not has_kind(quotes, parsed.kind):
                 return f"no {parsed.kind} figure"
-            own = self._own_text(best)
-            if parsed.kind in ("days", "count") and not has_kind(own, parsed.kind) and not (
-                    "waiting" in parsed.measures and _NO_WAITING.search(own)):
+            if parsed.kind in ("days", "count") and not has_kind(own_text, parsed.kind) and not (
+                    "waiting" in parsed.measures and _NO_WAITING.search(own_text)):
                 # The answering sentence gives no duration or count: one quoted beside it is
                 # another sentence's, about what that sentence names ("38.6% of people receiving
                 # long-term support used a direct payment" beside "640 personal assistants").

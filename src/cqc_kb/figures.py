@@ -18,8 +18,9 @@ from .text import content_terms, table_cells, words
 KIND_LABELS = {"days": "waiting-time or duration", "percent": "percentage", "money": "money (£)",
                "count": "number", "residents": "population", "date": "date"}
 
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-           "october", "november", "december")
+#: Month names in calendar order, lower case.
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december")
 _WORD_NUMBERS = {w: n for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())}
@@ -45,7 +46,7 @@ _FRACTION = re.compile(r"\b(?P<f>" + "|".join(sorted(_FRACTIONS, key=len, revers
 _DURATION = re.compile(
     rf"(?P<n>{_NUM}|\b(?:{_WORDNUM}))[\s-](?P<unit>working days?|days?|weeks?|months?|years?|hours?|minutes?)\b",
     re.I)
-_DATE = re.compile(rf"\b(?:(?P<day>\d{{1,2}})\s+)?(?P<month>{'|'.join(_MONTHS)})\s+(?P<year>(?:19|20)\d\d)\b"
+_DATE = re.compile(rf"\b(?:(?P<day>\d{{1,2}})\s+)?(?P<month>{'|'.join(MONTHS)})\s+(?P<year>(?:19|20)\d\d)\b"
                    r"|\b(?P<fy>(?:19|20)\d\d)[/-](?P<fy2>\d\d)\b|\b(?:in|since|by|from|until) (?P<bare>(?:19|20)\d\d)\b",
                    re.I)
 _COUNT = re.compile(
@@ -110,7 +111,7 @@ def _figures(quote: str) -> tuple[Figure, ...]:
         add(m.start(), m.end(), Figure(_number(m.group("n")), _DURATION_UNITS[unit], m.group(0)))
     for m in _DATE.finditer(quote):
         if m.group("month"):
-            value = int(m.group("year")) + (_MONTHS.index(m.group("month").lower())) / 12
+            value = int(m.group("year")) + (MONTHS.index(m.group("month").lower())) / 12
             span = m.span()
         elif m.group("fy"):
             value, span = float(m.group("fy")), m.span()
