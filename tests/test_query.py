@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from cqc_kb.figures import figure_for, has_kind, parse_figures, same_limit, time_limits
 from cqc_kb.query import (answer_kind, counted_nouns, measures_in, named_statement, paraphrase_words, parse_question,
                           subjects_in)
 from cqc_kb.text import stem
+from conftest import REAL_REPORT
 
 STOCKTON = "Stockton-on-Tees Borough Council"
 KESTREL = "Kestrel Moor Metropolitan Borough Council"
@@ -117,6 +120,26 @@ def test_parse_figures(quote: str, expected: list[tuple[float, str, str]]) -> No
     assert got == expected
     for f in parse_figures(quote):
         assert f.text in quote
+
+
+@pytest.mark.parametrize("quote", ["Half of carers said so.", "thirty-nine per cent of people",
+                                   "One in four carers", "a third of referrals", "Twelve homes closed"])
+def test_figures_in_words_pass_the_quick_check(quote: str) -> None:
+    assert parse_figures(quote)
+
+
+def test_the_quick_check_hides_no_figure_of_the_reports() -> None:
+    # Sentences the quick check turns away must be those the full reading finds nothing in.
+    from cqc_kb.figures import _MAY_HOLD_FIGURE, _read_figures
+
+    turned_away = 0
+    for report in [REAL_REPORT, *sorted((REAL_REPORT.parents[1] / "tests" / "fixtures" / "reports").glob("*.txt"))]:
+        for line in report.read_text(encoding="utf-8").splitlines():
+            for sentence in re.split(r"(?<=[.!?])\s+", line):
+                if not _MAY_HOLD_FIGURE.search(sentence):
+                    turned_away += 1
+                    assert _read_figures(sentence) == (), sentence
+    assert turned_away > 500
 
 
 def test_figure_for_follows_the_measure_asked() -> None:
