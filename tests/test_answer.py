@@ -435,6 +435,12 @@ def test_a_question_using_an_abbreviation_is_answered(hash_kb) -> None:
     ("What was the median wait in Q3 2023/24?", "The median wait was 9 weeks at the end of December 2024.", True),
     ("What was the median wait in 2024/25?", "The median wait was 9 weeks at the end of March 2025.", False),
     ("What was the median wait in 2024/25?", "The median wait was 9 weeks in April 2024.", False),
+    # ... and one quarter of it: June is in Q1, March in Q4.
+    ("How many were waiting at the end of June 2024?", "Measure Q2 2024/25 Q3 2024/25 Q4 2024/25", True),
+    ("How many were waiting at the end of June 2024?", "Measure Q1 2024/25 Q2 2024/25", False),
+    ("How many hours were unmet in Q2 2024/25?", "At the end of March 2025, 2,610 hours were unmet.", True),
+    ("How many hours were unmet in Q4 2024/25?", "At the end of March 2025, 2,610 hours were unmet.", False),
+    ("How many hours were unmet in Q3 2024/25?", "On 31 December 2024, 2,610 hours were unmet.", False),
 ])
 def test_a_quote_about_another_year_does_not_answer(question: str, quote: str, other: bool) -> None:
     assert bool(_other_period(question, quote)) is other
@@ -577,6 +583,60 @@ def test_a_passage_needs_only_one_of_the_alternatives_asked(hash_kb) -> None:
 ])
 def test_a_quote_reporting_the_opposite_event_does_not_answer(verbs, quote, reason) -> None:
     assert _opposite_event(verbs, quote) == reason
+
+
+def test_a_figure_whose_sentence_names_nothing_asked_does_not_answer(hash_kb) -> None:
+    answerer = hash_kb.answerer
+    passage = ("Occupational therapist vacancies were hard to fill. It resolved 44 per cent of new contacts "
+               "with advice or equipment. Nobody waited longer than 35 days for an assessment.")
+    hit = replace(hash_kb.search("occupational therapy vacancy", k=1)[0], text=passage)
+
+    def cand(sentence: str) -> _Candidate:
+        return _Candidate(hit, 0, 0, 1.0, sentence.lower(), sentence)
+
+    other = cand("It resolved 44 per cent of new contacts with advice or equipment.")
+    vacancy = parse_question("What was the occupational therapist vacancy rate?")
+    assert answerer._misfit(vacancy, other, [other]) == "its figure is not of anything asked about"
+    # A sentence leaving its subject to the one before still names what its figure is of.
+    nobody = cand("Nobody waited longer than 35 days for an assessment.")
+    longest = parse_question("What was the longest wait for an occupational therapy assessment?")
+    assert answerer._misfit(longest, nobody, [nobody]) is None
+
+
+def test_asked_what_a_report_found_the_answer_gives_the_finding(hash_kb, monkeypatch: pytest.MonkeyPatch) -> None:
+    answerer = hash_kb.answerer
+    named = "The council published an annual Equity Audit of adult social care."
+    found = "The 2024 audit found that people from the Roma community were under-represented."
+    hit = replace(hash_kb.search("Equity Audit", k=1)[0], text=f"{named} {found}")
+    first = _Candidate(hit, 0, len(named), 1.0, named.lower(), named)
+    second = _Candidate(hit, len(named) + 1, len(hit.text), 0.6, found.lower(), found)
+    asked = parse_question("What did the 2024 Equity Audit find?")
+    assert answerer._misfit(asked, first, [first]) == "does not say what was found"
+    assert answerer._misfit(asked, second, [first, second]) is None
+    # What the regulator found is the report itself, said in any words.
+    assert answerer._misfit(parse_question("What did CQC find about the Equity Audit?"), first, [first]) is None
+    # The sentence after the best one, which names the audit, gives the finding.
+    monkeypatch.setattr(answerer, "_score_sentences", lambda *args: [first, second])
+    choice = answerer._choose(asked, [hit], None)
+    assert [c.sentence for c in choice.chosen] == [named, found] and choice.reason is None
+    monkeypatch.undo()
+    # Asked, the report's naming sentence is quoted with the finding after it.
+    answer = hash_kb.ask("What did the 2024 Equity Audit find in Larchfield?")
+    assert not answer.abstained
+    assert any("Roma community were under-represented" in " ".join(c.quote.split()) for c in answer.citations)
+
+
+def test_an_event_the_tagger_takes_for_a_noun_is_still_the_event_asked(hash_kb) -> None:
+    answerer = hash_kb.answerer
+    quote = "The reablement unit, with 24 beds, admitted 402 people in 2024/25."
+    hit = replace(hash_kb.search("people admitted reablement unit", k=1)[0], text=quote)
+    cand = _Candidate(hit, 0, 0, 1.0, quote.lower(), quote)
+    asked = parse_question("How many people did the reablement unit discharge in 2024/25?")
+    assert asked.verbs == ("did",)
+    assert answerer._misfit(asked, cand, [cand]) == "says admitted, not discharge"
+    # Naming both events, the question may be answered by either.
+    both = "How many people admitted to Aldgrove Court were later discharged?"
+    assert _opposite_event(("admitted", "later", "discharged"), quote, both) is None
 
 
 @pytest.mark.parametrize(("question", "quote", "reason"), [

@@ -75,6 +75,18 @@ def test_subjects_tell_assessments_apart() -> None:
 
 def test_assessing_finances_is_a_financial_assessment() -> None:
     assert "financial assessment" in parse_question("How quickly does the council assess people's finances?").subjects
+    assert "financial assessment" in parse_question(
+        "How long does it take to work out what someone must pay towards their care?").subjects
+
+
+@pytest.mark.parametrize(("text", "subject"), [
+    ("71% of people receiving long-term support had been reviewed within the last 12 months.", "review"),
+    ("Long-term clients reviewed in the year\t54%\t61%", "review"),
+    ("31.2% of adults receiving long-term support used a direct payment.", "direct payments"),
+    ("What share of people take their personal budget as cash?", "direct payments"),
+])
+def test_reviews_and_direct_payments_are_subjects_in_their_plain_wordings(text: str, subject: str) -> None:
+    assert subject in subjects_in(text)
 
 
 def test_subjects_tell_care_workers_from_social_workers() -> None:
@@ -114,6 +126,10 @@ def test_key_terms_leave_out_framing_words_and_councils() -> None:
     ("home to an estimated 202,415 residents", [(202_415.0, "residents", "202,415 residents")]),
     ("Seven of ten embargoes had been lifted", [(7.0, "embargoes", "Seven of ten embargoes")]),
     ("signed up in October 2024", [(2024.75, "date", "October 2024")]),
+    # A numbered paragraph's number is no figure.
+    ("2.6 Carers' assessments were carried out by the centre.", []),
+    ("4.1 The council had 412 people waiting.", [(412.0, "people", "412 people")]),
+    ("2.6 per cent of carers", [(2.6, "%", "2.6 per cent")]),
 ])
 def test_parse_figures(quote: str, expected: list[tuple[float, str, str]]) -> None:
     got = [(f.value, f.unit, f.text) for f in parse_figures(quote)]

@@ -422,6 +422,11 @@ def _other_period(question: str, quotes: str) -> str | None:
         given = {" ".join(m.split()).title() for m in pattern.findall(quotes)}
         if asked and given and not asked & given:
             return f"for {', '.join(sorted(given))}, not {', '.join(sorted(asked))}"
+    # A month falls in one quarter of its financial year: "June 2024" is Q1 2024/25, not a
+    # table's "Q2 2024/25" column, and "March 2025" does not answer "Q2 2024/25".
+    asked_q, given_q = _quarters(question), _quarters(quotes)
+    if asked_q and given_q and not asked_q & given_q:
+        return f"for {', '.join(sorted(given_q))}, not {', '.join(sorted(asked_q))}"
     return None
 
 
@@ -432,7 +437,18 @@ def _financial_year(month_year: str) -> str:
     return f"{start}/{(start + 1) % 100:02d}"
 
 
+def _quarters(text: str) -> set[str]:
+    """The quarters of financial years ``text`` names ("Q2 2024/25"), with those of the months
+    it names ("June 2024" is "Q1 2024/25"; quarters start in April, July, October, January)."""
+    named = {f"Q{q} {a}/{b}" for q, a, b in _QUARTER_YEAR.findall(text)}
+    for month_year in _MONTH_YEAR.findall(text):
+        month = MONTHS.index(month_year.split()[0].lower())
+        named.add(f"Q{(month - 3) % 12 // 3 + 1} {_financial_year(month_year)}")
+    return named
+
+
 _QUARTER = re.compile(r"\b(Q[1-4])\b", re.I)
+_QUARTER_YEAR = re.compile(r"\bQ([1-4])\s+((?:19|20)\d\d)[/-](\d\d)\b", re.I)
 _MONTH_YEAR = re.compile(r"\b((?:January|February|March|April|May|June|July|August|September|October|November|"
                          r"December)\s+\d{4})\b", re.I)
 
@@ -559,9 +575,13 @@ def _other_place(question: str, quotes: str) -> str | None:
     return None
 
 
-def _opposite_event(verbs: tuple[str, ...], quotes: str) -> str | None:
-    """The opposite of a question's verb that the quotes report instead of it, if any."""
+def _opposite_event(verbs: Sequence[str], quotes: str, question: str = "") -> str | None:
+    """The opposite of a question's verb (or of its word for an event, which the tagger may
+    take for a noun: "did Aldgrove Court discharge") that the quotes report instead of it, if
+    any. A question naming both events ("admitted after a discharge") may be answered by either."""
     for asked, opposite in _OPPOSITE_PATTERNS:
+        if opposite.search(question):
+            continue
         for verb in verbs:
             if asked.fullmatch(verb) and not asked.search(quotes):
                 found = opposite.search(quotes)
@@ -579,6 +599,14 @@ _EVALUATIVE = re.compile(r"\s*((is|are|was|were|do|does|did|can|could|has|have|h
 _PERCENT = re.compile(r"\d\s?%|\d per ?cent\b", re.I)
 #: What a measured outcome adds to a sentence answering such a question (tuned on dev).
 EVALUATIVE_OUTCOME = 0.15
+
+#: Questions asking what a survey, review or report found (not what the regulator found: its
+#: findings are the report itself) ...
+_FINDING_ASKED = re.compile(r"\bwhat did (?!(the )?(cqc|care quality commission|inspectors?|assessors?|regulator|"
+                            r"assessment|we|you)\b).{0,80}\b(find|show|reveal|conclude|identify|highlight)\b", re.I)
+#: ... which a sentence gives by saying what was found, not by naming the report.
+_FINDING_GIVEN = re.compile(r"\b(found|find|finds|finding|findings|show(ed|s|n)?|reveal(ed|s)?|conclu(ded|des|sion)|"
+                            r"identif(ied|ies)|highlight(ed|s)?|that)\b", re.I)
 
 #: Questions asking for a reason.
 _WHY = re.compile(r"\s*(why|for what reason|what (was|were|is|are) the reasons?)\b", re.I)
@@ -753,6 +781,16 @@ class Answerer:
             if fitting is not None:
                 best = fitting
         chosen = [best]
+        answering = best
+        if _FINDING_ASKED.search(parsed.topic) and not _FINDING_GIVEN.search(best.sentence):
+            # Asked what a survey or report found, the best sentence often names the report and
+            # the next one gives the finding ("The council published an annual Fair Access
+            # report. The 2024 report found that ...").
+            after = [c for c in candidates if c.hit is best.hit and c.start >= best.end]
+            finding = min(after, key=lambda c: c.start) if after else None
+            if finding is not None and _FINDING_GIVEN.search(finding.sentence):
+                chosen.append(finding)
+                answering = finding
         if _WHY.match(parsed.topic):
             # A "why" question is answered by the finding and the reason, which reports give in
             # the sentence after it ("Relationships were strained. In April 2024 the council ...").
@@ -780,7 +818,7 @@ class Answerer:
         chosen.sort(key=lambda c: (c.hit.rank, c.start))
         if confidence < self.settings.abstain_threshold:
             return _Choice(tuple(chosen), confidence, "weak evidence")
-        reason = self._misfit(parsed, best, chosen)
+        reason = self._misfit(parsed, answering, chosen)
         return _Choice(tuple(chosen), confidence, reason)
 
     def _misfit(self, parsed: Question, best: _Candidate, chosen: list[_Candidate]) -> str | None:
@@ -843,7 +881,9 @@ class Answerer:
             # "Within 28 days" does not answer "within three months".
             return f"for a limit of {', '.join(f'{g} days' for g in sorted(given_limits))}, not " \
                    f"{', '.join(f'{a} days' for a in sorted(asked_limits))}"
-        opposite = (_opposite_event(parsed.verbs, quotes)
+        # "End" is mostly a time ("at the end of March"), not an event.
+        events = (*parsed.verbs, *(w for w in words(parsed.topic) if w.lower() not in ("end", "ends")))
+        opposite = (_opposite_event(events, quotes, parsed.topic)
                     or _other_group(parsed.text, quotes, share=parsed.kind == "percent")
                     or _other_place(parsed.text, quotes))
         if opposite:
@@ -873,6 +913,10 @@ class Answerer:
             # A figure for the whole area ("96 people were waiting") is not one for "the Seaton
             # ward", though the next sentence says most of them were there.
             return f"not about {place}"
+        if _FINDING_ASKED.search(parsed.topic) and not _FINDING_GIVEN.search(own_text):
+            # "The council published an annual Fair Access report" names the report the
+            # question asks about, but not what it found.
+            return "does not say what was found"
         if _RATING_ASKED.search(parsed.topic) and not any(_RATING_GIVEN.search(c.sentence) for c in chosen):
             return "no rating"
         if parsed.kind in _FIGURE_KINDS:
@@ -888,6 +932,12 @@ class Answerer:
                 # another sentence's, about what that sentence names ("38.6% of people receiving
                 # long-term support used a direct payment" beside "640 personal assistants").
                 return f"no {parsed.kind} figure in the answering sentence"
+            if parsed.kind in ("count", "percent", "days") and not _names_asked(parsed, own_text):
+                # A count, share or wait whose sentence names nothing the question asks about is
+                # another thing's figure ("44 per cent of new contacts" for an OT vacancy rate),
+                # however well its passage matches. (Money is worded too many ways: spend,
+                # budget, cost, overspend.)
+                return "its figure is not of anything asked about"
             # "How many people were waiting for X?" is answered by "there was no waiting list".
             if parsed.kind == "count" and not any(_counts(text, nouns, parsed.verb_terms) for c in chosen
                                                   for text in {c.sentence, self._as_read(c)}) and not (
@@ -1080,6 +1130,19 @@ def _same_subject(asked: Sequence[str], given: Sequence[str]) -> bool:
     care workers" for "home care".)"""
     return bool(set(asked) & set(given)) or all(any(frozenset({a, g}) in _OVERLAPPING_SUBJECTS for a in asked)
                                                 for g in given)
+
+
+def _names_asked(parsed: Question, text: str) -> bool:
+    """Does ``text`` name one of the question's content words (or a paraphrase) or subjects?
+    A sentence may leave its subject to the one before ("Nobody waited longer than 35 days for
+    an assessment"), but says what its figure is of in some word. The councils named are not
+    counted: every report names its own."""
+    own = {stem(w) for c in parsed.councils for w in words(c)}
+    keys = [t for t in dict.fromkeys([*parsed.key_terms, *content_terms(parsed.topic)]) if t not in own]
+    if not keys or set(parsed.subjects) & set(subjects_in(text)):
+        return True
+    terms = _support(text, "")
+    return any(_matches(t, terms) or any(_same_stem(w, t) for w in terms) for t in keys)
 
 
 def _subjects_of(subjects: list[tuple[str, ...]], i: int, spans: list) -> tuple[str, ...]:

@@ -89,6 +89,7 @@ _MAY_HOLD_FIGURE = re.compile(
 
 
 _IN = re.compile(r"\sin\s", re.I)
+_PARAGRAPH_NUMBER = re.compile(r"\s*(\d{1,2}(?:\.\d{1,2}){1,2})\s+(?=[A-Z])")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
@@ -100,10 +101,14 @@ def _figures(quote: str) -> tuple[Figure, ...]:
 
 
 def _read_figures(quote: str) -> tuple[Figure, ...]:
-    found: list[tuple[int, int, Figure]] = []
+    found: list[tuple[int, int, Figure | None]] = []
     # Each pattern below is slow on its own (word numbers tried at every position, ignoring
     # case); the words it cannot match without are looked for first, in one lower-cased copy.
     low = quote.lower()
+    # A numbered paragraph's number ("2.6 Carers' assessments were ...") counts nothing.
+    numbered = _PARAGRAPH_NUMBER.match(quote)
+    if numbered:
+        found.append((numbered.start(1), numbered.end(1), None))
 
     def holds(*parts: str) -> bool:
         return any(p in low for p in parts)
@@ -152,7 +157,7 @@ def _read_figures(quote: str) -> tuple[Figure, ...]:
         if not _is_year(m.group("n")):
             add(m.start(), m.end(), Figure(_number(m.group("n")), "", m.group(0)))
     found.sort(key=lambda f: f[0])
-    return tuple(f for _, _, f in found)
+    return tuple(f for _, _, f in found if f is not None)
 
 
 #: Days in each unit a time limit is given in (a working week is five days of seven).

@@ -161,6 +161,7 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
     "businesses": ("provider", "providers", "enterprise", "micro"),
     "enquiry": ("contact",),
     "enquiries": ("contact", "contacts"),
+    "inquiry": ("enquiry", "enquiries"),
     "stay": ("independence", "independent", "reablement", "home"),
     "rehabilitation": ("reablement",),
     "autumn": ("september", "october", "november"),
@@ -209,8 +210,11 @@ def _spaced(pattern: str) -> str:
 SUBJECTS: dict[str, re.Pattern[str]] = {name: re.compile(_spaced(pattern), re.I) for name, pattern in {
     "carer assessment": r"\bcarers?['\u2019]?s?['\u2019]? (needs )?assessments?\b",
     "occupational therapy": r"\boccupational therap|\bOT (assessment|wait)",
-    "financial assessment": r"\bfinancial assessments?\b|\bassess\w* ([\w'\u2019]+ ){0,2}financ|\bmeans[- ]test",
-    "review": r"\b(care act |annual |support plan |care )?reviews?\b",
+    "financial assessment": r"\bfinancial assessments?\b|\bassess\w* ([\w'\u2019]+ ){0,2}financ|\bmeans[- ]test|"
+                            r"\bwork(s|ed|ing)? out (what|how much) ([\w'\u2019]+ ){0,3}(pay|contribut)",
+    "review": r"\b(care act |annual |support plan |care )?reviews?\b|\breviewed\b",
+    # "Taking the personal budget as cash" is a direct payment.
+    "direct payments": r"\bdirect payments?\b|\b(budgets?|payments?|them|it) as cash\b|\bcash (budgets?|payments?)\b",
     "section 42": r"\bsection 42\b|\bs42\b|\bsafeguarding enquir",
     "dols": r"\bdeprivation of liberty|\bdols\b|\bdepriv(e|ed|ing) (\w+ )?of (their |his |her )?liberty",
     "advocacy": r"\badvoca(cy|te|tes)\b",
