@@ -626,6 +626,46 @@ def test_asked_what_a_report_found_the_answer_gives_the_finding(hash_kb, monkeyp
     assert any("Roma community were under-represented" in " ".join(c.quote.split()) for c in answer.citations)
 
 
+def test_a_list_item_counts_what_its_label_names(hash_kb) -> None:
+    answerer = hash_kb.answerer
+    item = "- People waiting for a Care Act assessment: 212"
+    hit = replace(hash_kb.search("people waiting Care Act assessment", k=1)[0], text=item)
+    cand = _Candidate(hit, 0, len(item), 1.0, item.lower(), item)
+    assert answerer._as_read(cand) == "212 People waiting for a Care Act assessment"
+    asked = parse_question("How many people were waiting for a Care Act assessment?")
+    assert answerer._misfit(asked, cand, [cand]) is None
+
+
+def test_a_list_items_label_must_name_what_is_asked(hash_kb) -> None:
+    answerer = hash_kb.answerer
+    items = ["- People supported by Stay Well at Home in 2024/25: 3,860",
+             "- People waiting for a Care Act assessment: 214", "- People waiting more than a year for a review: 342"]
+    hit = replace(hash_kb.search("people waiting Care Act assessment", k=1)[0],
+                  text="Hospital discharge was slow.\n" + "\n".join(items))
+
+    def cand(item: str) -> _Candidate:
+        return _Candidate(hit, 0, len(item), 1.0, item.lower(), item)
+
+    stay_well, waiting, reviews = (cand(i) for i in items)
+    discharged = parse_question("How many people were discharged from hospital in 2024/25?")
+    assert answerer._misfit(discharged, stay_well, [stay_well]) == "its figure is not of anything asked about"
+    # A count for a time limit must give that limit itself, not beside another sentence's.
+    over_a_year = parse_question("How many people waited more than a year for a Care Act assessment?")
+    assert answerer._misfit(over_a_year, waiting, [waiting, reviews]) == "gives no count for a limit of 365 days"
+    assert answerer._misfit(parse_question("How many people were waiting for a Care Act assessment?"),
+                            waiting, [waiting]) is None
+    # A limit worded otherwise is still a duration.
+    within = cand("Over this period, 52% of people waited 28 days or less for a Care Act assessment.")
+    assert answerer._misfit(parse_question("What share of people were assessed within four weeks?"),
+                            within, [within]) is None
+
+
+def test_a_discharge_to_assess_unit_is_no_discharge() -> None:
+    quote = "Marlowe Court, a 36-bed discharge-to-assess unit, admitted 402 people."
+    assert _opposite_event(("discharge",), quote, "How many people did Marlowe Court discharge?") == \
+        "says admitted, not discharge"
+
+
 def test_an_event_the_tagger_takes_for_a_noun_is_still_the_event_asked(hash_kb) -> None:
     answerer = hash_kb.answerer
     quote = "The reablement unit, with 24 beds, admitted 402 people in 2024/25."

@@ -187,6 +187,19 @@ def test_a_cqc_heading_as_wide_as_a_body_line_is_still_a_heading() -> None:
     assert not any(h.startswith("The council had mapped") for h in headings)
 
 
+def test_a_list_of_labelled_figures_is_body_text_not_headings() -> None:
+    items = ["Care Act assessments: 1,138 people", "Occupational therapy assessments: 642 people",
+             "Carers' assessments: 310 people"]
+    body = ["The council had mapped the groups least likely to ask for support in each part of the",
+            "borough and had set up outreach sessions with faith and community groups in 2024."]
+    pages = [[*body, "Waiting lists", "At 31 March 2025 people were waiting for:", *items, *body] for _ in range(2)]
+    doc = parse_bytes(_pdf_of_lines(pages), "lists.pdf")
+    headings = [doc.text[b.start:b.end] for b in doc.blocks if b.kind == "heading"]
+    assert "Waiting lists" in headings
+    assert not any(item in h for h in headings for item in items)
+    assert all(item in doc.text for item in items)
+
+
 def test_markdown_emphasis_is_dropped_before_offsets_are_taken() -> None:
     raw = (b"# Report\n\nThe estimated budget was **\xc2\xa3290,024,000** and __21.43%__ went on *adult* care.\n\n"
            b"- * a bullet that keeps its star\n\n5 * 3 stays as it is.\n")

@@ -89,6 +89,22 @@ def test_reviews_and_direct_payments_are_subjects_in_their_plain_wordings(text: 
     assert subject in subjects_in(text)
 
 
+def test_an_ot_is_occupational_therapy_only_in_capitals() -> None:
+    assert parse_question("How many weeks does someone wait to see an OT for an assessment?").subjects == (
+        "occupational therapy",)
+    assert "occupational therapy" not in subjects_in("He got a lot of help, but not from the ot team.")
+
+
+def test_agreed_is_a_stage_of_a_case_not_of_a_plan() -> None:
+    assert parse_question("How many young people had an adult care plan agreed by 18?").stage is None
+    assert parse_question("How many DoLS applications were agreed?").stage == "approved"
+
+
+def test_the_worst_point_is_the_peak() -> None:
+    assert "peak" in paraphrase_words("How many hours were undelivered at the worst point?")
+    assert "point" not in parse_question("How many hours were undelivered at the worst point?").key_terms
+
+
 def test_subjects_tell_care_workers_from_social_workers() -> None:
     assert subjects_in("The care worker vacancy rate was 12%.") == ("care workers",)
     assert subjects_in("The social work vacancy rate was 7.5%.") == ("social workers",)

@@ -219,6 +219,10 @@ def _matches(term: str, terms: set[str]) -> bool:
     return len(term) >= 6 and any(len(t) >= 6 and t[:6] == term[:6] for t in terms)
 
 
+#: A list item: a label, a colon and the figure it labels ("- Median wait for an OT assessment: 9 weeks").
+_LABELLED_FIGURE = re.compile(r"(?:[-*\u2022\u25cf\u25aa]\s*)?(?P<label>[A-Za-z][^:\n]{2,100}):\s*"
+                              r"(?P<value>(?:£\s?)?\d[\d,.]*(?:\s?(?:%|per cent|[A-Za-z']+))?)\.?")
+
 #: Column headers that say only that a cell holds a number.
 _BARE_LABEL = re.compile(r"(latest |the )?(figure|figures|value|values|number|numbers|total|count|amount|result|data)",
                          re.I)
@@ -503,6 +507,7 @@ _OPPOSITES: tuple[tuple[str, str], ...] = (
     (r"(start|began|begin|begun)(s|ed|ing)?", r"(stopp?|end|finish)(s|ed|ing|es)?"),
     (r"(increas(e|es|ed|ing)|rise|rises|rose|risen|rising)", r"(decreas|reduc)(e|es|ed|ing|tion)?|fall|falls|fell|fallen"),
 )
+_DISCHARGE_TO_ASSESS = re.compile(r"\bdischarge[\s-]+to[\s-]+assess\b", re.I)
 _OPPOSITE_PATTERNS = tuple((re.compile(rf"\b(?:{a})\b", re.I), re.compile(rf"\b(?:{b})\b", re.I))
                            for pair in _OPPOSITES for a, b in (pair, pair[::-1]))
 
@@ -579,6 +584,8 @@ def _opposite_event(verbs: Sequence[str], quotes: str, question: str = "") -> st
     """The opposite of a question's verb (or of its word for an event, which the tagger may
     take for a noun: "did Aldgrove Court discharge") that the quotes report instead of it, if
     any. A question naming both events ("admitted after a discharge") may be answered by either."""
+    # A "discharge to assess" unit or bed names a service, not a discharge.
+    quotes = _DISCHARGE_TO_ASSESS.sub(" ", quotes)
     for asked, opposite in _OPPOSITE_PATTERNS:
         if opposite.search(question):
             continue
@@ -881,6 +888,13 @@ class Answerer:
             # "Within 28 days" does not answer "within three months".
             return f"for a limit of {', '.join(f'{g} days' for g in sorted(given_limits))}, not " \
                    f"{', '.join(f'{a} days' for a in sorted(asked_limits))}"
+        if asked_limits and parsed.kind in ("count", "percent") and not time_limits(own_text) \
+                and not has_kind(own_text, "days"):
+            # "How many waited more than a year?" is not answered by everyone waiting, though
+            # another quoted sentence has people waiting more than a year for something else.
+            # (A limit worded otherwise, "28 days or less", "within the target of 60 days", is
+            # still a duration.)
+            return f"gives no count for a limit of {', '.join(f'{a} days' for a in sorted(asked_limits))}"
         # "End" is mostly a time ("at the end of March"), not an event.
         events = (*parsed.verbs, *(w for w in words(parsed.topic) if w.lower() not in ("end", "ends")))
         opposite = (_opposite_event(events, quotes, parsed.topic)
@@ -932,7 +946,7 @@ class Answerer:
                 # another sentence's, about what that sentence names ("38.6% of people receiving
                 # long-term support used a direct payment" beside "640 personal assistants").
                 return f"no {parsed.kind} figure in the answering sentence"
-            if parsed.kind in ("count", "percent", "days") and not _names_asked(parsed, own_text):
+            if parsed.kind in ("count", "percent", "days") and not _names_asked(parsed, own_text, best.sentence):
                 # A count, share or wait whose sentence names nothing the question asks about is
                 # another thing's figure ("44 per cent of new contacts" for an OT vacancy rate),
                 # however well its passage matches. (Money is worded too many ways: spend,
@@ -953,7 +967,11 @@ class Answerer:
     def _as_read(self, cand: _Candidate) -> str:
         """A sentence as a reader takes it: a table row's cells each followed by its column's
         header ("1,412 People waiting; 19 weeks Median wait"), so a bare number says what it
-        counts."""
+        counts. A list item giving a figure after its label reads the same way ("People waiting
+        for a Care Act assessment: 212" is "212 People waiting for a Care Act assessment")."""
+        labelled = _LABELLED_FIGURE.fullmatch(cand.sentence.strip())
+        if labelled:
+            return f"{labelled['value']} {labelled['label']}"
         if not cand.context:
             return cand.sentence
         start, end = cand.context[-1]
@@ -1132,15 +1150,22 @@ def _same_subject(asked: Sequence[str], given: Sequence[str]) -> bool:
                                                 for g in given)
 
 
-def _names_asked(parsed: Question, text: str) -> bool:
+def _names_asked(parsed: Question, text: str, sentence: str = "") -> bool:
     """Does ``text`` name one of the question's content words (or a paraphrase) or subjects?
     A sentence may leave its subject to the one before ("Nobody waited longer than 35 days for
-    an assessment"), but says what its figure is of in some word. The councils named are not
-    counted: every report names its own."""
+    an assessment"), but says what its figure is of in some word. A list item's label says all
+    of it ("People supported by Stay Well at Home: 3,860"): it must name a key word or a subject.
+    The councils named are not counted: every report names its own."""
     own = {stem(w) for c in parsed.councils for w in words(c)}
-    keys = [t for t in dict.fromkeys([*parsed.key_terms, *content_terms(parsed.topic)]) if t not in own]
-    if not keys or set(parsed.subjects) & set(subjects_in(text)):
+    if set(parsed.subjects) & set(subjects_in(text)):
         return True
+    labelled = _LABELLED_FIGURE.fullmatch(sentence.strip())
+    if labelled and (parsed.key_terms or parsed.subjects):
+        keys = [t for t in parsed.key_terms if t not in own]
+    else:
+        keys = [t for t in dict.fromkeys([*parsed.key_terms, *content_terms(parsed.topic)]) if t not in own]
+        if not keys:
+            return True
     terms = _support(text, "")
     return any(_matches(t, terms) or any(_same_stem(w, t) for w in terms) for t in keys)
 

@@ -39,6 +39,10 @@ _NOT_HEADING = re.compile(
 )
 
 
+#: A label followed by its figure: "Occupational therapy assessments: 642 people", "Budget: £4.2m".
+_LABELLED_FIGURE = re.compile(r":\s*(?:£\s?)?\d")
+
+
 @dataclass(frozen=True)
 class Limits:
     """How much work reading one file may take; see the matching ``Settings`` fields."""
@@ -226,6 +230,10 @@ def looks_like_heading(line: str) -> bool:
     if s[-1] in _SENTENCE_END or s.startswith(("(", '"', "\u201c")):
         return False
     if not (s[0].isupper() or s[0].isdigit()):
+        return False
+    # "Care Act assessments: 1,138 people" is a list item giving a figure, not a heading
+    # ("Theme 1: Working with people" is one).
+    if _LABELLED_FIGURE.search(s):
         return False
     words = s.split()
     return len(words) <= 16 and not re.fullmatch(r"[\d\s,.%£]+", s)

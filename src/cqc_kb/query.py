@@ -106,6 +106,7 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
     "live": ("resident", "population"),
     "resident": ("population", "people"),
     "longest": ("maximum",),
+    "worst": ("peak", "highest"),
     "maximum": ("longest",),
     "shortest": ("minimum",),
     "typical": ("median",),
@@ -209,7 +210,7 @@ def _spaced(pattern: str) -> str:
 #: not answer a question about another ("median wait" for OT vs for a Care Act assessment).
 SUBJECTS: dict[str, re.Pattern[str]] = {name: re.compile(_spaced(pattern), re.I) for name, pattern in {
     "carer assessment": r"\bcarers?['\u2019]?s?['\u2019]? (needs )?assessments?\b",
-    "occupational therapy": r"\boccupational therap|\bOT (assessment|wait)",
+    "occupational therapy": r"\boccupational therap|\bOT (assessment|wait)|(?-i:\bOTs?\b)",
     "financial assessment": r"\bfinancial assessments?\b|\bassess\w* ([\w'\u2019]+ ){0,2}financ|\bmeans[- ]test|"
                             r"\bwork(s|ed|ing)? out (what|how much) ([\w'\u2019]+ ){0,3}(pay|contribut)",
     "review": r"\b(care act |annual |support plan |care )?reviews?\b|\breviewed\b",
@@ -299,7 +300,7 @@ GENERIC = frozenset(content_terms(
     "extra additional further problem problems issue issues challenge challenges rating ratings more less "
     "fewer little few several lot lots end beginning start middle half quarter part user users past "
     "typical typically fraction organisation organisations programme programmes initiative initiatives "
-    "inside done through towards toward aim aims purpose"
+    "inside done through towards toward aim aims purpose point"
 ))
 
 #: Verbs common in questions: they say what happened, not what it happened to.
@@ -369,7 +370,11 @@ class Question:
         if len(asked) != 1:
             return None
         (stage,) = asked
-        if re.search(r"\breceiv", self.topic, re.I) and not set(counted_nouns(self.plain or self.topic)) & _CASES:
+        # "Receive" and "agreed" name a stage of a case ("how many concerns were received",
+        # "how many applications were agreed"), not of what people get ("how many people
+        # received reablement", "how many young people had a plan agreed").
+        if re.search(r"\breceiv|\bagreed\b", self.topic, re.I) and \
+                not set(counted_nouns(self.plain or self.topic)) & _CASES:
             return None
         return stage
 
