@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from cqc_kb.answer import (Answerer, _Candidate, _counted_stages, _counts, _named_place, _same_subject, _describes, _fragment, _opposite_event, _other_group,
-                           _other_period, _other_place, _same_stem, _share_of, _spelt_out, _subjects_of, _table_context,
+                           _names_asked, _other_period, _other_place, _same_stem, _share_of, _spelt_out, _subjects_of, _table_context,
                            _table_header, asked_terms)
 from cqc_kb.errors import KbError
 from cqc_kb.kb import NO_EVIDENCE, sort_by_figure
@@ -654,6 +654,9 @@ def test_a_list_items_label_must_name_what_is_asked(hash_kb) -> None:
     assert answerer._misfit(over_a_year, waiting, [waiting, reviews]) == "gives no count for a limit of 365 days"
     assert answerer._misfit(parse_question("How many people were waiting for a Care Act assessment?"),
                             waiting, [waiting]) is None
+    # A question whose only key word is the council's name is answered by any item counting people.
+    assert _names_asked(answerer.parse("How many people were waiting in Kestrel Moor?"), waiting.sentence,
+                        waiting.sentence)
     # A limit worded otherwise is still a duration.
     within = cand("Over this period, 52% of people waited 28 days or less for a Care Act assessment.")
     assert answerer._misfit(parse_question("What share of people were assessed within four weeks?"),

@@ -1159,10 +1159,8 @@ def _names_asked(parsed: Question, text: str, sentence: str = "") -> bool:
     own = {stem(w) for c in parsed.councils for w in words(c)}
     if set(parsed.subjects) & set(subjects_in(text)):
         return True
-    labelled = _LABELLED_FIGURE.fullmatch(sentence.strip())
-    if labelled and (parsed.key_terms or parsed.subjects):
-        keys = [t for t in parsed.key_terms if t not in own]
-    else:
+    keys = [t for t in parsed.key_terms if t not in own]
+    if not (_LABELLED_FIGURE.fullmatch(sentence.strip()) and (keys or parsed.subjects)):
         keys = [t for t in dict.fromkeys([*parsed.key_terms, *content_terms(parsed.topic)]) if t not in own]
         if not keys:
             return True
