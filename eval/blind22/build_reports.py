@@ -1,5 +1,6 @@
-"""Render the three blind-22 reports from their plain-text sources (deterministic). Adapted from
-eval/blind9/build_reports.py (layout code copied, then changed):
+"""Render the three blind-22 reports from their plain-text sources (deterministic). The renderers
+are eval/blind9/build_reports.py's (imported from the folder beside this one), with its Markdown
+table options on:
 
 * Marlstead Borough Council -> reports/marlstead.txt: plain text, paragraphs not wrapped; "Key
   finding:" labelled paragraphs, "- " lists of figures and a Markdown "| a | b |" table kept one row
@@ -17,182 +18,15 @@ eval/blind9/build_reports.py (layout code copied, then changed):
 
 from __future__ import annotations
 
-import html
-import re
-from datetime import datetime
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "reports"
-MAIN = HERE.parents[1]
-sys.path.insert(0, str(MAIN / "tests" / "fixtures"))
+sys.path.insert(0, str(HERE.parent / "blind9"))
 
-import build_fixtures  # noqa: E402
+import build_reports as b9  # noqa: E402  (eval/blind9's renderers)
 
-REPORTS = (
-    # (source, output, format, authority)
-    ("marlstead.source.txt", "marlstead.txt", "txt", "Marlstead Borough Council"),
-    ("culverdown.source.txt", "culverdown.pdf", "pdf", "Culverdown City Council"),
-    ("skelbury.source.txt", "skelbury.html", "html", "Skelbury County Council"),
-)
-
-DHSC = ("This data is reproduced at the request of the Department of Health and Social Care. "
-        "It has not been factored into our assessment and is presented for information purposes only.")
-
-
-# --------------------------------------------------------------------------- plain text
-
-_MONEY = re.compile(r"(£\d[\d,]*\d(?:\.\d+)?|\b\d+(?:\.\d+)?%)")
-
-
-def render_txt(text: str, dest: Path, authority: str) -> Path:
-    paras = [p.strip() for p in re.split(r"\n\s*\n", text.strip())]
-    out: list[str] = []
-    in_finance = False
-    for i, para in enumerate(paras):
-        lines = para.splitlines()
-        if para == "Financial facts":
-            in_finance = True
-            out.append(para)
-            out.append(f"The Financial facts for **{authority}** are:")
-            continue
-        if in_finance and all(ln.startswith("- ") for ln in lines):
-            out.append("\n".join("- " + _MONEY.sub(r"**\1**", ln[2:]) for ln in lines))
-            continue
-        if para == DHSC:
-            in_finance = False
-            out.append(para)
-            out.append("\u00a0")
-            continue
-        keep = all(ln.startswith("- ") for ln in lines) or all(ln.startswith("| ") for ln in lines)
-        out.append("\n".join(lines) if keep else " ".join(lines))
-        if i == 0:
-            out.append("[How we assess local authorities](#)")
-    dest.write_text("\n\n".join(out) + "\n", encoding="utf-8")
-    return dest
-
-
-# --------------------------------------------------------------------------- PDF
-
-def render_pdf(text: str, dest: Path, authority: str, labels: dict[str, str] | None = None,
-               set_name: str = "9") -> Path:
-    """The PDF; ``labels`` (score line -> label) adds a third column to the scores table."""
-    from reportlab.lib import colors
-    from reportlab.lib.enums import TA_LEFT
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen import canvas as rl_canvas
-    from reportlab.platypus import (ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer,
-                                    Table, TableStyle)
-
-    base = getSampleStyleSheet()
-    body = ParagraphStyle("Body", parent=base["BodyText"], fontName="Helvetica", fontSize=10.5,
-                          leading=14, spaceAfter=7, alignment=TA_LEFT,
-                          hyphenationLang="", embeddedHyphenation=0, uriWasteReduce=0)
-    teal = colors.HexColor("#00565b")
-    styles = {
-        "h1": ParagraphStyle("H1", parent=body, fontName="Times-Bold", fontSize=24, leading=28,
-                             spaceAfter=16, textColor=teal),
-        "h2": ParagraphStyle("H2", parent=body, fontName="Times-Bold", fontSize=17, leading=21,
-                             spaceBefore=16, spaceAfter=8, textColor=teal),
-        "h3": ParagraphStyle("H3", parent=body, fontName="Times-Bold", fontSize=14, leading=17,
-                             spaceBefore=12, spaceAfter=5),
-        "h4": ParagraphStyle("H4", parent=body, fontName="Helvetica-Bold", fontSize=10.5,
-                             leading=14, spaceBefore=6, spaceAfter=2),
-        "rating": ParagraphStyle("Rating", parent=body, fontName="Times-Bold", fontSize=16,
-                                 leading=20, textColor=colors.HexColor("#1d6b2f")),
-        "notice": ParagraphStyle("Notice", parent=body, fontName="Helvetica-Oblique", fontSize=9),
-        "published": ParagraphStyle("Published", parent=body, fontName="Helvetica-Bold", fontSize=10),
-        "label": ParagraphStyle("Label", parent=body, fontName="Helvetica-Oblique"),
-        "qs-score": ParagraphStyle("QSScore", parent=body, fontName="Helvetica-Bold"),
-    }
-
-    def esc(s: str) -> str:
-        return html.escape(s, quote=False)
-
-    blocks = build_fixtures._blocks(text)
-    published = next((str(p) for k, p in blocks if k == "published"), "").replace("Assessment published: ", "")
-    story: list = []
-    scores: list[list[str]] = []
-    for n, (kind, payload) in enumerate(blocks):
-        if kind == "qs-name":
-            scores.append([str(payload), ""] + ([""] if labels else []))
-            continue
-        if kind == "qs-score" and scores and not scores[-1][1]:
-            scores[-1][1] = str(payload)
-            if labels:
-                scores[-1][2] = labels.get(str(payload), "")
-            if n + 1 < len(blocks) and blocks[n + 1][0] != "qs-name":
-                widths = [80 * mm, 20 * mm, 66 * mm] if labels else [120 * mm, 30 * mm]
-                table = Table(scores, colWidths=widths)
-                table.setStyle(TableStyle([
-                    ("FONT", (0, 0), (0, -1), "Helvetica-Bold", 10),
-                    ("FONT", (1, 0), (1, -1), "Helvetica", 10),
-                    ("BOX", (0, 0), (-1, -1), 0.6, teal),
-                    ("INNERGRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#b7cfd0")),
-                    ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-                ]))
-                story.append(table)
-                story.append(Spacer(1, 8))
-            continue
-        if kind == "p" and str(payload).startswith("| "):
-            rows = [[c.strip() for c in r.strip().strip("|").split(" | ")] for r in str(payload).split(" | | ")]
-            table = Table([[Paragraph(esc(c), body) for c in r] for r in rows], colWidths=[96 * mm, 35 * mm, 35 * mm])
-            table.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.6, teal),
-                                       ("INNERGRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#b7cfd0"))]))
-            story.append(table)
-            story.append(Spacer(1, 8))
-            continue
-        if kind == "ul":
-            items = [ListItem(Paragraph(esc(it), body), leftIndent=12) for it in payload]
-            story.append(ListFlowable(items, bulletType="bullet", start="-", leftIndent=12))
-        else:
-            story.append(Paragraph(esc(str(payload)), styles.get(kind, body)))
-
-    class NumberedCanvas(rl_canvas.Canvas):
-        """Defers page output so the footer can say 'Page N of M'."""
-
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._saved: list[dict] = []
-
-        def showPage(self) -> None:  # noqa: N802 (reportlab API)
-            self._saved.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._saved)
-            for state in self._saved:
-                self.__dict__.update(state)
-                self.setFont("Helvetica", 8)
-                self.drawCentredString(A4[0] / 2, 10 * mm, f"Page {self._pageNumber} of {total}")
-                super().showPage()
-            super().save()
-
-    def header(canvas, document) -> None:
-        canvas.saveState()
-        canvas.setFont("Times-Bold", 9)
-        canvas.drawString(22 * mm, A4[1] - 11 * mm, authority)
-        canvas.setFont("Times-Roman", 8.5)
-        canvas.drawString(22 * mm, A4[1] - 15 * mm, f"Local authority assessment - published {published}")
-        canvas.setStrokeColor(teal)
-        canvas.line(22 * mm, A4[1] - 17 * mm, A4[0] - 22 * mm, A4[1] - 17 * mm)
-        canvas.restoreState()
-
-    doc = SimpleDocTemplate(
-        str(dest), pagesize=A4, title=f"{authority}: local authority assessment",
-        author="Care Quality Commission (fictional)", subject=f"Blind evaluation report, cqc-kb set {set_name}",
-        leftMargin=22 * mm, rightMargin=22 * mm, topMargin=25 * mm, bottomMargin=20 * mm, invariant=1,
-    )
-    doc.build(story, onFirstPage=header, onLaterPages=header, canvasmaker=NumberedCanvas)
-    return dest
-
-
-# --------------------------------------------------------------------------- HTML
-
-#: The aside box at the top of the About section (figures as the report states them).
 KEY_FIGURES = {
     "Skelbury County Council": (("Residents", "612,000"), ("Aged 65 or over", "nearly 28 per cent"),
                                 ("Councillors", "84"), ("Area teams", "3")),
@@ -202,143 +36,17 @@ KEY_FIGURES = {
 LABELS = {"Score: 1": "Evidence shows significant shortfalls", "Score: 2": "Evidence shows some shortfalls",
           "Score: 3": "Evidence shows a good standard", "Score: 4": "Evidence shows an exceptional standard"}
 
-_HEAD = """<!DOCTYPE html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<title>{title} &ndash; CQC</title>
-<style>
-  body {{ font-family: Arial, sans-serif; margin: 0; }}
-  nav.toc {{ float: left; width: 16rem; }}
-  main {{ margin-left: 17rem; max-width: 46rem; }}
-  aside.key-figures {{ border: 2px solid #4c2c92; padding: .5rem 1rem; }}
-  table.scores th, table.scores td {{ border-bottom: 1px solid #ccc; padding: .25rem .5rem; }}
-  .rating {{ font-size: 1.6rem; font-weight: bold; }}
-</style>
-</head>
-<body>
-<header class="masthead"><p><a href="/">Care Quality Commission</a> &ndash; local authority assessments</p>
-<form class="site-search" action="/search" method="get"><label for="s">Search CQC</label> <input id="s" name="q" type="search"> <button>Search</button></form>
-</header>
-<nav class="toc" aria-label="Contents">
-<p>On this page</p>
-<ol>
-{toc}
-</ol>
-</nav>
-<main id="main-content">
-<article class="la-assessment">
-"""
-
-_FOOT = """</article>
-</main>
-<footer class="site-footer">
-<section class="feedback"><h2>Was this page useful?</h2>
-<form action="/feedback" method="post"><label><input type="radio" name="useful" value="yes"> Yes</label> <label><input type="radio" name="useful" value="no"> No</label> <textarea name="comment" aria-label="Tell us how long you waited for this page and how we can improve it"></textarea> <button>Send feedback</button></form>
-</section>
-<iframe title="Map of the council area" src="https://maps.example.invalid/embed?q={place}" width="400" height="300"></iframe>
-<p>&copy; Care Quality Commission 2025 &ndash; fictional page for the cqc-kb blind evaluation (set {set_name}). Terms &amp; conditions.</p>
-</footer>
-</body>
-</html>
-"""
-
-
-def _ent(s: str) -> str:
-    """Escape, then spell a few characters as named entities, as CMS output often does."""
-    return html.escape(s, quote=False).replace("£", "&pound;").replace("–", "&ndash;")
-
-
-def _slug(s: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
-
-
-def render_html(text: str, dest: Path, authority: str, key_figures: dict | None = None, key_list: str = "ul",
-                set_name: str = "9") -> Path:
-    """The web page; the key figures box lists ``key_figures`` as a ``<ul>`` or, with
-    ``key_list="dl"``, as a description list."""
-    key_figures = KEY_FIGURES if key_figures is None else key_figures
-    blocks = build_fixtures._blocks(text)
-    h2s = [str(p) for k, p in blocks if k == "h2"]
-    toc = "\n".join(f'<li><a href="#{_slug(h)}">{_ent(h)}</a></li>' for h in h2s)
-    parts = [_HEAD.format(title=_ent(f"{authority}: local authority assessment"), toc=toc)]
-    depth = 0  # 0: none open, 1: h2 section open, 2: statement section open too
-    scores: list[tuple[str, str]] = []
-
-    def close_to(level: int) -> None:
-        nonlocal depth
-        while depth > level:
-            parts.append("</section>\n")
-            depth -= 1
-
-    for n, (kind, payload) in enumerate(blocks):
-        s = str(payload) if kind != "ul" else ""
-        if kind == "qs-name":
-            scores.append((s, ""))
-            continue
-        if kind == "qs-score" and scores and not scores[-1][1]:
-            scores[-1] = (scores[-1][0], s)
-            if n + 1 < len(blocks) and blocks[n + 1][0] != "qs-name":
-                rows = "\n".join(f'<tr><th scope="row">{_ent(a)}</th><td>{_ent(b)}</td></tr>' for a, b in scores)
-                parts.append('<table class="scores">\n<thead><tr><th scope="col">Quality statement</th>'
-                             f'<th scope="col">Score</th></tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>\n')
-            continue
-        if kind == "h1":
-            parts.append(f"<header>\n<h1>{_ent(s)}</h1>\n")
-        elif kind == "notice":
-            parts.append(f'<p class="notice"><strong>{_ent(s)}</strong></p>\n')
-        elif kind == "published":
-            when = datetime.strptime(s.split(":", 1)[1].strip(), "%d %B %Y").date().isoformat()
-            parts.append(f'<p class="published"><time datetime="{when}">{_ent(s)}</time></p>\n</header>\n')
-        elif kind == "h2":
-            close_to(0)
-            parts.append(f'<section id="{_slug(s)}">\n<h2>{_ent(s)}</h2>\n')
-            depth = 1
-        elif kind == "h3":
-            close_to(1)
-            parts.append(f'<section class="quality-statement" id="{_slug(s)}">\n<h3>{_ent(s)}</h3>\n')
-            depth = 2
-        elif kind == "h4":
-            parts.append(f"<h4>{_ent(s)}</h4>\n")
-        elif kind == "p" and s.startswith("| "):
-            rows = [[c.strip() for c in r.strip().strip("|").split(" | ")] for r in s.split(" | | ")]
-            head = "".join(f'<th scope="col">{_ent(c)}</th>' for c in rows[0])
-            body_rows = "".join("<tr>" + f'<th scope="row">{_ent(r[0])}</th>' + "".join(f"<td>{_ent(c)}</td>" for c in r[1:]) + "</tr>\n" for r in rows[1:])
-            parts.append(f"<figure>\n<table>\n<caption>Care at home and care homes, 2024/25</caption>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body_rows}</tbody>\n</table>\n<figcaption>Source: council data</figcaption>\n</figure>\n")
-        elif kind == "ul":
-            parts.append("<ul>\n" + "".join(f"<li>{_ent(it)}</li>\n" for it in payload) + "</ul>\n")
-        elif kind == "rating":
-            parts.append(f'<p class="rating">{_ent(s)}</p>\n')
-        elif kind == "qs-score":
-            parts.append(f'<p class="score"><strong>{_ent(s)}</strong></p>\n')
-        elif kind == "label":
-            parts.append(f'<p class="score-label">{_ent(s)}</p>\n')
-        else:
-            parts.append(f"<p>{_ent(s)}</p>\n")
-        if kind == "h2" and s.startswith("About "):
-            pairs = key_figures.get(authority, ())
-            items = "".join(f"<dt>{_ent(k)}</dt><dd>{_ent(v)}</dd>\n" if key_list == "dl"
-                            else f"<li>{_ent(k)}: {_ent(v)}</li>\n" for k, v in pairs)
-            parts.append('<aside class="key-figures" aria-label="Key figures">\n<h3>At a glance</h3>\n'
-                         f"<{key_list}>\n{items}</{key_list}>\n</aside>\n")
-    close_to(0)
-    foot = _FOOT.format(place=authority.split()[0].lower(), set_name=set_name)
-    dest.write_text("".join(parts) + foot, encoding="utf-8")
-    return dest
-
 
 def main() -> int:
-    OUT.mkdir(exist_ok=True)
-    for source, output, fmt, authority in REPORTS:
-        text = (OUT / source).read_text(encoding="utf-8")
-        render = {"txt": render_txt, "pdf": render_pdf, "html": render_html}[fmt]
-        if fmt == "pdf":
-            render_pdf(text, OUT / output, authority, labels=LABELS, set_name="22")
-        elif fmt == "html":
-            render_html(text, OUT / output, authority, key_figures=KEY_FIGURES, key_list="dl", set_name="22")
-        else:
-            render_txt(text, OUT / output, authority)
-        print(OUT / output)
+    src = lambda name: (OUT / name).read_text(encoding="utf-8")  # noqa: E731
+    b9.render_txt(src("marlstead.source.txt"), OUT / "marlstead.txt", "Marlstead Borough Council", tables=True)
+    b9.render_pdf(src("culverdown.source.txt"), OUT / "culverdown.pdf", "Culverdown City Council",
+                  labels=LABELS, set_name="22", table_widths=(96, 35, 35))
+    b9.render_html(src("skelbury.source.txt"), OUT / "skelbury.html", "Skelbury County Council",
+                   key_figures=KEY_FIGURES, key_list="dl", set_name="22",
+                   table_caption="Care at home and care homes, 2024/25")
+    for name in ("marlstead.txt", "culverdown.pdf", "skelbury.html"):
+        print(OUT / name)
     return 0
 
 

@@ -51,7 +51,9 @@ DHSC = ("This data is reproduced at the request of the Department of Health and 
 _MONEY = re.compile(r"(£\d[\d,]*\d(?:\.\d+)?|\b\d+(?:\.\d+)?%)")
 
 
-def render_txt(text: str, dest: Path, authority: str) -> Path:
+def render_txt(text: str, dest: Path, authority: str, tables: bool = False) -> Path:
+    """The text report; with ``tables``, a paragraph of Markdown table rows ("| a | b |") keeps a
+    row a line, as a list does."""
     paras = [p.strip() for p in re.split(r"\n\s*\n", text.strip())]
     out: list[str] = []
     in_finance = False
@@ -70,7 +72,8 @@ def render_txt(text: str, dest: Path, authority: str) -> Path:
             out.append(para)
             out.append("\u00a0")
             continue
-        out.append("\n".join(lines) if all(ln.startswith("- ") for ln in lines) else " ".join(lines))
+        keep = all(ln.startswith("- ") for ln in lines) or tables and all(ln.startswith("| ") for ln in lines)
+        out.append("\n".join(lines) if keep else " ".join(lines))
         if i == 0:
             out.append("[How we assess local authorities](#)")
     dest.write_text("\n\n".join(out) + "\n", encoding="utf-8")
@@ -80,8 +83,9 @@ def render_txt(text: str, dest: Path, authority: str) -> Path:
 # --------------------------------------------------------------------------- PDF
 
 def render_pdf(text: str, dest: Path, authority: str, labels: dict[str, str] | None = None,
-               set_name: str = "9") -> Path:
-    """The PDF; ``labels`` (score line -> label) adds a third column to the scores table."""
+               set_name: str = "9", table_widths: tuple[float, ...] | None = None) -> Path:
+    """The PDF; ``labels`` (score line -> label) adds a third column to the scores table. With
+    ``table_widths`` (column widths in mm), a paragraph of Markdown table rows becomes a table."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_LEFT
     from reportlab.lib.pagesizes import A4
@@ -140,6 +144,15 @@ def render_pdf(text: str, dest: Path, authority: str, labels: dict[str, str] | N
                 ]))
                 story.append(table)
                 story.append(Spacer(1, 8))
+            continue
+        if table_widths and kind == "p" and str(payload).startswith("| "):
+            rows = [[c.strip() for c in r.strip().strip("|").split(" | ")] for r in str(payload).split(" | | ")]
+            table = Table([[Paragraph(esc(c), body) for c in r] for r in rows],
+                          colWidths=[w * mm for w in table_widths])
+            table.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.6, teal),
+                                       ("INNERGRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#b7cfd0"))]))
+            story.append(table)
+            story.append(Spacer(1, 8))
             continue
         if kind == "ul":
             items = [ListItem(Paragraph(esc(it), body), leftIndent=12) for it in payload]
@@ -246,9 +259,10 @@ def _slug(s: str) -> str:
 
 
 def render_html(text: str, dest: Path, authority: str, key_figures: dict | None = None, key_list: str = "ul",
-                set_name: str = "9") -> Path:
+                set_name: str = "9", table_caption: str | None = None) -> Path:
     """The web page; the key figures box lists ``key_figures`` as a ``<ul>`` or, with
-    ``key_list="dl"``, as a description list."""
+    ``key_list="dl"``, as a description list. With ``table_caption``, a paragraph of Markdown
+    table rows becomes a ``<figure>`` table with that caption."""
     key_figures = KEY_FIGURES if key_figures is None else key_figures
     blocks = build_fixtures._blocks(text)
     h2s = [str(p) for k, p in blocks if k == "h2"]
@@ -292,6 +306,13 @@ def render_html(text: str, dest: Path, authority: str, key_figures: dict | None 
             depth = 2
         elif kind == "h4":
             parts.append(f"<h4>{_ent(s)}</h4>\n")
+        elif table_caption and kind == "p" and s.startswith("| "):
+            rows = [[c.strip() for c in r.strip().strip("|").split(" | ")] for r in s.split(" | | ")]
+            head = "".join(f'<th scope="col">{_ent(c)}</th>' for c in rows[0])
+            body_rows = "".join("<tr>" + f'<th scope="row">{_ent(r[0])}</th>' + "".join(f"<td>{_ent(c)}</td>" for c in r[1:])
+                                + "</tr>\n" for r in rows[1:])
+            parts.append(f"<figure>\n<table>\n<caption>{_ent(table_caption)}</caption>\n<thead><tr>{head}</tr></thead>\n"
+                         f"<tbody>\n{body_rows}</tbody>\n</table>\n<figcaption>Source: council data</figcaption>\n</figure>\n")
         elif kind == "ul":
             parts.append("<ul>\n" + "".join(f"<li>{_ent(it)}</li>\n" for it in payload) + "</ul>\n")
         elif kind == "rating":

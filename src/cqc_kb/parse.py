@@ -40,7 +40,7 @@ _NOT_HEADING = re.compile(
 
 
 #: A label followed by its figure: "Occupational therapy assessments: 642 people", "Budget: £4.2m".
-_LABELLED_FIGURE = re.compile(r":\s*(?:£\s?)?\d")
+_FIGURE_AFTER_COLON = re.compile(r":\s*(?:£\s?)?\d")
 
 
 @dataclass(frozen=True)
@@ -233,7 +233,7 @@ def looks_like_heading(line: str) -> bool:
         return False
     # "Care Act assessments: 1,138 people" is a list item giving a figure, not a heading
     # ("Theme 1: Working with people" is one).
-    if _LABELLED_FIGURE.search(s):
+    if _FIGURE_AFTER_COLON.search(s):
         return False
     words = s.split()
     return len(words) <= 16 and not re.fullmatch(r"[\d\s,.%£]+", s)
