@@ -1,14 +1,14 @@
 """Encoder variants side by side: speed and how far each one's vectors move from the float model.
 
     python scripts/bench_encoders.py                 # torch float32 and int8 (per-channel)
-    pip install onnxruntime onnx && python scripts/bench_encoders.py   # ... plus ONNX Runtime rows
+    python scripts/bench_encoders.py                 # ... and ONNX Runtime float32 and int8
 
 Texts are the shipped report's passages and answer sentences exactly as the index embeds them
 (the default settings' chunks, headings included, and their sentences). Each variant encodes
 every text set ``--rounds`` times, interleaved with the others so that a busy machine slows them
 alike; the best round counts. "cos" compares each vector with the float model's vector of the
-same text (1.0 is identical). ONNX rows export the model from its local folder once into a
-temporary folder (no download) and mean-pool and normalise as the model's own modules do.
+same text (1.0 is identical). ONNX rows run the project's own ONNX embedder (exported once from
+the model's local folder into the cache, no download).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Callable
@@ -57,69 +56,21 @@ def torch_variants(threads: int) -> dict[str, Encode]:
     return out
 
 
-def onnx_variants(threads: int, folder: Path) -> dict[str, Encode]:
-    """ONNX Runtime, float32 (as exported, and with its BERT graph fusions) and int8, if
-    onnxruntime and onnx are installed."""
+def onnx_variants(threads: int) -> dict[str, Encode]:
+    """ONNX Runtime float32 and int8 (``CQC_KB_RUNTIME=onnx``), if onnxruntime is installed."""
     try:
-        import onnxruntime as ort
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-        from onnxruntime.transformers.optimizer import optimize_model
-        import onnx
+        import onnxruntime  # noqa: F401
     except ImportError:
         return {}
-    import torch
-    from transformers import AutoModel
+    from cqc_kb.embed import OnnxEmbedder, plain_mean_pooled, resolve_model
 
-    from cqc_kb.embed import load_embedder, resolve_model
-
-    embedder = load_embedder("all-MiniLM-L6-v2", True)
-    tokenizer, max_length = embedder.tokenizer, embedder.max_seq_length
-    # Exported from the plain ("eager") attention: the fused kernel torch picks by default
-    # exports as a graph ONNX Runtime's optimizer cannot fuse back into one Attention node.
-    hf = AutoModel.from_pretrained(resolve_model("all-MiniLM-L6-v2"), attn_implementation="eager").eval()
-
-    class LastHidden(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.hf = hf
-
-        def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: D401 - torch API
-            return self.hf(input_ids=input_ids, attention_mask=attention_mask,
-                           token_type_ids=token_type_ids).last_hidden_state
-
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    sample = tokenizer(["a short one", "a somewhat longer sentence to trace"], padding=True, return_tensors="pt")
-    plain, fused, int8 = folder / "model.onnx", folder / "model-fused.onnx", folder / "model-int8.onnx"
-    torch.onnx.export(LastHidden(), tuple(sample[n] for n in names), str(plain), input_names=names,
-                      output_names=["last_hidden_state"], opset_version=17, dynamo=False,
-                      dynamic_axes={n: {0: "batch", 1: "tokens"} for n in names + ["last_hidden_state"]})
-    config = hf.config
-    optimize_model(str(plain), model_type="bert", num_heads=config.num_attention_heads,
-                   hidden_size=config.hidden_size).save_model_to_file(str(fused))
-    quantize_dynamic(str(plain), str(int8), weight_type=QuantType.QInt8, per_channel=True,
-                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
-
-    def session_encoder(path: Path) -> Encode:
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-
-        def encode(texts: list[str]) -> np.ndarray:
-            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-            out = np.zeros((len(texts), 384), np.float32)
-            for i in range(0, len(order), 32):
-                idx = order[i:i + 32]
-                enc = tokenizer([texts[j] for j in idx], padding=True, truncation=True,
-                                max_length=max_length, return_tensors="np")
-                hidden = session.run(None, {n: enc[n].astype(np.int64) for n in names})[0]
-                mask = enc["attention_mask"][..., None].astype(np.float32)
-                pooled = (hidden * mask).sum(1) / np.maximum(mask.sum(1), 1e-9)
-                out[idx] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
-            return out
-        return encode
-
-    return {"onnxruntime float32": session_encoder(plain), "onnxruntime float32, fused": session_encoder(fused),
-            "onnxruntime int8": session_encoder(int8)}
+    path = resolve_model("all-MiniLM-L6-v2")
+    out: dict[str, Encode] = {}
+    for name, quantize in (("onnxruntime float32", False), ("onnxruntime int8", True)):
+        embedder = OnnxEmbedder("all-MiniLM-L6-v2", path, plain_mean_pooled(path), quantize=quantize,
+                                threads=threads)
+        out[name] = lambda texts, e=embedder: e.encode(texts, batch_size=32)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,18 +82,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     texts = texts_of_report(args.report)
-    with tempfile.TemporaryDirectory() as tmp:
-        variants = torch_variants(args.threads) | onnx_variants(args.threads, Path(tmp))
-        for encode in variants.values():  # lazy initialisation is not what is measured
-            encode(texts["sentences"][:8])
-        best = {(v, kind): float("inf") for v in variants for kind in texts}
-        vectors: dict[tuple[str, str], np.ndarray] = {}
-        for _ in range(args.rounds):
-            for kind, items in texts.items():
-                for name, encode in variants.items():
-                    start = time.perf_counter()
-                    vectors[name, kind] = encode(items)
-                    best[name, kind] = min(best[name, kind], time.perf_counter() - start)
+    variants = torch_variants(args.threads) | onnx_variants(args.threads)
+    for encode in variants.values():  # lazy initialisation is not what is measured
+        encode(texts["sentences"][:8])
+    best = {(v, kind): float("inf") for v in variants for kind in texts}
+    vectors: dict[tuple[str, str], np.ndarray] = {}
+    for _ in range(args.rounds):
+        for kind, items in texts.items():
+            for name, encode in variants.items():
+                start = time.perf_counter()
+                vectors[name, kind] = encode(items)
+                best[name, kind] = min(best[name, kind], time.perf_counter() - start)
 
     rows = []
     for name in variants:

@@ -86,3 +86,78 @@ def test_loading_the_default_model_does_not_import_sentence_transformers() -> No
                               env=env if chosen is None else {**env, "OMP_WAIT_POLICY": chosen})
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout.split() == ["TransformersEmbedder", "(1,", "384)", "False", expected]
+
+
+@pytest.mark.slow
+def test_onnx_runtime_runs_the_same_model(tmp_path, monkeypatch) -> None:
+    """ONNX Runtime float32 gives transformers' vectors (so tokenising, pooling and span pooling
+    are the same); int8 stays close to them and encodes questions with the float weights; the
+    export is made once and then reused."""
+    from cqc_kb.embed import OnnxEmbedder, TransformersEmbedder, encode_passages_and_spans
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    reference = TransformersEmbedder("all-MiniLM-L6-v2", MINILM, 256)
+    float32 = OnnxEmbedder("all-MiniLM-L6-v2", MINILM, 256, quantize=False)
+    int8 = OnnxEmbedder("all-MiniLM-L6-v2", MINILM, 256, quantize=True)
+    for texts in (TEXTS[:1], TEXTS * 8):  # the one-thread session for a question; batches
+        expected = reference.encode(texts, batch_size=4)
+        assert np.allclose(float32.encode(texts, batch_size=4), expected, atol=1e-5)
+        assert ((int8.encode(texts, batch_size=4) * expected).sum(1) > 0.97).all()
+        assert not np.allclose(int8.encode(texts, batch_size=4), expected, atol=1e-3)
+    assert np.allclose(int8.encode_query(TEXTS[0]), reference.encode([TEXTS[0]])[0], atol=1e-5)
+    spans = [[(0, 30), (31, len(t))] for t in TEXTS]
+    for a, b in zip(encode_passages_and_spans(float32, TEXTS, spans, pool=True),
+                    encode_passages_and_spans(reference, TEXTS, spans, pool=True)):
+        assert a.shape == b.shape and np.allclose(a, b, atol=1e-5)
+
+    exports = sorted((tmp_path / "cache" / "cqc-kb" / "models" / "onnx").glob("*/model.onnx"))
+    assert [p.parent.name.split("-")[-2] for p in exports] == sorted(["float32", "int8"])
+    stamps = [p.stat().st_mtime_ns for p in exports]
+    again = OnnxEmbedder("all-MiniLM-L6-v2", MINILM, 256, quantize=True)
+    assert [p.stat().st_mtime_ns for p in exports] == stamps
+    assert np.array_equal(again.encode(TEXTS), int8.encode(TEXTS))
+
+
+@pytest.mark.slow
+def test_onnx_tokenizer_matches_transformers() -> None:
+    """The tokenizers library alone, set up as :class:`OnnxEmbedder` sets it up, gives the
+    token ids and offsets of transformers' tokenizer for the model."""
+    from transformers import AutoTokenizer
+
+    from cqc_kb.embed import OnnxEmbedder
+
+    texts = TEXTS + ["Café naïve résumé – “quoted” … 12½%", "", "\u00a0spaces\u2003and\ttabs\n"]
+    expected = AutoTokenizer.from_pretrained(MINILM)(texts, padding=True, truncation="longest_first",
+                                                    max_length=256, return_offsets_mapping=True)
+    got = OnnxEmbedder("all-MiniLM-L6-v2", MINILM, 256).tokenizer.encode_batch(texts)
+    assert [e.ids for e in got] == expected["input_ids"]
+    assert [e.attention_mask for e in got] == expected["attention_mask"]
+    assert [e.offsets for e in got] == [[tuple(o) for o in row] for row in expected["offset_mapping"]]
+
+
+@pytest.mark.slow
+def test_a_cached_onnx_model_loads_without_torch() -> None:
+    """Once exported, the ONNX embedder starts with neither torch nor transformers imported."""
+    code = ("import sys\nfrom cqc_kb.embed import load_embedder\n"
+            "load_embedder('all-MiniLM-L6-v2', True, True, 'onnx')\n"
+            "print('torch' in sys.modules, 'transformers' in sys.modules)")
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "HOME": str(Path.home())}
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
+    assert first.returncode == 0, first.stderr
+    second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.slow
+def test_a_model_onnx_runtime_cannot_run_falls_back_to_float_torch(tmp_path) -> None:
+    """Under the default runtime a model that is not plain mean-pooled runs through
+    sentence-transformers, and not with torch's int8 (which cost answer quality)."""
+    from cqc_kb.embed import SentenceTransformerEmbedder, load_embedder
+
+    folder = _variant(tmp_path, lambda f: _edit_json(f / "1_Pooling" / "config.json", pooling_mode_mean_tokens=False,
+                                                     pooling_mode_cls_token=True))
+    (Path(folder) / "model.safetensors").symlink_to(Path(MINILM) / "model.safetensors")
+    chosen = load_embedder(folder, True, True, "onnx")
+    assert isinstance(chosen, SentenceTransformerEmbedder)
+    assert np.allclose(chosen.encode(TEXTS), SentenceTransformerEmbedder("cls", folder).encode(TEXTS), atol=1e-6)

@@ -250,17 +250,21 @@ def test_sentence_vectors_setting_is_checked() -> None:
         load_settings(env={"CQC_KB_SENTENCE_VECTORS": "both"})
 
 
-def test_quantize_setting_shapes_the_index() -> None:
-    """int8 vectors differ from float ones, so an index built one way is stale the other way."""
+def test_quantize_and_runtime_settings_shape_the_index() -> None:
+    """int8 vectors differ from float ones, and one runtime's from another's, so an index built
+    one way is stale the other way."""
     from cqc_kb.errors import ConfigError
     from cqc_kb.settings import load_settings
 
-    plain, int8 = load_settings(env={}), load_settings(env={"CQC_KB_QUANTIZE": "1"})
-    assert (plain.quantize, int8.quantize) == (False, True)
-    assert plain.index_hash() != int8.index_hash()
-    assert int8.index_settings()["quantize"] is True
+    default, plain = load_settings(env={}), load_settings(env={"CQC_KB_QUANTIZE": "0"})
+    on_torch = load_settings(env={"CQC_KB_RUNTIME": "torch"})
+    assert (default.runtime, default.quantize, plain.quantize, on_torch.runtime) == ("onnx", True, False, "torch")
+    assert len({default.index_hash(), plain.index_hash(), on_torch.index_hash()}) == 3
+    assert default.index_settings()["quantize"] is True and default.index_settings()["runtime"] == "onnx"
     with pytest.raises(ConfigError, match="quantize"):
         load_settings(env={"CQC_KB_QUANTIZE": "int8"})
+    with pytest.raises(ConfigError, match="runtime.*'tensorflow'.*torch, onnx"):
+        load_settings(env={"CQC_KB_RUNTIME": "tensorflow"})
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -38,6 +39,10 @@ class Embedder(Protocol):
     def encode(self, texts: Sequence[str], batch_size: int = 32,
                progress: Progress | None = None) -> np.ndarray: ...
 
+    def encode_query(self, text: str) -> np.ndarray:
+        """One question's vector, in the same space as :meth:`encode`'s passages."""
+        ...
+
 
 class HashEmbedder:
     """Deterministic bag-of-hashed-words vectors: fast and model-free, for unit tests."""
@@ -59,6 +64,9 @@ class HashEmbedder:
             progress(len(texts), len(texts))
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1.0, norms)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]
 
 
 #: Up to this many texts (a question) are encoded on one thread: for so little work torch's
@@ -138,9 +146,14 @@ def _quantized(model):
         return quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
 
 
-class _TorchEmbedder:
-    """What both torch embedders share: batching by length, and span pooling on top of
-    :meth:`_span_pass` (one forward pass giving token embeddings and their offsets)."""
+def _normalised(rows: np.ndarray) -> np.ndarray:
+    return rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-12)
+
+
+class _BatchEmbedder:
+    """What the model embedders share: batching by length, one thread for a question, and
+    span pooling on top of :meth:`_span_pass` (one forward pass giving token embeddings and
+    their offsets)."""
 
     name: str
     dim: int
@@ -150,9 +163,14 @@ class _TorchEmbedder:
         """Normalised vectors of one batch."""
         raise NotImplementedError
 
+    def _few(self, batch: list[str]) -> np.ndarray:
+        """Normalised vectors of a batch of up to :data:`_FEW` texts, on one thread."""
+        raise NotImplementedError
+
     def _span_pass(self, batch: list[str]):
-        """One forward pass: (normalised vectors, token embeddings, offset mapping, attention
-        mask), or token embeddings None when the tokens do not line up with the offsets."""
+        """One forward pass, as numpy arrays: (normalised vectors, token embeddings, offset
+        mapping, attention mask), or token embeddings None when the tokens do not line up with
+        the offsets."""
         raise NotImplementedError
 
     def _warm_up(self) -> None:
@@ -160,13 +178,16 @@ class _TorchEmbedder:
         # rather than on a user's first question.
         self._vectors(["warm up"])
 
+    def encode_query(self, text: str) -> np.ndarray:
+        """The vector of one question."""
+        return self._few([text])[0].astype(np.float32, copy=False)
+
     def encode(self, texts: Sequence[str], batch_size: int = 32,
                progress: Progress | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         if len(texts) <= _FEW:
-            with _one_torch_thread():
-                return self._vectors(list(texts)).astype(np.float32, copy=False)
+            return self._few(list(texts)).astype(np.float32, copy=False)
         # Batches of similar length pad less: sort by length, encode, restore the order.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -189,8 +210,6 @@ class _TorchEmbedder:
         not line up with the offsets gets None: :func:`encode_passages_and_spans` encodes those
         spans on their own.
         """
-        import torch
-
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         pooled: list[np.ndarray | None] = [None] * len(texts)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -210,13 +229,19 @@ class _TorchEmbedder:
                 for n, (s, e) in enumerate(spans[j]):
                     mask = real & (starts >= s) & (ends <= e)
                     if e <= window_end and bool(mask.any()):
-                        rows[n] = torch.nn.functional.normalize(tokens[row][mask].mean(0), dim=-1).numpy()
+                        rows[n] = _normalised(tokens[row][mask].mean(0))
                 pooled[j] = rows
             del tokens
             _release_free_memory()
             if progress:
                 progress(min(i + batch_size, len(texts)), len(texts))
         return out, pooled
+
+
+class _TorchEmbedder(_BatchEmbedder):
+    def _few(self, batch: list[str]) -> np.ndarray:
+        with _one_torch_thread():
+            return self._vectors(batch)
 
 
 class SentenceTransformerEmbedder(_TorchEmbedder):
@@ -270,8 +295,8 @@ class SentenceTransformerEmbedder(_TorchEmbedder):
         vectors = torch.nn.functional.normalize(result["sentence_embedding"].float(), dim=-1).numpy()
         # Token ids must line up with the offsets; otherwise leave the spans to the caller.
         aligned = torch.equal(offsets["input_ids"], features["input_ids"])
-        tokens = result["token_embeddings"].float() if aligned else None
-        return vectors, tokens, offsets["offset_mapping"], features["attention_mask"]
+        tokens = result["token_embeddings"].float().numpy() if aligned else None
+        return vectors, tokens, offsets["offset_mapping"].numpy(), features["attention_mask"].numpy()
 
 
 #: sentence-transformers module types a plain mean-pooled model is made of.
@@ -346,7 +371,8 @@ class TransformersEmbedder(_TorchEmbedder):
             tokens = self.model(**features).last_hidden_state.float()
         mask = features["attention_mask"].unsqueeze(-1).to(tokens.dtype)
         mean = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(mean, dim=-1).numpy(), tokens, mapping, features["attention_mask"]
+        return (torch.nn.functional.normalize(mean, dim=-1).numpy(), tokens.numpy(),
+                None if mapping is None else mapping.numpy(), features["attention_mask"].numpy())
 
     def _vectors(self, batch: list[str]) -> np.ndarray:
         return self._forward(batch, offsets=False)[0]
@@ -354,6 +380,184 @@ class TransformersEmbedder(_TorchEmbedder):
     def _span_pass(self, batch: list[str]):
         # One tokenisation gives the model's input and the offsets, so they always line up.
         return self._forward(batch, offsets=True)
+
+
+#: Changes whenever the exported graph would differ (export arguments, quantisation), so a
+#: cached export from an older recipe is not reused.
+_ONNX_RECIPE = "1"
+
+
+def _onnx_export(path: str, max_seq_length: int, quantize: bool) -> Path:
+    """The model folder's ONNX graph (last hidden state from input ids, attention mask and token
+    types), int8 when ``quantize``: exported once from the local weights into the cache, then
+    reused. Exporting needs torch and onnx; loading the cached file needs neither."""
+    root = Path(path).resolve()
+    weights = sorted(p for p in root.iterdir() if p.suffix in {".safetensors", ".bin"})
+    stamp = [_ONNX_RECIPE, str(root), quantize] + [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in weights]
+    key = hashlib.sha256(repr(stamp).encode()).hexdigest()[:16]
+    target = _cache_root() / "onnx" / f"{root.name}-{'int8' if quantize else 'float32'}-{key}"
+    model = target / "model.onnx"
+    if model.exists():
+        return model
+    source = _onnx_export(path, max_seq_length, False) if quantize else None
+    tmp = target.with_name(target.name + f".tmp{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        if source is not None:
+            _quantize_onnx(source, tmp / "model.onnx")
+        else:
+            _export_onnx(root, max_seq_length, tmp / "model.onnx")
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(tmp, target)
+    except ModelLoadError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    except Exception as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ModelLoadError(f"embedding model at {path} could not be exported to ONNX ({type(exc).__name__}: "
+                             f"{exc}). Set CQC_KB_RUNTIME=torch to run it with torch instead") from None
+    return model
+
+
+def _export_onnx(root: Path, max_seq_length: int, out: Path) -> None:
+    _prepare_torch()
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    # The plain ("eager") attention exports as ordinary MatMul nodes, which int8 quantisation
+    # covers; torch's fused attention kernel would export as a graph it leaves in float.
+    hf = AutoModel.from_pretrained(str(root), attn_implementation="eager").eval()
+    tokenizer = AutoTokenizer.from_pretrained(str(root))
+
+    class LastHidden(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.hf = hf
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.hf(input_ids=input_ids, attention_mask=attention_mask,
+                           token_type_ids=token_type_ids).last_hidden_state
+
+    sample = tokenizer(["a short one", "a somewhat longer sentence to trace"], padding=True,
+                       truncation=True, max_length=max_seq_length, return_tensors="pt")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's notes on the legacy exporter are not the user's
+        torch.onnx.export(LastHidden(), tuple(sample[n] for n in _ONNX_INPUTS), str(out),
+                          input_names=list(_ONNX_INPUTS), output_names=["last_hidden_state"],
+                          opset_version=17, dynamo=False,
+                          dynamic_axes={n: {0: "batch", 1: "tokens"} for n in (*_ONNX_INPUTS, "last_hidden_state")})
+
+
+def _quantize_onnx(source: Path, out: Path) -> None:
+    try:
+        import onnx
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError as exc:
+        raise ModelLoadError(f"runtime onnx with quantize needs the onnx package to quantise {source} once "
+                             f"({exc}). Install it (pip install onnx), or set CQC_KB_QUANTIZE=0") from None
+    # Per output channel, as for torch (per-tensor scales moved the vectors further). The
+    # quantiser logs a suggestion to the root logger meant for its own users.
+    muted = logging.root.manager.disable
+    logging.disable(logging.WARNING)
+    try:
+        quantize_dynamic(str(source), str(out), weight_type=QuantType.QInt8, per_channel=True,
+                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    finally:
+        logging.disable(muted)
+
+
+_ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+class OnnxEmbedder(_BatchEmbedder):
+    """A plain mean-pooled model (see :func:`plain_mean_pooled`) run by ONNX Runtime: the
+    tokenizer from the ``tokenizers`` library and the graphs from :func:`_onnx_export`, so that
+    once the export is cached, loading imports neither torch nor transformers. Pooling and
+    normalising are the same as :class:`TransformersEmbedder`'s.
+
+    With ``quantize``, passages and sentences are encoded with int8 weights and questions with
+    the float ones: a question is one short text, so float costs it nothing, and its vector then
+    carries only the passages' rounding, not its own too (docs/scaling.md measures both ways).
+    """
+
+    def __init__(self, name: str, path: str, max_seq_length: int, quantize: bool = True,
+                 threads: int = 0) -> None:
+        try:
+            import onnxruntime
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise ModelLoadError(f"runtime onnx needs onnxruntime ({exc}). Install it (pip install "
+                                 "onnxruntime), or set CQC_KB_RUNTIME=torch") from None
+        import json
+
+        try:
+            self.tokenizer = Tokenizer.from_file(str(Path(path) / "tokenizer.json"))
+            special = json.loads((Path(path) / "special_tokens_map.json").read_text(encoding="utf-8"))
+            pad = special.get("pad_token", "[PAD]")
+            pad = pad["content"] if isinstance(pad, dict) else pad
+        except Exception as exc:  # IO and format errors all mean "cannot load"
+            raise _load_error(name, path, exc) from None
+        pad_id = self.tokenizer.token_to_id(pad)
+        if pad_id is None:
+            raise _load_error(name, path, KeyError(pad))
+        # As transformers' fast tokenizer with padding=True, truncation="longest_first": the
+        # file's own fixed padding and length are replaced by the model's sequence length.
+        self.tokenizer.enable_truncation(max_length=max_seq_length, strategy="longest_first")
+        self.tokenizer.enable_padding(pad_id=pad_id, pad_token=pad)
+        self._model = _onnx_export(path, max_seq_length, quantize)
+        self._query_model = _onnx_export(path, max_seq_length, False)
+        self._ort = onnxruntime
+        self._sessions: dict[tuple[Path, int], object] = {}
+        self._threads = threads
+        self.name = name
+        self.max_seq_length = max_seq_length
+        self.dim = int(json.loads((Path(path) / "config.json").read_text(encoding="utf-8"))["hidden_size"])
+        self.pools_spans = True
+        self._warm_up()
+
+    def _session(self, model: Path, threads: int):
+        """One inference session per graph and thread count (0: as many as ONNX Runtime finds
+        cores): bulk encoding takes every core, a question one (see :data:`_FEW`)."""
+        if (model, threads) not in self._sessions:
+            options = self._ort.SessionOptions()
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+            # Waiting threads sleep instead of spinning, for the reason given in _prepare_torch.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            options.log_severity_level = 3
+            self._sessions[model, threads] = self._ort.InferenceSession(str(model), options,
+                                                                        providers=["CPUExecutionProvider"])
+        return self._sessions[model, threads]
+
+    def _forward(self, batch: list[str], threads: int | None = None, model: Path | None = None):
+        encodings = self.tokenizer.encode_batch(batch)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        attention = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        types = np.array([e.type_ids for e in encodings], dtype=np.int64)
+        session = self._session(model or self._model, self._threads if threads is None else threads)
+        tokens = session.run(None, {"input_ids": ids, "attention_mask": attention, "token_type_ids": types})[0]
+        tokens = tokens.astype(np.float32, copy=False)
+        mask = attention[..., None].astype(np.float32)
+        mean = (tokens * mask).sum(1) / np.maximum(mask.sum(1), 1e-9)
+        offsets = np.array([e.offsets for e in encodings], dtype=np.int64).reshape(len(batch), ids.shape[1], 2)
+        return _normalised(mean), tokens, offsets, attention
+
+    def _warm_up(self) -> None:
+        # Questions run on the one-thread float session; a reindex opens the others as it needs them.
+        self.encode_query("warm up")
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self._forward([text], threads=1, model=self._query_model)[0][0]
+
+    def _vectors(self, batch: list[str]) -> np.ndarray:
+        return self._forward(batch)[0]
+
+    def _few(self, batch: list[str]) -> np.ndarray:
+        return self._forward(batch, threads=1)[0]
+
+    def _span_pass(self, batch: list[str]):
+        return self._forward(batch)
 
 
 def encode_passages_and_spans(embedder: Embedder, texts: Sequence[str],
@@ -387,10 +591,11 @@ class LazyEmbedder:
     """Stands in for an embedder and loads it on first use, so that opening an index to read
     its score table or status never imports torch or reads the model's weights."""
 
-    def __init__(self, name: str, offline: bool = True, quantize: bool = False) -> None:
+    def __init__(self, name: str, offline: bool = True, quantize: bool = False, runtime: str = "torch") -> None:
         self.name = name
         self.offline = offline
         self.quantize = quantize
+        self.runtime = runtime
         self._embedder: Embedder | None = None
 
     @property
@@ -400,7 +605,7 @@ class LazyEmbedder:
     def get(self) -> Embedder:
         """The real embedder, loaded now if it was not yet."""
         if self._embedder is None:
-            self._embedder = load_embedder(self.name, self.offline, self.quantize)
+            self._embedder = load_embedder(self.name, self.offline, self.quantize, self.runtime)
         return self._embedder
 
     @property
@@ -410,6 +615,9 @@ class LazyEmbedder:
     def encode(self, texts: Sequence[str], batch_size: int = 32,
                progress: Progress | None = None) -> np.ndarray:
         return self.get().encode(texts, batch_size=batch_size, progress=progress)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.get().encode_query(text)
 
     def __getattr__(self, attr: str):
         # Anything else the real embedder offers (span pooling) loads it.
@@ -489,10 +697,16 @@ def resolve_model(name: str) -> str | None:
 
 
 @lru_cache(maxsize=4)
-def load_embedder(name: str, offline: bool = True, quantize: bool = False) -> Embedder:
-    """Load (once per process) the embedder a settings ``model`` names; ``quantize`` makes its
-    Linear layers int8. A plain mean-pooled model (the default) runs on transformers alone
-    (:class:`TransformersEmbedder`), any other through sentence-transformers."""
+def load_embedder(name: str, offline: bool = True, quantize: bool = False, runtime: str = "torch") -> Embedder:
+    """Load (once per process) the embedder a settings ``model`` names.
+
+    A plain mean-pooled model in a local folder (the default model is one) runs on ONNX Runtime
+    with ``runtime="onnx"`` (:class:`OnnxEmbedder`, int8 passages with ``quantize``), else on
+    transformers alone (:class:`TransformersEmbedder`); any other model runs through
+    sentence-transformers. On torch, ``quantize`` makes the Linear layers int8 only when
+    ``runtime`` is "torch": torch's int8 cost more answer quality than ONNX Runtime's
+    (docs/scaling.md), so a model that ONNX Runtime cannot run falls back to float.
+    """
     m = re.fullmatch(r"hash(?:-(\d+))?", name)
     if m:
         return HashEmbedder(int(m.group(1) or 256))
@@ -510,6 +724,9 @@ def load_embedder(name: str, offline: bool = True, quantize: bool = False) -> Em
             )
         path = name
     length = plain_mean_pooled(path) if Path(path).is_dir() else None
+    if length is not None and runtime == "onnx":
+        return OnnxEmbedder(name, path, length, quantize=quantize)
+    torch_int8 = quantize and runtime == "torch"
     if length is not None:
-        return TransformersEmbedder(name, path, length, quantize=quantize)
-    return SentenceTransformerEmbedder(name, path, quantize=quantize)
+        return TransformersEmbedder(name, path, length, quantize=torch_int8)
+    return SentenceTransformerEmbedder(name, path, quantize=torch_int8)

@@ -167,7 +167,7 @@ class Retriever:
         return allowed
 
     def embed_query(self, query: str) -> np.ndarray:
-        return self.embedder.encode([query])[0]
+        return self.embedder.encode_query(query)
 
     def query_vector(self, query: str, mode: str) -> np.ndarray:
         """The query's embedding; hybrid+ embeds it without the council's name, because the

@@ -53,9 +53,14 @@ class Settings:
     #: or "pooled" from the token embeddings of the passage that holds them (about half the
     #: indexing time, but answer accuracy and abstention fell, see docs/scaling.md).
     sentence_vectors: str = "encoded"
-    #: int8 weights for the embedding model's Linear layers (torch dynamic quantisation): faster
-    #: indexing and questions on CPU, vectors slightly moved (docs/scaling.md).
-    quantize: bool = False
+    #: What runs the embedding model: "onnx" (ONNX Runtime; the graph is exported once from the
+    #: local weights into ~/.cache/cqc-kb) or "torch". ONNX Runtime runs a plain mean-pooled
+    #: model in a local folder, as the default model is; any other model runs on torch.
+    runtime: str = "onnx"
+    #: int8 weights for the embedding model (dynamic quantisation): on ONNX Runtime passages
+    #: are encoded about twice as fast within the quality budget; on torch (only with runtime
+    #: "torch") it cost 0.03 answer accuracy. See docs/scaling.md.
+    quantize: bool = True
     batch_size: int = 32
     max_file_mb: float = 50.0
     #: Limits on reading one corpus file; a file over any of them is skipped with its reason,
@@ -115,8 +120,9 @@ _READ_RANGES: dict[str, tuple[float, float]] = {
     "parse_seconds": (0, float("inf")), "max_decompressed_mb": (0, float("inf"))}
 
 SENTENCE_VECTORS = ("pooled", "encoded")
+RUNTIMES = ("torch", "onnx")
 INDEX_FIELDS = ("model", "encoding", "chunk_tokens", "chunk_overlap", "embed_headings", "sentence_vectors",
-                "quantize")
+                "quantize", "runtime")
 
 
 def _coerce(name: str, raw: Any) -> Any:
@@ -127,6 +133,8 @@ def _coerce(name: str, raw: Any) -> Any:
     if name == "sentence_vectors" and raw not in SENTENCE_VECTORS:
         raise ConfigError(f"setting sentence_vectors has an invalid value {raw!r}; "
                           f"expected one of {', '.join(SENTENCE_VECTORS)}")
+    if name == "runtime" and raw not in RUNTIMES:
+        raise ConfigError(f"setting runtime has an invalid value {raw!r}; expected one of {', '.join(RUNTIMES)}")
     if not isinstance(raw, str):
         return Path(raw) if kind == "Path" else raw
     try:
