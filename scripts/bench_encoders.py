@@ -50,7 +50,7 @@ def torch_variants(threads: int) -> dict[str, Encode]:
 
     torch.set_num_threads(threads)
     out: dict[str, Encode] = {}
-    for name, quantize in (("torch float32", False), ("torch int8 (CQC_KB_QUANTIZE=1)", True)):
+    for name, quantize in (("torch float32", False), ("torch int8 (CQC_KB_RUNTIME=torch CQC_KB_QUANTIZE=1)", True)):
         embedder = load_embedder("all-MiniLM-L6-v2", True, quantize)
         out[name] = lambda texts, e=embedder: e.encode(texts, batch_size=32)
     return out
@@ -66,7 +66,7 @@ def onnx_variants(threads: int) -> dict[str, Encode]:
 
     path = resolve_model("all-MiniLM-L6-v2")
     out: dict[str, Encode] = {}
-    for name, quantize in (("onnxruntime float32", False), ("onnxruntime int8", True)):
+    for name, quantize in (("onnxruntime float32", False), ("onnxruntime int8 (default)", True)):
         embedder = OnnxEmbedder("all-MiniLM-L6-v2", path, plain_mean_pooled(path), quantize=quantize,
                                 threads=threads)
         out[name] = lambda texts, e=embedder: e.encode(texts, batch_size=32)

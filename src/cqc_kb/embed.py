@@ -408,8 +408,11 @@ def _onnx_export(path: str, max_seq_length: int, quantize: bool) -> Path:
             _quantize_onnx(source, tmp / "model.onnx")
         else:
             _export_onnx(root, max_seq_length, tmp / "model.onnx")
-        shutil.rmtree(target, ignore_errors=True)
-        os.replace(tmp, target)
+        # Another process may have finished the same export meanwhile, and may be reading it.
+        if not model.exists():
+            shutil.rmtree(target, ignore_errors=True)
+            os.replace(tmp, target)
+        shutil.rmtree(tmp, ignore_errors=True)
     except ModelLoadError:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
