@@ -299,6 +299,11 @@ def test_no_waiting_list_answers_how_many_were_waiting(hash_kb) -> None:
     # A plural the stemmer keeps ("beds") is counted by its singular joined to a number.
     ("How many beds does Larkhill House have?", "Larkhill House, a 24-bed intermediate care unit, opened in 2023.",
      True),
+    # Homes are counted as a service to the home counts them: households, installations, users.
+    ("How many homes have a telecare alarm?", "Careline supported 9,450 households in 2024/25.", True),
+    ("How many homes have a telecare alarm?", "There were around 7,900 alarm connections.", True),
+    ("How many homes have a telecare alarm?", "Lifelink, the county's telecare service, had 8,900 users.", True),
+    ("How many homes have a telecare alarm?", "The alarm team made 21,000 visits.", False),
 ])
 def test_count_questions_want_a_number_of_the_counted_noun(question: str, sentence: str, counts: bool) -> None:
     assert _counts(sentence, counted_nouns(question), parse_question(question).verb_terms) is counts
@@ -1060,3 +1065,16 @@ def test_a_share_asked_of_carers_is_not_everyones() -> None:
     assert _other_group(question, "27.3 per cent of people receiving long-term support used a direct payment.",
                         share=True) == "a share of everyone, not of carers"
     assert _other_group(question, "12% of carers who had an assessment took a direct payment.", share=True) is None
+
+
+def test_library_answers_set_their_bar_by_the_second_strongest_report() -> None:
+    """One report that words the question exactly scores far above the rest; the reports whose
+    evidence passed every check are still shown beside it."""
+    from cqc_kb.answer import GROUP_RELATIVE, group_bar
+
+    confidences = [0.974, 0.695, 0.655, 0.583, 0.549, 0.526]
+    assert group_bar(confidences) == pytest.approx(GROUP_RELATIVE * 0.695)
+    assert all(c >= group_bar(confidences) for c in confidences)
+    assert group_bar([0.9, 0.8, 0.3]) == pytest.approx(GROUP_RELATIVE * 0.8)
+    assert group_bar([0.9, 0.8, 0.3]) > 0.3  # a report far below the others is still left out
+    assert group_bar([0.7]) == pytest.approx(GROUP_RELATIVE * 0.7)

@@ -200,6 +200,29 @@ def test_a_list_of_labelled_figures_is_body_text_not_headings() -> None:
     assert all(item in doc.text for item in items)
 
 
+def test_each_labelled_figure_line_is_a_paragraph_of_its_own() -> None:
+    """A list of figures set one a line ("label — value", "label: value", bullets drawn on
+    their own line) is one paragraph per item, so that a quote is one item and not the whole
+    list; a wrapped prose line that ends in a figure stays in its sentence."""
+    items = ["People waiting for a Care Act assessment (31 March 2025) — 612",
+             "Average wait for a Care Act assessment — 41 days",
+             "Reablement: no further support needed — 71 per cent",
+             "Carers' assessments completed in 2024/25: 1,204"]
+    prose = ["The number of people waiting for a review rose from 300 – 412",
+             "people were waiting by the end of March."]
+    doc = parse_bytes("\n".join(["# Report", "", "Figures at a glance", "", *items, "", *prose, ""]).encode(),
+                      "figures.txt")
+    paragraphs = [doc.text[b.start:b.end] for b in doc.blocks if b.kind == "para"]
+    assert paragraphs == [*items, "\n".join(prose)]
+    assert "Figures at a glance" in [doc.text[b.start:b.end] for b in doc.blocks if b.kind == "heading"]
+
+    pages = [["Waiting lists at 31 March 2025:", "-", "Care Act assessments: 1,138 people", "-",
+              "Occupational therapy assessments: 642 people"]]
+    pdf = parse_bytes(_pdf_of_lines(pages), "bullets.pdf")
+    paragraphs = [pdf.text[b.start:b.end] for b in pdf.blocks if b.kind == "para"]
+    assert paragraphs[-2:] == ["-\nCare Act assessments: 1,138 people", "-\nOccupational therapy assessments: 642 people"]
+
+
 def test_markdown_emphasis_is_dropped_before_offsets_are_taken() -> None:
     raw = (b"# Report\n\nThe estimated budget was **\xc2\xa3290,024,000** and __21.43%__ went on *adult* care.\n\n"
            b"- * a bullet that keeps its star\n\n5 * 3 stays as it is.\n")

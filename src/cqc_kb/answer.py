@@ -34,7 +34,7 @@ from .query import (GENERIC, NAME_JOINERS, PARAPHRASES, Question, counted_nouns,
                     NAMED_STAGES, STAGE_NOUNS, stages_in, subjects_in)
 from .records import Answer, AnswerGroup, Citation, Hit, council_label
 from .retrieve import Filters, Retriever
-from .text import STOPWORDS, content_terms, is_table_row, normalise, stem, table_cells, words
+from .text import LABELLED_FIGURE, STOPWORDS, content_terms, is_table_row, normalise, stem, table_cells, words
 
 NO_ANSWER = "No clear answer in these reports: the closest passages are listed below for reading."
 
@@ -67,7 +67,7 @@ _STRONG_MARGIN = 0.25
 _MODERATE_MARGIN = 0.10
 
 #: Library-wide answers: passages looked at across all reports, reports answered, passages per
-#: report, and how close to the best report's evidence another report's must come to be shown.
+#: report, and how close to the second-best report's evidence another report's must come to be shown.
 GROUP_POOL = 60
 GROUP_MAX = 12
 GROUP_HITS = 3
@@ -77,6 +77,15 @@ GROUP_RELATIVE = 0.6
 GROUP_PEER = 0.9
 #: How many groups the concatenated ``answer`` text carries (all are in ``groups``).
 GROUP_SHOWN = 5
+
+
+def group_bar(confidences: Sequence[float]) -> float:
+    """How strong a report's evidence must be to be shown in a library-wide answer: a share of
+    the second-strongest report's. One report that happens to use the question's own words
+    ("assessed within 28 days of asking for help") scores far above the rest, and a bar set by
+    it would leave out reports whose evidence passed every check."""
+    ordered = sorted(confidences, reverse=True)
+    return GROUP_RELATIVE * (ordered[1] if len(ordered) > 1 else ordered[0])
 
 
 @dataclass(frozen=True)
@@ -219,10 +228,6 @@ def _matches(term: str, terms: set[str]) -> bool:
     return len(term) >= 6 and any(len(t) >= 6 and t[:6] == term[:6] for t in terms)
 
 
-#: A list item: a label, a colon and the figure it labels ("- Median wait for an OT assessment: 9 weeks").
-_LABELLED_FIGURE = re.compile(r"(?:[-*\u2022\u25cf\u25aa]\s*)?(?P<label>[A-Za-z][^:\n]{2,100}):\s*"
-                              r"(?P<value>(?:£\s?)?\d[\d,.]*(?:\s?(?:%|per cent|[A-Za-z']+))?)\.?")
-
 #: Column headers that say only that a cell holds a number.
 _BARE_LABEL = re.compile(r"(latest |the )?(figure|figures|value|values|number|numbers|total|count|amount|result|data)",
                          re.I)
@@ -280,12 +285,14 @@ def _counts_other(clause: str, figure: str, wanted: set[str], verbs: tuple[str, 
     return counted in _HUMAN or after[0].endswith("s") and after[0] not in STOPWORDS and counted not in _UNIT_WORDS
 
 
-def _counts(sentence: str, nouns: tuple[str, ...], verbs: tuple[str, ...] = ()) -> bool:
+def _counts(sentence: str, nouns: tuple[str, ...], verbs: tuple[str, ...] = (), homes: bool = True) -> bool:
     """Does ``sentence`` give a number of one of ``nouns``? Either a number is followed,
     within a few words, by the noun (people stand for any kind of person), or a count shares a
     clause with a noun more specific than "people", or a word sharing its stem, and counts
     nothing else (see :func:`_counts_other`; ``verbs`` are the question's verb stems: "14
-    referrals were made for young carers" counts young carers who were referred)."""
+    referrals were made for young carers" counts young carers who were referred). With ``homes``
+    a count of homes is answered by households, installations or users (:data:`_DWELLINGS`);
+    the caller turns it off when the homes asked about are care homes."""
     if not nouns:
         return True
     # A hyphenated noun is one word ("call-outs" counts call-outs); a number joined to its noun
@@ -299,6 +306,8 @@ def _counts(sentence: str, nouns: tuple[str, ...], verbs: tuple[str, ...] = ()) 
     # wants that role counted, not people in general.
     if wanted & _ANYONE:
         wanted |= _HUMAN
+    if homes and set(nouns) & _DWELLINGS:
+        wanted |= _DWELLINGS | _ANYONE
     for i, tok in enumerate(tokens):
         if not re.fullmatch(r"\d[\d,]*(\.\d+)?", tok) and tok not in _SMALL_NUMBERS:
             continue
@@ -481,6 +490,12 @@ _SMALL_NUMBERS = frozenset("one two three four five six seven eight nine ten ele
 #: Words for anyone at all: a count near them says what it counts, elsewhere in the clause not.
 _ANYONE = frozenset(stem(w) for w in ("people", "person", "individuals", "adults", "residents", "users", "patients",
                                        "clients", "customers"))
+#: Care homes are services, not the homes a service to the home counts (see :data:`_DWELLINGS`).
+_CARE_HOMES = re.compile(r"\b(care|nursing|residential)[ -]homes?\b", re.I)
+#: Homes, as a service to the home counts them ("how many homes have a telecare alarm": "9,450
+#: households", "5,000 installations", "7,900 connections", or the service's users).
+_DWELLINGS = frozenset(stem(w) for w in ("homes", "households", "houses", "properties", "installations",
+                                         "connections"))
 _NONE = re.compile(r"\b(none|nobody|no one|no [\w-]+ (?:[\w-]+ )?(?:was|were|had|has)|no waiting list|all)\b", re.I)
 _NO_WAITING = re.compile(r"\b(no(body| one)? (was|were) waiting|no waiting lists?|(was|were) no (one|people) waiting)\b", re.I)
 
@@ -702,7 +717,8 @@ class Answerer:
                                  reports)
         answered.sort(key=lambda gc: -gc[1].confidence)
         top = answered[0][1].confidence
-        answered = [(g, c) for g, c in answered if c.confidence >= GROUP_RELATIVE * top]
+        bar = group_bar([c.confidence for _, c in answered])
+        answered = [(g, c) for g, c in answered if c.confidence >= bar]
         # Across reports the evidence is compared report with report: one whose passage words
         # the subject differently but scores as well as the best report answered is kept
         # (a mismatch of service, measure or kind of figure still leaves it out).
@@ -953,7 +969,8 @@ class Answerer:
                 # budget, cost, overspend.)
                 return "its figure is not of anything asked about"
             # "How many people were waiting for X?" is answered by "there was no waiting list".
-            if parsed.kind == "count" and not any(_counts(text, nouns, parsed.verb_terms) for c in chosen
+            homes = not _CARE_HOMES.search(parsed.topic)
+            if parsed.kind == "count" and not any(_counts(text, nouns, parsed.verb_terms, homes) for c in chosen
                                                   for text in {c.sentence, self._as_read(c)}) and not (
                     "waiting" in parsed.measures and any(_NO_WAITING.search(c.sentence) for c in chosen)):
                 return "counts something else"
@@ -969,7 +986,7 @@ class Answerer:
         header ("1,412 People waiting; 19 weeks Median wait"), so a bare number says what it
         counts. A list item giving a figure after its label reads the same way ("People waiting
         for a Care Act assessment: 212" is "212 People waiting for a Care Act assessment")."""
-        labelled = _LABELLED_FIGURE.fullmatch(cand.sentence.strip())
+        labelled = LABELLED_FIGURE.fullmatch(cand.sentence.strip())
         if labelled:
             return f"{labelled['value']} {labelled['label']}"
         if not cand.context:
@@ -1160,7 +1177,7 @@ def _names_asked(parsed: Question, text: str, sentence: str = "") -> bool:
     if set(parsed.subjects) & set(subjects_in(text)):
         return True
     keys = [t for t in parsed.key_terms if t not in own]
-    if not (_LABELLED_FIGURE.fullmatch(sentence.strip()) and (keys or parsed.subjects)):
+    if not (LABELLED_FIGURE.fullmatch(sentence.strip()) and (keys or parsed.subjects)):
         keys = [t for t in dict.fromkeys([*parsed.key_terms, *content_terms(parsed.topic)]) if t not in own]
         if not keys:
             return True

@@ -24,7 +24,7 @@ from .errors import ParseError
 from .records import Block, Document
 from .settings import Settings
 from .structure import is_standard_heading
-from .text import human_size, is_table_row, is_table_rule, strip_emphasis, trim_span
+from .text import LABELLED_FIGURE, human_size, is_table_row, is_table_rule, strip_emphasis, trim_span
 
 log = logging.getLogger("cqc_kb.parse")
 
@@ -32,6 +32,7 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".pdf", ".html", ".htm")
 
 _SENTENCE_END = ".!?;,:"
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa]|\d{1,2}[.)])\s+")
+_BARE_BULLET = re.compile(r"\s*[-*\u2022\u25cf\u25aa]\s*")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*#*\s*$")
 #: Lines that are data inside a CQC report, never headings.
 _NOT_HEADING = re.compile(
@@ -231,9 +232,9 @@ def looks_like_heading(line: str) -> bool:
         return False
     if not (s[0].isupper() or s[0].isdigit()):
         return False
-    # "Care Act assessments: 1,138 people" is a list item giving a figure, not a heading
-    # ("Theme 1: Working with people" is one).
-    if _FIGURE_AFTER_COLON.search(s):
+    # "Care Act assessments: 1,138 people" and "Average wait — 41 days" are list items giving a
+    # figure, not headings ("Theme 1: Working with people" is one).
+    if _FIGURE_AFTER_COLON.search(s) or LABELLED_FIGURE.fullmatch(s):
         return False
     words = s.split()
     return len(words) <= 16 and not re.fullmatch(r"[\d\s,.%£]+", s)
@@ -265,9 +266,10 @@ def _parse_text(text: str) -> tuple[str, list[Block]]:
         chunk = text[start:end]
         md = _MD_HEADING.match(chunk) if "\n" not in chunk else None
         lines = chunk.split("\n")
-        if len(lines) > 1 and not md and any(looks_like_heading(line) or is_table_row(line) for line in lines):
+        if len(lines) > 1 and not md and any(looks_like_heading(line) or is_table_row(line) or _figure_item(lines, i)
+                                             for i, line in enumerate(lines)):
             # Text without blank lines between paragraphs (one paragraph a line, or a PDF's
-            # text saved as .txt), or a table: segment it line by line instead.
+            # text saved as .txt), a table or a list of figures: segment it line by line instead.
             blocks.extend(_line_blocks(text, start, end))
             continue
         if md:
@@ -295,6 +297,12 @@ def _line_blocks(text: str, start: int, end: int) -> list[Block]:
                 for s, e in spans if not is_table_rule(text[s:e])]
     return [Block(kind, spans[first][0], spans[last][1], None, 1 if kind == "heading" else 0)
             for kind, first, last in _group_lines(lines)]
+
+
+def _figure_item(lines: list[str], i: int) -> bool:
+    """Whether line ``i`` is a whole list item giving a figure after its label (a wrapped prose
+    line that happens to end "from 300 – 412" goes on in lower case on the next line)."""
+    return bool(LABELLED_FIGURE.fullmatch(lines[i])) and not (i + 1 < len(lines) and lines[i + 1][:1].islower())
 
 
 def _group_lines(lines: list[str]) -> list[tuple[str, int, int]]:
@@ -346,6 +354,19 @@ def _group_lines(lines: list[str]) -> list[tuple[str, int, int]]:
         if para_start is not None and _BULLET.match(line):
             groups.append(("para", para_start, para_end))
             para_start = None
+        # A PDF may draw an item's bullet on a line of its own, before the item.
+        bullet = i + 1 < len(lines) and _BARE_BULLET.fullmatch(line) is not None and _figure_item(lines, i + 1)
+        if bullet or _figure_item(lines, i):
+            # A list of figures under their labels, one a line and each line as wide as the
+            # next: each item is a paragraph of its own, so each is quoted on its own.
+            if para_start is not None:
+                groups.append(("para", para_start, para_end))
+                para_start = None
+            last = i + 1 if bullet else i
+            groups.append(("para", i, last))
+            prev_short = True
+            i = last + 1
+            continue
         if para_start is None:
             para_start = i
         para_end = i

@@ -25,6 +25,13 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [trimmed for s, e in spans if (trimmed := trim_span(text, s, e))]
 
 
+#: A list item: a label, then a colon or a dash, and the figure it labels ("- Median wait for an
+#: OT assessment: 9 weeks", "Average wait for a Care Act assessment — 41 days"). The label may
+#: hold a colon of its own ("Reablement: no further support needed — 71 per cent").
+LABELLED_FIGURE = re.compile(r"(?:[-*\u2022\u25cf\u25aa]\s*)?(?P<label>[A-Za-z][^\n]{2,100}?)(?::|\s[-\u2013\u2014])\s*"
+                             r"(?P<value>(?:\u00a3\s?)?\d[\d,.]*(?:\s?(?:%|per cent|[A-Za-z']+))?)\.?")
+
+
 #: A table row as text holds it: cells apart by tabs (a PDF's or web page's table as the parser
 #: stores it, or a table copied from a browser), or a Markdown row between pipes.
 _PIPE_ROW = re.compile(r"^\s*\|.*\|")
