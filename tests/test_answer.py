@@ -1078,3 +1078,34 @@ def test_library_answers_set_their_bar_by_the_second_strongest_report() -> None:
     assert group_bar([0.9, 0.8, 0.3]) == pytest.approx(GROUP_RELATIVE * 0.8)
     assert group_bar([0.9, 0.8, 0.3]) > 0.3  # a report far below the others is still left out
     assert group_bar([0.7]) == pytest.approx(GROUP_RELATIVE * 0.7)
+
+
+def test_a_figure_quoted_from_a_list_is_quoted_with_the_sentence_that_states_it(tmp_path) -> None:
+    """A list item gives a figure under a bare label; the report's sentence giving the same
+    figure in words is quoted beside it, and no sentence with another figure is."""
+    from conftest import make_settings
+
+    from cqc_kb.kb import KnowledgeBase, build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "thornbury.txt").write_text(
+        "Thornbury Borough Council: local authority assessment\n\n"
+        "Figures at a glance\n\n"
+        "People waiting for a Care Act assessment \u2014 612\n"
+        "Average wait for a Care Act assessment \u2014 41 days\n"
+        "Social worker vacancy rate \u2014 14 per cent\n\n"
+        "Assessing needs\n\n"
+        "The wait for an assessment averaged 41 days in 2024/25, up from 29 days the year before. "
+        "Staff said the backlog had grown since the spring.\n", encoding="utf-8")
+    settings = make_settings(corpus, tmp_path / "index")
+    build_index(settings)
+    kb = KnowledgeBase.open(settings)
+    try:
+        answer = kb.ask("What was the average wait for a Care Act assessment?")
+    finally:
+        kb.close()
+    quotes = [c.quote for c in answer.citations]
+    assert "Average wait for a Care Act assessment \u2014 41 days" in quotes
+    assert "The wait for an assessment averaged 41 days in 2024/25, up from 29 days the year before." in quotes
+    assert len(quotes) == 2

@@ -820,6 +820,17 @@ class Answerer:
             after = [c for c in candidates if c.hit is best.hit and c.start >= best.end]
             if after and len(chosen) < self.settings.answer_sentences:
                 chosen.append(min(after, key=lambda c: c.start))
+        labelled = LABELLED_FIGURE.fullmatch(best.sentence.strip())
+        if labelled and len(chosen) < self.settings.answer_sentences:
+            # A list of figures gives the figure under a bare label ("Average wait for a Care
+            # Act assessment — 41 days"); the report's sentence that states the same figure in
+            # words says what it is of and when, so it is quoted beside it.
+            same = re.compile(rf"(?<![\d,.]){re.escape(labelled['value'])}(?![\d,.]?\d)")
+            prose = next((c for c in candidates if c.hit.document == best.hit.document and c.text != best.text
+                          and same.search(c.sentence) and not LABELLED_FIGURE.fullmatch(c.sentence.strip())
+                          and not is_table_row(c.sentence)), None)
+            if prose is not None:
+                chosen.append(prose)
         # Context from the best passage is considered before near-ties from other passages.
         rest = sorted((c for c in candidates if c is not best), key=lambda c: c.hit is not best.hit)
         for cand in rest:
