@@ -93,7 +93,7 @@ def child_reindex(corpus: Path, index: Path) -> None:
 
     settings = load_settings(corpus=corpus, index=index)
     t0 = time.perf_counter()
-    embedder = load_embedder(settings.model, settings.offline, settings.quantize, settings.runtime)
+    embedder = load_embedder(*settings.embedder_args())
     load_s = time.perf_counter() - t0
     result = build_index(settings, full=True, embedder=embedder)
     count = token_counter(settings)
@@ -208,7 +208,7 @@ def run(n: int, questions: int, seed: int, keep: Path | None) -> dict:
         shutil.copy(extra[0].path, corpus / extra[0].path.name)
         out["add_one_cli_s"] = round(_cli(settings, "reindex")[0], 2)
 
-        embedder = load_embedder(settings.model, settings.offline, settings.quantize, settings.runtime)
+        embedder = load_embedder(*settings.embedder_args())
         shutil.copy(extra[1].path, corpus / extra[1].path.name)
         t0 = time.perf_counter()
         build_index(settings, embedder=embedder)
@@ -275,7 +275,7 @@ def add_one(library: Path, seed: int) -> dict:
         out["add_one_cli_s"] = round(_cli(settings, "reindex")[0], 2)
 
         t0 = time.perf_counter()
-        embedder = load_embedder(settings.model, settings.offline, settings.quantize, settings.runtime)
+        embedder = load_embedder(*settings.embedder_args())
         out["model_load_s"] = round(time.perf_counter() - t0, 2)
         stages: dict[str, float] = {}
         real_encode = embedder.encode
@@ -373,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
 
         for library in args.queries_on:
             settings = load_settings(corpus=library / "corpus", index=library / "index")
-            embedder = load_embedder(settings.model, settings.offline, settings.quantize, settings.runtime)
+            embedder = load_embedder(*settings.embedder_args())
             measured = measure_queries(settings, embedder, args.questions)
             results.append({"reports": len(list(settings.corpus.iterdir())), **measured})
             print(json.dumps(results[-1]), file=sys.stderr)

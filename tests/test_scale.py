@@ -267,6 +267,25 @@ def test_quantize_and_runtime_settings_shape_the_index() -> None:
         load_settings(env={"CQC_KB_RUNTIME": "tensorflow"})
 
 
+def test_the_app_and_the_library_run_the_model_as_the_settings_say(hash_settings) -> None:
+    """The app's shared embedder and a lazily opened index load the model with every setting
+    that shaped the index, the runtime included (an app that dropped it ran torch's int8 on an
+    index built with ONNX Runtime)."""
+    from cqc_kb.kb import KnowledgeBase
+    from cqc_kb.settings import load_settings
+    from cqc_kb_app.common import get_embedder
+
+    for env in ({}, {"CQC_KB_RUNTIME": "torch", "CQC_KB_QUANTIZE": "0"}):
+        settings = load_settings(env=env)
+        shared = get_embedder(*settings.embedder_args())
+        assert (shared.name, shared.offline, shared.quantize, shared.runtime) == settings.embedder_args()
+    opened = KnowledgeBase.open(hash_settings, lazy=True)
+    try:
+        assert (opened.embedder.runtime, opened.embedder.quantize) == (hash_settings.runtime, hash_settings.quantize)
+    finally:
+        opened.close()
+
+
 @pytest.mark.slow
 def test_real_model_int8_keeps_vectors_close_and_output_quiet(capfd) -> None:
     from cqc_kb.embed import load_embedder

@@ -594,7 +594,7 @@ class LazyEmbedder:
     """Stands in for an embedder and loads it on first use, so that opening an index to read
     its score table or status never imports torch or reads the model's weights."""
 
-    def __init__(self, name: str, offline: bool = True, quantize: bool = False, runtime: str = "torch") -> None:
+    def __init__(self, name: str, offline: bool, quantize: bool, runtime: str) -> None:
         self.name = name
         self.offline = offline
         self.quantize = quantize

@@ -133,7 +133,7 @@ def reindex(settings: Settings, full: bool = False, embedder: Embedder | None = 
                 result.chunks = store.chunk_count()
                 result.seconds = time.perf_counter() - started
                 return result  # nothing to write: no model load, no new build
-            embedder = embedder or load_embedder(settings.model, settings.offline, settings.quantize, settings.runtime)
+            embedder = embedder or load_embedder(*settings.embedder_args())
             # The checked live store serves the writer: its vectors are not read a second time.
             writer = Writer(settings, embedder.dim, embedder.name, full, live=store)
             try:

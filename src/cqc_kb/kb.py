@@ -79,8 +79,8 @@ class KnowledgeBase:
         table, the document list and status then open without importing torch.
         """
         if embedder is None:
-            embedder = LazyEmbedder(settings.model, settings.offline, settings.quantize, settings.runtime) if lazy \
-                else load_embedder(settings.model, settings.offline, settings.quantize, settings.runtime)
+            embedder = LazyEmbedder(*settings.embedder_args()) if lazy \
+                else load_embedder(*settings.embedder_args())
         return cls(settings, embedder)
 
     def close(self) -> None:

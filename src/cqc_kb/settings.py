@@ -103,6 +103,11 @@ class Settings:
         """The index-shaping settings as plain JSON values, for the manifest."""
         return {name: getattr(self, name) for name in INDEX_FIELDS}
 
+    def embedder_args(self) -> tuple[str, bool, bool, str]:
+        """What loads the embedding model (``load_embedder(*settings.embedder_args())``): every
+        caller passes all of them, so none can run the model other than the index was built."""
+        return self.model, self.offline, self.quantize, self.runtime
+
     def replace(self, **changes: Any) -> "Settings":
         """A copy with some fields changed; ``None`` values are ignored (unset CLI flags)."""
         clean = {k: v for k, v in changes.items() if v is not None}

@@ -250,17 +250,17 @@ def score_label(score: int) -> str:
 # --------------------------------------------------------------------------- loading
 
 @st.cache_resource(show_spinner=False)
-def get_embedder(model: str, offline: bool, quantize: bool = False) -> LazyEmbedder:
+def get_embedder(model: str, offline: bool, quantize: bool, runtime: str) -> LazyEmbedder:
     """One embedder per process, shared by every session and reused after reindexing. It loads
     the model on the first question, so pages that only read the score table or the library
     open without importing torch."""
-    return LazyEmbedder(model, offline, quantize)
+    return LazyEmbedder(model, offline, quantize, runtime)
 
 
 @st.cache_resource(max_entries=2, show_spinner="Opening the index…")
 def open_kb(index_dir: str, index_hash: str, build: str, _settings: Settings) -> KnowledgeBase:
     """The KnowledgeBase for one index build; a new build (after reindexing) is a new key."""
-    return KnowledgeBase.open(_settings, embedder=get_embedder(_settings.model, _settings.offline, _settings.quantize))
+    return KnowledgeBase.open(_settings, embedder=get_embedder(*_settings.embedder_args()))
 
 
 def build_key(settings: Settings) -> str:
@@ -294,7 +294,7 @@ def run_reindex(settings: Settings) -> ReindexResult:
         frac = lo + (hi - lo) * (done / total if total else 1.0)
         bar.progress(min(max(frac, 0.0), 1.0), text=f"{label}: {done} of {total}")
 
-    result = build_index(settings, embedder=get_embedder(settings.model, settings.offline, settings.quantize),
+    result = build_index(settings, embedder=get_embedder(*settings.embedder_args()),
                          progress=progress)
     bar.progress(1.0, text=f"Index ready ({result.chunks} passages, {result.seconds:.1f} s)")
     open_kb.clear()

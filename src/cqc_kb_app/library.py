@@ -93,7 +93,7 @@ def render(kb: KnowledgeBase, settings: Settings, read_only: bool = False) -> No
                 f"{'it is' if one else 'they are'} not searchable as {'it is' if one else 'they are'} now.")
         if st.button("Update the index", key="reindex"):
             result = index_change(settings, 0, lambda progress: build_index(
-                settings, embedder=get_embedder(settings.model, settings.offline, settings.quantize), progress=progress))
+                settings, embedder=get_embedder(*settings.embedder_args()), progress=progress))
             if result is not None:
                 flash = [("success", f"Index updated: {len(result.added)} added, {len(result.updated)} "
                                      f"updated, {len(result.removed)} removed.")]
@@ -126,7 +126,7 @@ def render_upload(settings: Settings) -> None:
             return
         plan = check_uploads(settings, [(f.name, f.getvalue()) for f in files])
         change = index_change(settings, plan.passages, lambda progress: add_checked(
-            settings, plan, embedder=get_embedder(settings.model, settings.offline, settings.quantize), progress=progress),
+            settings, plan, embedder=get_embedder(*settings.embedder_args()), progress=progress),
             plan=plan)
         if change is not None:
             finish(outcome_messages(change))
@@ -243,7 +243,7 @@ def render_manage(settings: Settings, rows: list) -> None:
     if not confirmed:
         return
     st.session_state.pop("confirm", None)
-    embedder = get_embedder(settings.model, settings.offline, settings.quantize)
+    embedder = get_embedder(*settings.embedder_args())
     if action == "remove":
         change = index_change(settings, 0, lambda progress: remove_report(settings, name, embedder, progress))
     else:
