@@ -161,3 +161,15 @@ def test_a_model_onnx_runtime_cannot_run_falls_back_to_float_torch(tmp_path) -> 
     chosen = load_embedder(folder, True, True, "onnx")
     assert isinstance(chosen, SentenceTransformerEmbedder)
     assert np.allclose(chosen.encode(TEXTS), SentenceTransformerEmbedder("cls", folder).encode(TEXTS), atol=1e-6)
+
+
+def test_an_unwritable_cache_is_a_clear_error(tmp_path, monkeypatch) -> None:
+    """Exporting needs a writable cache folder; without one the error names it and the fixes."""
+    from cqc_kb.embed import OnnxEmbedder
+    from cqc_kb.errors import ModelLoadError
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    with pytest.raises(ModelLoadError, match=r"could not be exported to ONNX in .*not-a-folder.*CQC_KB_RUNTIME=torch"):
+        OnnxEmbedder("all-MiniLM-L6-v2", MINILM, 256, quantize=True)

@@ -402,8 +402,8 @@ def _onnx_export(path: str, max_seq_length: int, quantize: bool) -> Path:
     source = _onnx_export(path, max_seq_length, False) if quantize else None
     tmp = target.with_name(target.name + f".tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
     try:
+        tmp.mkdir(parents=True)
         if source is not None:
             _quantize_onnx(source, tmp / "model.onnx")
         else:
@@ -418,8 +418,9 @@ def _onnx_export(path: str, max_seq_length: int, quantize: bool) -> Path:
         raise
     except Exception as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise ModelLoadError(f"embedding model at {path} could not be exported to ONNX ({type(exc).__name__}: "
-                             f"{exc}). Set CQC_KB_RUNTIME=torch to run it with torch instead") from None
+        raise ModelLoadError(f"embedding model at {path} could not be exported to ONNX in {target.parent} "
+                             f"({type(exc).__name__}: {exc}). Make that folder writable (or set XDG_CACHE_HOME "
+                             "to one that is), or set CQC_KB_RUNTIME=torch to run the model with torch") from None
     return model
 
 
