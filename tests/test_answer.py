@@ -580,6 +580,8 @@ def test_a_passage_needs_only_one_of_the_alternatives_asked(hash_kb) -> None:
     (("were", "discharged"), "Marsh View admitted 286 people in 2024/25.", "says admitted, not discharged"),
     (("closed",), "Three day centres opened in 2024.", "says opened, not closed"),
     (("joined",), "41 care workers left the in-house service.", "says left, not joined"),
+    # Recruited or hired is joining: a count of recruits is no count of leavers.
+    (("left",), "The campaign had recruited 140 new care workers since May 2024.", "says recruited, not left"),
     # The event asked about is in the quote: it may answer.
     (("closed",), "Two care homes closed and one opened in 2024.", None),
     (("were", "admitted"), "Marsh View admitted 286 people in 2024/25.", None),

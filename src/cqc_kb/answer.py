@@ -517,7 +517,7 @@ _RIVALS: dict[str, frozenset[str]] = {
 _OPPOSITES: tuple[tuple[str, str], ...] = (
     (r"admi(t|ts|tted|tting|ssions?)", r"discharg(e|es|ed|ing)"),
     (r"open(s|ed|ing)?", r"clos(e|es|ed|ing|ures?)"),
-    (r"join(s|ed|ing)?", r"(leave|leaves|left|leaving)"),
+    (r"(join|recruit)(s|ed|ing)?|hire[sd]?|hiring", r"(leave|leaves|left|leaving)"),
     (r"(approv|accept)(e|es|ed|al|als|s|ing)?", r"(refus|reject|declin)(e|es|ed|al|als|s|ing)?"),
     (r"(start|began|begin|begun)(s|ed|ing)?", r"(stopp?|end|finish)(s|ed|ing|es)?"),
     (r"(increas(e|es|ed|ing)|rise|rises|rose|risen|rising)", r"(decreas|reduc)(e|es|ed|ing|tion)?|fall|falls|fell|fallen"),
