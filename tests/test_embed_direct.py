@@ -173,3 +173,12 @@ def test_an_unwritable_cache_is_a_clear_error(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     with pytest.raises(ModelLoadError, match=r"could not be exported to ONNX in .*not-a-folder.*CQC_KB_RUNTIME=torch"):
         OnnxEmbedder("all-MiniLM-L6-v2", MINILM, 256, quantize=True)
+
+
+def test_without_onnxruntime_the_error_says_what_to_install(monkeypatch) -> None:
+    from cqc_kb.embed import OnnxEmbedder
+    from cqc_kb.errors import ModelLoadError
+
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import fails as if not installed
+    with pytest.raises(ModelLoadError, match=r"pip install onnxruntime.*CQC_KB_RUNTIME=torch CQC_KB_QUANTIZE=0"):
+        OnnxEmbedder("all-MiniLM-L6-v2", MINILM, 256)

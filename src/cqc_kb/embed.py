@@ -420,7 +420,8 @@ def _onnx_export(path: str, max_seq_length: int, quantize: bool) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise ModelLoadError(f"embedding model at {path} could not be exported to ONNX in {target.parent} "
                              f"({type(exc).__name__}: {exc}). Make that folder writable (or set XDG_CACHE_HOME "
-                             "to one that is), or set CQC_KB_RUNTIME=torch to run the model with torch") from None
+                             "to one that is), or set CQC_KB_RUNTIME=torch CQC_KB_QUANTIZE=0 to run the model with "
+                             "torch in float32") from None
     return model
 
 
@@ -459,7 +460,7 @@ def _quantize_onnx(source: Path, out: Path) -> None:
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError as exc:
         raise ModelLoadError(f"runtime onnx with quantize needs the onnx package to quantise {source} once "
-                             f"({exc}). Install it (pip install onnx), or set CQC_KB_QUANTIZE=0") from None
+                             f"({exc}). Install it (pip install onnx), or set CQC_KB_RUNTIME=torch CQC_KB_QUANTIZE=0") from None
     # Per output channel, as for torch (per-tensor scales moved the vectors further). The
     # quantiser logs a suggestion to the root logger meant for its own users.
     muted = logging.root.manager.disable
@@ -492,7 +493,7 @@ class OnnxEmbedder(_BatchEmbedder):
             from tokenizers import Tokenizer
         except ImportError as exc:
             raise ModelLoadError(f"runtime onnx needs onnxruntime ({exc}). Install it (pip install "
-                                 "onnxruntime), or set CQC_KB_RUNTIME=torch") from None
+                                 "onnxruntime), or set CQC_KB_RUNTIME=torch CQC_KB_QUANTIZE=0") from None
         import json
 
         try:
