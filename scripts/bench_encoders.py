@@ -51,7 +51,7 @@ def torch_variants(threads: int) -> dict[str, Encode]:
     torch.set_num_threads(threads)
     out: dict[str, Encode] = {}
     for name, quantize in (("torch float32", False), ("torch int8 (CQC_KB_RUNTIME=torch CQC_KB_QUANTIZE=1)", True)):
-        embedder = load_embedder("all-MiniLM-L6-v2", True, quantize)
+        embedder = load_embedder("all-MiniLM-L6-v2", True, quantize, "torch")
         out[name] = lambda texts, e=embedder: e.encode(texts, batch_size=32)
     return out
 

@@ -77,7 +77,7 @@ def test_transformers_alone_gives_sentence_transformers_vectors() -> None:
 def test_loading_the_default_model_does_not_import_sentence_transformers() -> None:
     """Nor does it leave torch's threads spinning while they wait (unless the user asked)."""
     code = ("import os, sys\nfrom cqc_kb.embed import load_embedder\n"
-            "e = load_embedder('all-MiniLM-L6-v2')\n"
+            "e = load_embedder('all-MiniLM-L6-v2', True, False, 'torch')\n"
             "print(type(e).__name__, e.encode(['a question']).shape, 'sentence_transformers' in sys.modules,"
             " os.environ.get('OMP_WAIT_POLICY'))")
     env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "HOME": str(Path.home())}

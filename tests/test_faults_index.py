@@ -293,7 +293,7 @@ def test_kill_9_at_each_point_of_the_commit(pristine: Settings, tmp_path: Path, 
 # --------------------------------------------------------------------------- readers during swaps
 
 def test_readers_see_no_error_across_build_swaps(tmp_path: Path) -> None:
-    embedder = load_embedder("hash", True)
+    embedder = load_embedder("hash", True, False, "torch")
     index = tmp_path / "index"
     corpora = [make_settings(write_corpus(tmp_path / "a", {"Wrenfield Borough Council": 7}), index),
                make_settings(write_corpus(tmp_path / "b", {"Ottermouth City Council": 11}), index)]

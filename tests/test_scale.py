@@ -292,9 +292,9 @@ def test_real_model_int8_keeps_vectors_close_and_output_quiet(capfd) -> None:
 
     texts = ["The median waiting time for a Care Act assessment was 63 days.",
              "Unpaid carers said they found out about support from neighbours."]
-    plain = load_embedder("all-MiniLM-L6-v2").encode(texts)
-    int8 = load_embedder("all-MiniLM-L6-v2", True, True)
-    assert int8 is not load_embedder("all-MiniLM-L6-v2")
+    plain = load_embedder("all-MiniLM-L6-v2", True, False, "torch").encode(texts)
+    int8 = load_embedder("all-MiniLM-L6-v2", True, True, "torch")
+    assert int8 is not load_embedder("all-MiniLM-L6-v2", True, False, "torch")
     vectors = int8.encode(texts)
     assert vectors.shape == plain.shape
     assert ((vectors * plain).sum(axis=1) > 0.95).all()
@@ -307,7 +307,7 @@ def test_real_model_pools_sentence_spans_from_the_passage_pass() -> None:
 
     from cqc_kb.embed import encode_passages_and_spans, load_embedder
 
-    embedder = load_embedder("all-MiniLM-L6-v2")
+    embedder = load_embedder("all-MiniLM-L6-v2", True, False, "torch")
     assert embedder.pools_spans
     sentences = ["The median waiting time for a Care Act assessment was 63 days.",
                  "Unpaid carers said they found out about support from neighbours.",

@@ -702,8 +702,10 @@ def resolve_model(name: str) -> str | None:
 
 
 @lru_cache(maxsize=4)
-def load_embedder(name: str, offline: bool = True, quantize: bool = False, runtime: str = "torch") -> Embedder:
-    """Load (once per process) the embedder a settings ``model`` names.
+def load_embedder(name: str, offline: bool, quantize: bool, runtime: str) -> Embedder:
+    """Load (once per process) the embedder a settings ``model`` names. Every argument is
+    required (``load_embedder(*settings.embedder_args())``): a default here would differ from the
+    settings' and load the model other than an index was built with.
 
     A plain mean-pooled model in a local folder (the default model is one) runs on ONNX Runtime
     with ``runtime="onnx"`` (:class:`OnnxEmbedder`, int8 passages with ``quantize``), else on
