@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from cqc_kb.answer import (Answerer, _Candidate, _counted_stages, _counts, _named_place, _same_subject, _describes, _fragment, _opposite_event, _other_group,
+from cqc_kb.answer import (Answerer, _Candidate, _counted_stages, _counts, _named_place, _same_subject, _describes, _opposite_event, _other_group,
                            _names_asked, _other_period, _other_place, _same_stem, _share_of, _spelt_out, _subjects_of, _table_context,
                            _table_header, asked_terms)
 from cqc_kb.errors import KbError
@@ -715,19 +715,6 @@ def test_a_share_of_everyone_does_not_answer_a_share_of_one_group() -> None:
 
 def test_a_word_and_its_noun_in_ness_share_a_stem() -> None:
     assert _same_stem("sick", "sickness") and not _same_stem("sick", "sickle")
-
-
-@pytest.mark.parametrize(("line", "fragment"), [
-    # A table row or list item that gives a figure answers; a heading or score line does not.
-    ("Care Act assessments completed 7,284", False),
-    ("402 people waiting at 30 September 2024", False),
-    ("Median wait: 41 days", False),
-    ("Score: 2", True),
-    ("Assessing needs", True),
-    ("Measure 2024/25", True),
-])
-def test_a_row_giving_a_figure_is_not_a_fragment(line: str, fragment: bool) -> None:
-    assert _fragment(line) is fragment
 
 
 _WAITS_TABLE = ("<p>The council's own waiting lists at 30 September 2024 were as follows.</p><table>"

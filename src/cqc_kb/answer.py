@@ -34,6 +34,7 @@ from .query import (GENERIC, NAME_JOINERS, PARAPHRASES, Question, counted_nouns,
                     NAMED_STAGES, STAGE_NOUNS, stages_in, subjects_in)
 from .records import Answer, AnswerGroup, Citation, Hit, council_label
 from .retrieve import Filters, Retriever
+from .sentence_facts import ROW_FIGURES, is_fragment, prime
 from .text import LABELLED_FIGURE, STOPWORDS, content_terms, is_table_row, normalise, stem, table_cells, words
 
 NO_ANSWER = "No clear answer in these reports: the closest passages are listed below for reading."
@@ -58,9 +59,6 @@ RUNNER_UP = 0.75
 #: left out the fifth passage's sentences although the reader sees the passage; measured in
 #: docs/evaluation.md, round 4).
 ANSWER_PASSAGES = 5
-
-#: A sentence that does not end like one and is this short is a heading or list label.
-_MIN_FRAGMENT_WORDS = 8
 
 #: Evidence strength cue shown with every answer: how far the confidence is above abstention.
 _STRONG_MARGIN = 0.25
@@ -113,32 +111,6 @@ class _Choice:
     reason: str | None  # None = answered; else why it abstains
 
 
-# Compare reads the same report sentences (CQC's own wording) for council after council.
-@lru_cache(maxsize=65536)
-def _fragment(sentence: str) -> bool:
-    """Headings, list labels and "Score: 2" lines answer nothing on their own; a table row or
-    list item giving a figure does ("Care Act assessments completed 7,284")."""
-    if _data_row(sentence):
-        return False
-    if len(sentence) < 25:
-        return True
-    return not sentence.rstrip().endswith((".", "!", "?", ":", ")")) and \
-        len(sentence.split()) < _MIN_FRAGMENT_WORDS
-
-
-def _data_row(line: str) -> bool:
-    """A label and its figure: three words or more, ending or starting with a count, share,
-    sum or span ("Care Act assessments completed 7,284", "402 people waiting at 30 September"),
-    or a table row (cells separated by tabs) with such a figure in any cell. A score line,
-    "Score: 2", is the score table's to answer."""
-    if len(words(line)) < 3 or line.lower().startswith("score"):
-        return False
-    line = line.strip()
-    cells = table_cells(line)
-    return any(figure_kind(f) in _ROW_FIGURES and (len(cells) > 1 or line.endswith(f.text) or line.startswith(f.text))
-               for f in parse_figures(line))
-
-
 #: How many lines above a table row its header row may be.
 _TABLE_LINES = 40
 
@@ -178,7 +150,7 @@ def _header_of(text: str, top: tuple[int, int] | None, start: int) -> tuple[int,
     """``top`` (the first row of the run above the row at ``start``) when it is a header row."""
     if top is None or top[0] == start:
         return None
-    if any(figure_kind(f) in _ROW_FIGURES for f in parse_figures(text[top[0]:top[1]])):
+    if any(figure_kind(f) in ROW_FIGURES for f in parse_figures(text[top[0]:top[1]])):
         return None
     return top
 
@@ -207,9 +179,6 @@ def _table_context(text: str, start: int) -> tuple[tuple[int, int], ...]:
         if _INTRODUCES.search(line) or caption:
             lead = (line_start, last + 1)
     return tuple(span for span in (lead, header) if span)
-
-
-_ROW_FIGURES = frozenset({"count", "percent", "money", "days", "residents"})
 
 
 def strength(confidence: float, threshold: float, abstained: bool) -> str:
@@ -1024,8 +993,10 @@ class Answerer:
         contexts: list[tuple[tuple[tuple[int, int], ...], str]] = []
         for hit in hits:
             text = store.document_text(hit.document)
-            for sid, s, e in store.sentences_in(hit.document, hit.start, hit.end):
-                if not _fragment(text[s:e]):
+            for sid, s, e, facts in store.sentences_with_facts(hit.document, hit.start, hit.end):
+                if facts is not None:
+                    prime(text[s:e], facts)
+                if not is_fragment(text[s:e]):
                     spans.append((hit, s, e, text[s:e]))
                     ids.append(sid)
                     context = _table_context(text, s) if is_table_row(text[s:e]) else ()

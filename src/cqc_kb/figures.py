@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from .query import MEASURES, Question, answer_kind, measures_in
 from .records import Figure
-from .text import content_terms, table_cells, words
+from .text import content_terms, seedable_cache, table_cells, words
 
 #: How each answer kind is named to a reader ("no waiting-time figure...").
 KIND_LABELS = {"days": "waiting-time or duration", "percent": "percentage", "money": "money (£)",
@@ -215,11 +215,17 @@ _TIME_OF_DAY = re.compile(r"\b\d{1,2}(?:[.:]\d\d)?\s?(?:am|pm)\b|\b(?:[01]?\d|2[
                           r"\b(?:week ?days?|weekends?|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)\b", re.I)
 
 
+@seedable_cache(maxsize=65536)
+def figure_kinds(quote: str) -> tuple[str, ...]:
+    """The kinds (:func:`figure_kind`) of the figures in ``quote``, each once, sorted."""
+    return tuple(sorted({figure_kind(f) for f in parse_figures(quote)}))
+
+
 def has_kind(quote: str, kind: str) -> bool:
     """Does ``quote`` carry a figure of ``kind``? (Names and unknown kinds always pass.)"""
     if kind not in ("days", "percent", "money", "count", "residents", "date"):
         return True
-    kinds = {figure_kind(f) for f in parse_figures(quote)}
+    kinds = set(figure_kinds(quote))
     if kind == "residents":
         return "residents" in kinds or "count" in kinds and bool(re.search(r"\b(live|living|population)\b", quote, re.I))
     if kind == "count":

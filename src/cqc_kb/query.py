@@ -14,7 +14,7 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Sequence
 
 from .structure import STATEMENT_NAMES, THEMES, authority_key, norm_heading
-from .text import STOPWORDS, content_terms, stem, words
+from .text import STOPWORDS, content_terms, seedable_cache, stem, words
 
 if TYPE_CHECKING:  # spaCy is imported when the tagger is first needed (it imports torch)
     from spacy.language import Language
@@ -486,7 +486,7 @@ def answer_kind(question: str) -> str | None:
 
 # Sentence scoring asks these of the same report sentences for question after question (a
 # comparison asks them of every council's passages): each text is read once.
-@lru_cache(maxsize=16384)
+@seedable_cache(maxsize=65536)
 def measures_in(text: str) -> tuple[str, ...]:
     """Canonical measures named in ``text`` (a question or a report sentence)."""
     # "On a typical day" is a day's average (reports: "an average of 9 people a day"), not a
@@ -505,7 +505,7 @@ def asked_measures(question: str) -> tuple[str, ...]:
     return found
 
 
-@lru_cache(maxsize=16384)
+@seedable_cache(maxsize=65536)
 def subjects_in(text: str) -> tuple[str, ...]:
     """Services or processes (keys of :data:`SUBJECTS`) named in ``text``."""
     return tuple(s for s, pattern in SUBJECTS.items() if pattern.search(text))

@@ -39,7 +39,7 @@ from .records import Hit
 from .query import (SUBJECTS, Question, named_authorities, named_statement, named_theme, paraphrase_words,
                     parse_question, wants_figure, without_authorities)
 from .settings import Settings
-from .store import Store
+from .store import Store, split_facts
 from .text import STOPWORDS, stem, words
 
 MODES = ("bm25", "dense", "hybrid", "hybrid+")
@@ -381,9 +381,9 @@ class Retriever:
         self._template_shares(rows)
         # The services the question names ("advocacy", "reablement"), as the reports word them:
         # a passage about one of them is about what was asked ("an advocate" finds "advocacy").
-        subjects = [SUBJECTS[s] for s in parsed.subjects]
+        asked = set(parsed.subjects)
         for cid, row in rows.items():
-            if subjects and any(p.search(row["text"]) or p.search(row["section"] or "") for p in subjects):
+            if asked and self._names_subject(asked, row):
                 fused[cid] += SUBJECT_BOOST * unit
             if numbers and numbers & set(words(row["text"])):
                 fused[cid] += 0.5 * unit
@@ -405,6 +405,16 @@ class Retriever:
                 # ... and more when it carries the kind of figure asked for ("202,415 residents").
                 if signature is not None and signature.search(row["text"]):
                     fused[cid] += 0.25 * unit
+
+    @staticmethod
+    def _names_subject(asked: set[str], row) -> bool:
+        """Does the passage's text or section name one of the ``asked`` services? The text's are
+        stored at index time; a build without them (or of other code) looks for the asked ones."""
+        if row["text_subjects"] is not None:
+            named = asked & set(split_facts(row["text_subjects"]))
+        else:
+            named = {s for s in asked if SUBJECTS[s].search(row["text"])}
+        return bool(named) or any(SUBJECTS[s].search(row["section"] or "") for s in asked)
 
     def template_share(self, row) -> float:
         """Share of a chunk's sentences (by length) found word for word in other councils'

@@ -51,7 +51,9 @@ import numpy as np
 from .chunk import embed_text
 from .errors import DamagedIndexError, IndexBusyError, IndexMissingError, StaleIndexError
 from .records import Chunk, Document, Report, SECTION_SEP
+from .sentence_facts import FACTS_VERSION, SentenceFacts, sentence_facts
 from .settings import PIPELINE_VERSION, Settings
+from .query import subjects_in
 from .structure import authority_key
 from .text import content_terms, normalise
 
@@ -111,12 +113,24 @@ CREATE TABLE IF NOT EXISTS sentence_councils (
 CREATE TABLE IF NOT EXISTS removed_vectors (
     kind TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (kind, id)
 ) WITHOUT ROWID;
+-- What the answerer reads from each sentence whatever the question (sentence_facts.py), tagged
+-- with the version of the code that read it; lists joined by "|". Builds made before these two
+-- tables lack them, and the sentences and passages are then read at question time.
+CREATE TABLE IF NOT EXISTS sentence_facts (
+    id INTEGER PRIMARY KEY, version TEXT NOT NULL, fragment INTEGER NOT NULL,
+    subjects TEXT NOT NULL, measures TEXT NOT NULL, figure_kinds TEXT NOT NULL
+);
+-- ... and the services each passage's text names (subjects_in), which retrieval boosts.
+CREATE TABLE IF NOT EXISTS chunk_facts (
+    id INTEGER PRIMARY KEY, version TEXT NOT NULL, subjects TEXT NOT NULL
+);
 """
 
-#: Tables a build must hold: every table the schema creates but ``removed_vectors``, which
-#: builds made before vector segments do not have (for them it is empty).
+#: Tables a build must hold: every table the schema creates but ``removed_vectors`` and the
+#: facts tables, which builds made before vector segments and stored facts do not have (for
+#: them they are empty).
 REQUIRED_TABLES = tuple(t for t in re.findall(r"CREATE (?:VIRTUAL )?TABLE IF NOT EXISTS (\w+)", SCHEMA)
-                        if t != "removed_vectors")
+                        if t not in ("removed_vectors", "sentence_facts", "chunk_facts"))
 
 #: The files every build has, whose size and CRC-32 the manifest records (with those of any
 #: further vector segments).
@@ -410,6 +424,9 @@ class Store:
             self.db.close()
             raise
         self._texts: dict[str, str] = {}
+        self._has_facts = self.db.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+            " AND name IN ('sentence_facts', 'chunk_facts')").fetchone()[0] == 2
 
     @classmethod
     def open(cls, settings: Settings, verify_checksums: bool = False) -> "Store":
@@ -502,11 +519,16 @@ class Store:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
+        # text_subjects: the services the passage's text names, stored at index time ("|"-joined),
+        # or NULL when read by other code (see sentence_facts.py).
+        facts = (" LEFT JOIN chunk_facts f ON f.id = c.id AND f.version = ?", [FACTS_VERSION]) \
+            if self._has_facts else ("", [])
         rows = self.db.execute(
-            "SELECT c.*, d.authority, d.published, s.score AS statement_score FROM chunks c"
+            "SELECT c.*, d.authority, d.published, s.score AS statement_score,"
+            f" {'f.subjects' if facts[0] else 'NULL'} AS text_subjects FROM chunks c"
             " JOIN documents d ON d.name = c.document"
             " LEFT JOIN statements s ON s.document = c.document AND s.name = c.statement"
-            f" WHERE c.id IN ({marks})", list(ids)).fetchall()
+            f"{facts[0]} WHERE c.id IN ({marks})", facts[1] + list(ids)).fetchall()
         return {row["id"]: row for row in rows}
 
     def sentences_in(self, document: str, start: int, end: int) -> list[tuple[int, int, int]]:
@@ -514,6 +536,20 @@ class Store:
         return [tuple(r) for r in self.db.execute(
             'SELECT id, start, "end" FROM sentences WHERE document = ? AND start >= ? AND "end" <= ?'
             " ORDER BY start", (document, start, end))]
+
+    def sentences_with_facts(self, document: str, start: int,
+                             end: int) -> list[tuple[int, int, int, SentenceFacts | None]]:
+        """(id, start, end, facts) of the indexed sentences inside a span of a document, with the
+        facts stored at index time when the code that read them is this version's (else None)."""
+        if not self._has_facts:
+            return [(*row, None) for row in self.sentences_in(document, start, end)]
+        rows = self.db.execute(
+            'SELECT s.id, s.start, s."end", f.fragment, f.subjects, f.measures, f.figure_kinds FROM sentences s'
+            " LEFT JOIN sentence_facts f ON f.id = s.id AND f.version = ?"
+            ' WHERE s.document = ? AND s.start >= ? AND s."end" <= ? ORDER BY s.start',
+            (FACTS_VERSION, document, start, end)).fetchall()
+        return [(r[0], r[1], r[2], None if r[3] is None else
+                 SentenceFacts(bool(r[3]), *map(split_facts, r[4:7]))) for r in rows]
 
     def sentence_keys_in(self, document: str, start: int, end: int) -> list[tuple[int, int, int]]:
         """(start, end, :func:`sentence_key`) of the indexed sentences inside a span of a document."""
@@ -552,6 +588,11 @@ def council_of(name: str, is_cqc: bool, authority: str | None) -> str:
     if is_cqc and authority:
         return authority_key(authority) or authority.strip().lower()
     return name
+
+
+def split_facts(joined: str) -> tuple[str, ...]:
+    """A list stored "|"-joined in a facts table."""
+    return tuple(joined.split("|")) if joined else ()
 
 
 def _count_statistics(db: sqlite3.Connection, council: str, text: str, chunk_texts: Sequence[str],
@@ -654,6 +695,9 @@ class Writer:
         for table in _KINDS.values():
             self._take_out(table, [r[0] for r in self.db.execute(f"SELECT id FROM {table} WHERE document = ?",
                                                                  (name,))])
+        self.db.execute("DELETE FROM sentence_facts WHERE id IN (SELECT id FROM sentences WHERE document = ?)",
+                        (name,))
+        self.db.execute("DELETE FROM chunk_facts WHERE id IN (SELECT id FROM chunks WHERE document = ?)", (name,))
         self.db.execute("DELETE FROM sentences WHERE document = ?", (name,))
         self.db.execute("DELETE FROM chunks WHERE document = ?", (name,))
         self.db.execute("DELETE FROM documents WHERE name = ?", (name,))
@@ -673,10 +717,18 @@ class Writer:
             [(i, chunk.chunk_id, chunk.document, chunk.ordinal, chunk.start, chunk.end, chunk.page,
               chunk.section_label, chunk.theme, chunk.statement, chunk.text,
               text_key(embed_text(chunk, self.settings.embed_headings))) for i, chunk in zip(ids, chunks)])
+        self.db.executemany("INSERT INTO chunk_facts (id, version, subjects) VALUES (?,?,?)",
+                            [(i, FACTS_VERSION, "|".join(subjects_in(chunk.text))) for i, chunk in zip(ids, chunks)])
         sids = self._ids("sentences", len(sentences))
         self.db.executemany('INSERT INTO sentences (id, document, start, "end", key, embed_key) VALUES (?,?,?,?,?,?)',
                             [(i, doc.name, s, e, sentence_key(doc.text[s:e]), text_key(doc.text[s:e]))
                              for i, (s, e) in zip(sids, sentences)])
+        facts = [sentence_facts(doc.text[s:e]) for s, e in sentences]
+        self.db.executemany("INSERT INTO sentence_facts (id, version, fragment, subjects, measures, figure_kinds)"
+                            " VALUES (?,?,?,?,?,?)",
+                            [(i, FACTS_VERSION, int(f.fragment), "|".join(f.subjects), "|".join(f.measures),
+                              "|".join(f.figure_kinds))
+                             for i, f in zip(sids, facts)])
         for table, new_ids, new_vectors in (("chunks", ids, vectors), ("sentences", sids, sentence_vectors)):
             if new_ids:
                 self._new_vectors(table).add_with_ids(np.ascontiguousarray(new_vectors, dtype=np.float32),

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, wraps
+from typing import Callable, Generic, TypeVar
+
+T = TypeVar("T")
 
 _ABBREV = ("e.g.", "i.e.", "etc.", "Dr.", "Mr.", "Mrs.", "Ms.", "St.", "No.", "approx.", "vs.", "Cllr.")
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9\u00a3])|\n\s*\n|\n(?=\s*[-*\u2022]\s)")
@@ -136,3 +139,39 @@ def stem(word: str) -> str:
 def content_terms(text: str) -> list[str]:
     """Stemmed words without stop words, in order, duplicates kept."""
     return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+class SeedableCache(Generic[T]):
+    """A bounded memo of a function of one text, as ``functools.lru_cache``, that can also be
+    handed values worked out before: the per-sentence facts stored at index time
+    (:mod:`cqc_kb.sentence_facts`), so that the first question to meet a sentence does not
+    read it again.
+    When full, the oldest entries go first."""
+
+    def __init__(self, function: Callable[[str], T], maxsize: int) -> None:
+        self._function = function
+        self._maxsize = maxsize
+        self._values: dict[str, T] = {}
+        wraps(function)(self)
+
+    def __call__(self, text: str) -> T:
+        try:
+            return self._values[text]
+        except KeyError:
+            value = self._function(text)
+            self.seed(text, value)
+            return value
+
+    def seed(self, text: str, value: T) -> None:
+        """Remember ``value`` as the function's value for ``text``."""
+        if len(self._values) >= self._maxsize and text not in self._values:
+            del self._values[next(iter(self._values))]
+        self._values[text] = value
+
+    def cache_clear(self) -> None:
+        self._values.clear()
+
+
+def seedable_cache(maxsize: int) -> Callable[[Callable[[str], T]], SeedableCache[T]]:
+    """Decorator form of :class:`SeedableCache`."""
+    return lambda function: SeedableCache(function, maxsize)
