@@ -314,8 +314,10 @@ def _embed(settings: Settings, embedder: Embedder, parsed: list[Parsed], progres
     """
     passages = [embed_text(chunk, settings.embed_headings) for _, _, chunks, _ in parsed for chunk in chunks]
     report = (lambda d, t: progress("embed", d, t)) if progress else None
-    if settings.sentence_vectors == "pooled":
+    if settings.sentence_vectors == "pooled" and getattr(embedder, "pools_spans", False):
         return _embed_pooled(settings, embedder, parsed, passages, report)
+    # Sentences encoded on their own (as asked, or because the model cannot pool spans): each
+    # sentence's vector is its text's, so a vector the build holds for that text serves.
     sentences = [doc.text[s:e] for doc, _, _, spans in parsed for s, e in spans]
     vectors = writer.known_vectors(passages, sentences)
     todo = list(dict.fromkeys(t for t in passages + sentences if t not in vectors))

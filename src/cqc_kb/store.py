@@ -745,18 +745,15 @@ class Writer:
     def known_vectors(self, passages: Sequence[str], sentences: Sequence[str]) -> dict[str, np.ndarray]:
         """Vectors this build already holds for any of these texts, exactly as they would be
         embedded, found by :func:`text_key`: a passage's embedded text, and an answer
-        sentence's text when sentence vectors are encoded on their own (a pooled one carries its
-        passage's context, so it is not the vector of its text alone).
+        sentence's text. Only for a build whose sentence vectors are encoded on their own: a
+        pooled one carries its passage's context, so it is not the vector of its text alone.
 
         Every report repeats CQC's own wording (each statement's "We statement" and "What
         people expect"), so a report added to a library, or every report after the first few of
         a full reindex, finds many of its texts here instead of in the model.
         """
         found: dict[str, np.ndarray] = {}
-        tables = [("chunks", passages)]
-        if self.settings.sentence_vectors == "encoded":
-            tables.append(("sentences", sentences))
-        for table, texts in tables:
+        for table, texts in (("chunks", passages), ("sentences", sentences)):
             wanted = {text_key(t): t for t in texts}
             for key, row in self.db.execute(
                     f"SELECT embed_key, MIN(id) FROM {table} WHERE embed_key IN (SELECT value FROM json_each(?))"
