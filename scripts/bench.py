@@ -42,7 +42,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# This checkout's own code, in this process as in the child processes (see _env), whatever
+# copy of the package the interpreter has installed.
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1] / "src")]
 from synth import make_reports  # noqa: E402
 
 from cqc_kb.evaluate import percentile  # noqa: E402
