@@ -132,7 +132,7 @@ class _SpanHash(HashEmbedder):
 
 def test_pooled_sentence_vectors_point_at_their_sentences(fixture_corpus, tmp_path) -> None:
     pooled = make_settings(fixture_corpus, tmp_path / "pooled", sentence_vectors="pooled")
-    build_index(pooled, embedder=_SpanHash(256))
+    result = build_index(pooled, embedder=_SpanHash(256))
     kb = KnowledgeBase.open(pooled, embedder=HashEmbedder(256))
     try:
         rows = kb.store.db.execute('SELECT id, document, start, "end" FROM sentences').fetchall()
@@ -140,6 +140,9 @@ def test_pooled_sentence_vectors_point_at_their_sentences(fixture_corpus, tmp_pa
         expected = HashEmbedder(256).encode([kb.store.document_text(r[1])[r[2]:r[3]] for r in rows])
         assert len(ids) > 500
         assert (abs(kb.store.sentence_vectors_for(ids) - expected) < 1e-6).all()
+        # The passages are encoded; the sentences come from their passes (but any the passages'
+        # stored text does not hold, embedded on their own).
+        assert result.chunks <= result.encoded < result.chunks + len(ids) // 10
     finally:
         kb.close()
 

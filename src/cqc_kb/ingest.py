@@ -51,7 +51,8 @@ class ReindexResult:
     #: Passages of the added and updated reports.
     embedded: int = 0
     #: Texts (passages and answer sentences) the model encoded, and vectors taken instead from
-    #: the index or from an identical text earlier in this reindex.
+    #: the index or from an identical text earlier in this reindex. With pooled sentence vectors
+    #: the texts encoded are the passages and any sentence embedded on its own.
     encoded: int = 0
     reused: int = 0
     seconds: float = 0.0
@@ -315,7 +316,7 @@ def _embed(settings: Settings, embedder: Embedder, parsed: list[Parsed], progres
     passages = [embed_text(chunk, settings.embed_headings) for _, _, chunks, _ in parsed for chunk in chunks]
     report = (lambda d, t: progress("embed", d, t)) if progress else None
     if settings.sentence_vectors == "pooled" and getattr(embedder, "pools_spans", False):
-        return _embed_pooled(settings, embedder, parsed, passages, report)
+        return _embed_pooled(settings, embedder, parsed, passages, report, result)
     # Sentences encoded on their own (as asked, or because the model cannot pool spans): each
     # sentence's vector is its text's, so a vector the build holds for that text serves.
     sentences = [doc.text[s:e] for doc, _, _, spans in parsed for s, e in spans]
@@ -334,7 +335,7 @@ def _embed(settings: Settings, embedder: Embedder, parsed: list[Parsed], progres
 
 
 def _embed_pooled(settings: Settings, embedder: Embedder, parsed: list[Parsed], passages: list[str],
-                  progress: Callable[[int, int], None] | None) -> tuple[np.ndarray, np.ndarray]:
+                  progress: Callable[[int, int], None] | None, result: ReindexResult) -> tuple[np.ndarray, np.ndarray]:
     """Passage vectors, and each answer sentence's vector pooled from the forward pass of the
     chunk that holds it nearest that chunk's middle (no second pass over every sentence).
     A pooled vector carries its passage's context, so no vector is shared between texts."""
@@ -363,6 +364,7 @@ def _embed_pooled(settings: Settings, embedder: Embedder, parsed: list[Parsed], 
     where = [(n_chunks - 1 - i, 0) if i < 0 else (i, j) for i, j in where]
     vectors, span_vectors = encode_passages_and_spans(
         embedder, texts, spans, pool=True, batch_size=settings.batch_size, progress=progress)
+    result.encoded += len(texts)  # the passages, and the sentences embedded on their own
     offset = np.cumsum([0] + [len(row) for row in spans])
     sentence_vectors = span_vectors[[offset[i] + j for i, j in where]] if where else \
         np.zeros((0, vectors.shape[1]), dtype=np.float32)
