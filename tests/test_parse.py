@@ -322,6 +322,26 @@ def test_html_table_cells_are_separated_by_tabs_and_prose_tabs_are_spaces() -> N
     assert "Figures at 31 March 2025." in texts
 
 
+def test_html_grouped_header_rows_become_one_row_with_a_label_per_column() -> None:
+    page = ("<html><body><main><table><thead>"
+            "<tr><th rowspan='2'>Measure</th><th colspan='2'>Year</th><th rowspan='2'>Source</th></tr>"
+            "<tr><th>2023/24</th><th>2024/25</th></tr></thead>"
+            "<tbody><tr><td>DoLS applications not completed</td><td>2,650</td><td>3,318</td><td>council</td></tr>"
+            "</tbody></table>"
+            # No <thead>: leading rows of <th> cells are the header; a span past the table's
+            # columns (here 99,999) stops at them.
+            "<table><tr><th>Team</th><th colspan='99999'>Waiting</th></tr><tr><th>Team</th><th>Now</th></tr>"
+            "<tr><td>OT</td><td>98</td></tr></table>"
+            # Header rows without spans are left as they are.
+            "<table><thead><tr><th>A</th><th>B</th></tr><tr><th>C</th><th>D</th></tr></thead>"
+            "<tbody><tr><td>1</td><td>2</td></tr></tbody></table></main></body></html>")
+    doc = parse_bytes(page.encode(), "grouped.html")
+    texts = [doc.text[b.start:b.end] for b in doc.blocks]
+    assert texts == ["Measure\tYear 2023/24\tYear 2024/25\tSource",
+                     "DoLS applications not completed\t2,650\t3,318\tcouncil",
+                     "Team\tWaiting Now", "OT\t98", "A\tB", "C\tD", "1\t2"]
+
+
 def test_html_description_list_terms_and_values_are_one_line_each() -> None:
     page = ("<html><body><main><h2>At a glance</h2><dl><dt>People waiting for an assessment</dt><dd>612</dd>"
             "<dt>Median wait</dt><dd>24 working days</dd><dd>(31 a year before)</dd>"

@@ -19,6 +19,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .errors import ParseError
 from .records import Block, Document
@@ -692,6 +693,69 @@ def _dropped(tag, in_content: bool) -> bool:
             or "display:none" in style or "visibility:hidden" in style)
 
 
+#: Most columns or rows one header cell is taken to span (the HTML standard allows 1,000 and
+#: 65,534; a page asking for more is not laying out a table).
+_MAX_SPAN = 50
+
+
+def _merge_header_rows(table, flat: Callable[[object], str], soup) -> None:
+    """A grouped header over two or more rows ("Measure" over both rows, "Year" over
+    "2023/24 | 2024/25") becomes one row with a cell per column ("Measure | Year 2023/24 | Year
+    2024/25"), so that each column's label sits over its figures: the rows would otherwise
+    read "Measure | Year" and "2023/24 | 2024/25", each label a column away from its figures.
+    Header rows are those of the table's <thead>, or its leading rows of <th> cells only."""
+    rows = [row for row in table.find_all("tr") if row.find_parent("table") is table]
+    head = [row for row in rows if row.find_parent("thead") is not None
+            and row.find_parent("thead").find_parent("table") is table]
+    if not head:
+        for row in rows:
+            cells = row.find_all(["td", "th"], recursive=False)
+            if not cells or any(cell.name != "th" for cell in cells):
+                break
+            head.append(row)
+    if len(head) < 2:
+        return
+    grid: list[list[str | None]] = [[] for _ in head]
+    spanned = False
+    for r, row in enumerate(head):
+        col = 0
+        for cell in row.find_all(["td", "th"], recursive=False):
+            while col < len(grid[r]) and grid[r][col] is not None:
+                col += 1
+            across, down = (min(_MAX_SPAN, max(1, int(n))) if str(n).isdigit() else 1
+                            for n in (cell.get("colspan", 1), cell.get("rowspan", 1)))
+            spanned = spanned or across > 1 or down > 1
+            text = flat(cell)
+            for line in grid[r:r + down]:
+                line.extend([None] * (col + across - len(line)))
+                line[col:col + across] = [text] * across
+            col += across
+    if not spanned:
+        return
+    # No more columns than the table's other rows have: a span past them is not a column.
+    body = [sum(min(_MAX_SPAN, max(1, int(n))) if (n := str(cell.get("colspan", 1))).isdigit() else 1
+                for cell in row.find_all(["td", "th"], recursive=False)) for row in rows if row not in head]
+    width = max(len(line) for line in grid)
+    if body and max(body) > 0:
+        width = min(width, max(body))
+    merged = []
+    for j in range(width):
+        parts: list[str] = []
+        for line in grid:
+            text = line[j] if j < len(line) else None
+            if text and (not parts or parts[-1] != text):
+                parts.append(text)
+        merged.append(" ".join(parts))
+    first = head[0]
+    first.clear()
+    for text in merged:
+        cell = soup.new_tag("th")
+        cell.string = text
+        first.append(cell)
+    for row in head[1:]:
+        row.decompose()
+
+
 def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[Block], str | None]:
     """Walk the page body and rebuild its text block by block.
 
@@ -785,6 +849,8 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
             continue
         elif tag in _BLOCK_TAGS:
             flush()
+            if tag == "table":
+                _merge_header_rows(child, flat, soup)
             if tag == "li":
                 buffer.append("- ")
             stack.append(end_of_block)
