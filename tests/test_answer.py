@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from cqc_kb.answer import (Answerer, _Candidate, _counted_stages, _counts, _named_place, _same_subject, _describes, _opposite_event, _other_group,
-                           _names_asked, _other_period, _other_place, _same_stem, _share_of, _spelt_out, _subjects_of, _table_context,
+                           _names_asked, _only_negated, _other_period, _other_place, _same_stem, _share_of, _spelt_out, _subjects_of, _table_context,
                            _table_header, asked_terms)
 from cqc_kb.errors import KbError
 from cqc_kb.kb import NO_EVIDENCE, sort_by_figure
@@ -307,6 +307,14 @@ def test_no_waiting_list_answers_how_many_were_waiting(hash_kb) -> None:
 ])
 def test_count_questions_want_a_number_of_the_counted_noun(question: str, sentence: str, counts: bool) -> None:
     assert _counts(sentence, counted_nouns(question), parse_question(question).verb_terms) is counts
+
+
+def test_a_bare_number_under_a_column_of_what_people_did_counts_them() -> None:
+    # A table row read with its header ("Team | Waiting | Median wait"): the caller passes the
+    # stage asked ("were waiting") among the verbs.
+    assert _counts("388 Waiting; 94 days Median wait", ("people",), ("wait",))
+    assert not _counts("388 Waiting; 94 days Median wait", ("people",), ())
+    assert not _counts("The service kept 12 waiting lists.", ("people",), ("wait",))
 
 
 @pytest.mark.parametrize(("question", "sentence", "share"), [
@@ -975,18 +983,25 @@ def test_names_joined_by_and_may_be_two_names(hash_kb, monkeypatch) -> None:
     assert answerer._misfit(asked, cand, [cand]) == "report does not mention portuguese and eastern european"
 
 
-def test_a_number_under_a_periods_column_counts_what_its_row_names(hash_kb, monkeypatch) -> None:
+@pytest.mark.parametrize(("columns", "period", "read"), [
+    (("Q1 2024/25", "Q2 2024/25"), "at the end of Q2 2024/25", "(Q2 2024/25)"),
+    # A grouped header merged by the parser ("Year" over "2023/24 | 2024/25").
+    (("Year 2023/24", "Year 2024/25"), "in 2024/25", "(Year 2024/25)"),
+])
+def test_a_number_under_a_periods_column_counts_what_its_row_names(hash_kb, monkeypatch, columns, period,
+                                                                   read) -> None:
     answerer = hash_kb.answerer
-    text = ("Waiting lists rose in every quarter:\n\nMeasure\tQ1 2024/25\tQ2 2024/25\n\n"
+    header_line = "\t".join(("Measure", *columns))
+    text = (f"Waiting lists rose in every quarter:\n\n{header_line}\n\n"
             "People waiting for a Care Act assessment\t1,204\t1,311")
     monkeypatch.setattr(answerer.retriever.store, "document_text", lambda document: text)
     row = "People waiting for a Care Act assessment\t1,204\t1,311"
     start = text.index(row)
-    header = (text.index("Measure"), text.index("Measure") + len("Measure\tQ1 2024/25\tQ2 2024/25"))
+    header = (text.index("Measure"), text.index("Measure") + len(header_line))
     hit = replace(hash_kb.search("people waiting care act assessment", k=1)[0], text=text)
     cand = _Candidate(hit, start, start + len(row), 1.0, row.lower(), row, ("care act assessment",), (header,))
-    assert "1,311 People waiting for a Care Act assessment (Q2 2024/25)" in answerer._as_read(cand)
-    asked = parse_question("How many people were waiting for a Care Act assessment at the end of Q2 2024/25?")
+    assert f"1,311 People waiting for a Care Act assessment {read}" in answerer._as_read(cand)
+    asked = parse_question(f"How many people were waiting for a Care Act assessment {period}?")
     assert answerer._misfit(asked, cand, [cand]) is None
 
 
@@ -1098,3 +1113,17 @@ def test_a_figure_quoted_from_a_list_is_quoted_with_the_sentence_that_states_it(
     assert "Average wait for a Care Act assessment \u2014 41 days" in quotes
     assert "The wait for an assessment averaged 41 days in 2024/25, up from 29 days the year before." in quotes
     assert len(quotes) == 2
+
+
+@pytest.mark.parametrize(("text", "verbs", "negated"), [
+    ("At 30 September 2025, 342 concerns had not been screened within the target of 3 working days.",
+     ("screen",), "screened"),
+    ("Measure\tYear 2023/24\nDoLS applications not yet completed\t2,650\t3,318", ("complet",), "completed"),
+    # Done as well as not done, or done only: the sentence may count those done.
+    ("1,200 reviews were completed and 300 were not yet completed.", ("complet",), None),
+    ("The team screened 5,100 concerns within a day.", ("screen",), None),
+    ("The team had 12 social workers.", ("screen",), None),
+])
+def test_a_verb_only_ever_negated_counts_what_did_not_happen(text: str, verbs: tuple[str, ...],
+                                                              negated: str | None) -> None:
+    assert _only_negated(text, verbs) == negated

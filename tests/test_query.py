@@ -9,7 +9,7 @@ import pytest
 from cqc_kb.figures import figure_for, has_kind, parse_figures, same_limit, time_limits
 from cqc_kb.query import (answer_kind, counted_nouns, measures_in, named_statement, paraphrase_words, parse_question,
                           subjects_in)
-from cqc_kb.text import stem
+from cqc_kb.text import stem, words
 from conftest import REAL_REPORT
 
 STOCKTON = "Stockton-on-Tees Borough Council"
@@ -34,6 +34,9 @@ COUNCILS = (STOCKTON, KESTREL)
     ("What was the longest a safeguarding enquiry took?", "days"),
     ("What was the median time to conclude a safeguarding enquiry?", "days"),
     ("How much did the council overspend on adult social care in 2024/25?", "money"),
+    # A cut may be given as a share ("by 30%") or a sum: no kind; a cut in spending is money.
+    ("How much were prevention grants to the voluntary sector cut?", None),
+    ("How much was the home care budget cut?", "money"),
 ])
 def test_answer_kind(question: str, kind: str | None) -> None:
     assert parse_question(question, COUNCILS).kind == kind
@@ -146,6 +149,11 @@ def test_key_terms_leave_out_framing_words_and_councils() -> None:
     ("2.6 Carers' assessments were carried out by the centre.", []),
     ("4.1 The council had 412 people waiting.", [(412.0, "people", "412 people")]),
     ("2.6 per cent of carers", [(2.6, "%", "2.6 per cent")]),
+    # A share as a ratio, with or without the people it counts between its numbers.
+    ("one in four carers", [(25.0, "%", "one in four")]),
+    ("Roughly one person in four had no review", [(25.0, "%", "one person in four")]),
+    ("nine people in ten said so", [(90.0, "%", "nine people in ten")]),
+    ("two carers in one household", [(2.0, "carers", "two carers")]),
 ])
 def test_parse_figures(quote: str, expected: list[tuple[float, str, str]]) -> None:
     got = [(f.value, f.unit, f.text) for f in parse_figures(quote)]
@@ -450,11 +458,13 @@ def test_a_short_preposition_is_not_a_key_word() -> None:
     assert "outside" in parse_question("How many people were placed in care homes outside the county?").key_terms
 
 
-def test_a_month_is_not_part_of_a_name() -> None:
+def test_a_month_or_a_quarter_is_not_part_of_a_name() -> None:
     from cqc_kb.query import named_things
 
     assert named_things("How many people a day were in Wexcombe General Hospital in September 2024?") == \
         ("wexcombe general hospital",)
+    assert named_things("How many people a day were stuck in Marlowcombe General Hospital in Q1 2025/26?") == \
+        ("marlowcombe general hospital",)
 
 
 @pytest.mark.parametrize(("asked", "given", "same"), [
@@ -598,3 +608,18 @@ def test_framing_words_of_a_share_or_a_name_are_not_key() -> None:
     assert "programm" not in parse_question("What share of reviews were done under the Waiting Well programme?").key_terms
     assert "done" not in parse_question("What share of assessments were done inside four weeks?").key_terms
     assert "aim" not in parse_question("What is the aim of the Connected programme?").key_terms
+
+
+def test_measures_in_finds_what_looking_for_every_name_finds() -> None:
+    from cqc_kb.query import _MEASURE_WORDS
+
+    text = REAL_REPORT.read_text(encoding="utf-8")
+    sentences = [*re.split(r"(?<=[.!?])\s+|\n", text), "On a typical day 9 people were in hospital.",
+                 "No one had waited longer than 41 days.", "The backlog of overdue reviews fell."]
+    found = 0
+    for sentence in sentences:
+        low = re.sub(r" typical (day|night|week|month|year) ", r" average \1 ", f" {' '.join(words(sentence))} ")
+        expected = tuple(m for m, names in _MEASURE_WORDS.items() if any(n in low for n in names))
+        assert measures_in(sentence) == expected
+        found += bool(expected)
+    assert found > 50

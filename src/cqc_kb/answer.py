@@ -203,7 +203,7 @@ _BARE_LABEL = re.compile(r"(latest |the )?(figure|figures|value|values|number|nu
 
 
 #: Column headers that name a period: the row's first cell says what its numbers are.
-_PERIOD_LABEL = re.compile(r"(?=\S)(Q[1-4]\s*|quarter [1-4]\s*)?((19|20)\d\d([/-]\d\d)?)?|"
+_PERIOD_LABEL = re.compile(r"(?=\S)((financial )?year\s+)?(Q[1-4]\s*|quarter [1-4]\s*)?((19|20)\d\d([/-]\d\d)?)?|"
                            rf"((end of |at )?({'|'.join(MONTHS)}) (19|20)\d\d)", re.I)
 
 
@@ -282,6 +282,12 @@ def _counts(sentence: str, nouns: tuple[str, ...], verbs: tuple[str, ...] = (), 
             continue
         if re.fullmatch(r"(19|20)\d\d", tok):
             continue
+        # Under a column named by what people did ("Team | Waiting": "388 Waiting"), a bare
+        # number counts the people who did what the question asks ("how many people were
+        # waiting"); "12 waiting lists" counts lists.
+        if wanted & _ANYONE and i + 1 < len(stems) and any(_same_stem(stems[i + 1], v) for v in verbs) and (
+                i + 2 == len(tokens) or not re.fullmatch(r"[a-z]+s", tokens[i + 2])):
+            return True
         for s in stems[i + 1:i + 5]:
             if s in _UNIT_WORDS:
                 break
@@ -561,6 +567,23 @@ def _other_place(question: str, quotes: str) -> str | None:
     given = set(_DIRECTION.findall(quotes))
     if asked and given and not asked & given:
         return f"about the {', '.join(sorted(given))}, not the {', '.join(sorted(asked))}"
+    return None
+
+
+#: A question that itself asks about what did not happen ("not completed", "never reviewed").
+_NEGATED_QUESTION = re.compile(r"\b(not|never|no|without)\b|n't\b|\bun[a-z]+ed\b|\boutstanding\b", re.I)
+#: Words that, just before a verb, say it did not happen ("not yet completed", "had not been
+#: screened", "awaiting", "yet to be").
+_NEGATION_BEFORE = re.compile(r"\b(not|never|yet to|awaiting|without)\s+(\w+\s+){0,2}$", re.I)
+
+
+def _only_negated(text: str, verbs: Sequence[str]) -> str | None:
+    """The first of ``verbs`` (stems) that ``text`` uses, only ever negated ("342 concerns had
+    not been screened"), as written; None when each is used as done somewhere, or not at all."""
+    for verb in verbs:
+        found = list(re.finditer(rf"\b{re.escape(verb)}\w*", text, re.I))
+        if found and all(_NEGATION_BEFORE.search(text[max(0, m.start() - 40):m.start()]) for m in found):
+            return found[0].group(0).lower()
     return None
 
 
@@ -898,6 +921,12 @@ class Answerer:
                     or _other_place(parsed.text, quotes))
         if opposite:
             return opposite
+        if parsed.kind in ("count", "percent") and not _NEGATED_QUESTION.search(parsed.topic):
+            # "How many concerns were screened?" is not answered by the 342 "not screened"
+            # within the target, nor completed applications by those "not yet completed".
+            negated = _only_negated(own_text, (*parsed.verb_terms, *((stem(parsed.stage),) if parsed.stage else ())))
+            if negated:
+                return f"counts those not {negated}"
         if parsed.stage:
             # The answering sentence must count the stage asked: concerns received and the
             # enquiries they led to do not say how many enquiries were closed, nor completed
@@ -950,7 +979,8 @@ class Answerer:
                 return "its figure is not of anything asked about"
             # "How many people were waiting for X?" is answered by "there was no waiting list".
             homes = not _CARE_HOMES.search(parsed.topic)
-            if parsed.kind == "count" and not any(_counts(text, nouns, parsed.verb_terms, homes) for c in chosen
+            verbs = (*parsed.verb_terms, *((stem(parsed.stage),) if parsed.stage else ()))
+            if parsed.kind == "count" and not any(_counts(text, nouns, verbs, homes) for c in chosen
                                                   for text in {c.sentence, self._as_read(c)}) and not (
                     "waiting" in parsed.measures and any(_NO_WAITING.search(c.sentence) for c in chosen)):
                 return "counts something else"

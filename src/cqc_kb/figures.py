@@ -36,9 +36,10 @@ _WORDNUM = (rf"(?:{'|'.join(_TENS)})(?:[\s-](?:{'|'.join(w for w in _WORD_NUMBER
             rf"(?![\w-])|{'|'.join(sorted(_WORD_NUMBERS, key=len, reverse=True))}")
 _MONEY = re.compile(rf"£\s?(?P<n>{_NUM})(?:\s?(?P<scale>thousand|million|billion|bn|m|k)\b)?", re.I)
 _PERCENT = re.compile(rf"(?P<n>{_NUM}|\b(?:{_WORDNUM}))\s?(?:%|per ?cent\b)", re.I)
-#: A share given as a ratio: "one in four carers", "7 in 10 people".
-_RATIO = re.compile(rf"\b(?P<n>\d{{1,3}}|{_WORDNUM})\s+in\s+(?:every\s+)?(?P<m>\d{{1,3}}|{_WORDNUM})\b(?!\s*(?:days?|weeks?|months?|years?)\b)",
-                    re.I)
+#: A share given as a ratio: "one in four carers", "7 in 10 people", "one person in four".
+_RATIO = re.compile(rf"\b(?P<n>\d{{1,3}}|{_WORDNUM})\s+(?:(?:person|people|adults?|carers?|residents?|households?|"
+                    rf"workers?|staff|patients?|users?|respondents?)\s+)?in\s+(?:every\s+)?(?P<m>\d{{1,3}}|{_WORDNUM})\b"
+                    r"(?!\s*(?:days?|weeks?|months?|years?)\b)", re.I)
 _FRACTIONS = {"half": 50.0, "a half": 50.0, "one half": 50.0, "a third": 33.3, "one third": 33.3,
               "two thirds": 66.7, "a quarter": 25.0, "one quarter": 25.0, "three quarters": 75.0}
 #: A share given as a fraction of a group: "half of carers", "two thirds of people".
@@ -124,7 +125,8 @@ def _read_figures(quote: str) -> tuple[Figure, ...]:
         add(m.start(), m.end(), Figure(_number(m.group("n")), "%", m.group(0)))
     for m in _RATIO.finditer(quote) if _IN.search(quote) else ():
         whole = _number(m.group("m"))
-        if whole:
+        # A share is a part of its whole: "two carers in one household" is no ratio.
+        if whole and _number(m.group("n")) <= whole:
             add(m.start(), m.end(), Figure(round(100 * _number(m.group("n")) / whole, 1), "%", m.group(0)))
     for m in _FRACTION.finditer(quote) if holds("half", "third", "quarter") else ():
         add(m.start(), m.end() - len(m.group("of")), Figure(_FRACTIONS[m.group("f").lower()], "%",

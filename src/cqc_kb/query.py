@@ -81,6 +81,19 @@ MEASURES: dict[str, tuple[str, ...]] = {
 
 _MEASURE_WORDS = {m: tuple(f" {' '.join(words(n))} " for n in names) for m, names in MEASURES.items()}
 
+
+def _by_first_word(names: dict[str, tuple[str, ...]]) -> dict[str, tuple[tuple[str, str], ...]]:
+    out: dict[str, list[tuple[str, str]]] = {}
+    for measure, spaced in names.items():
+        for name in spaced:
+            out.setdefault(name.split()[0], []).append((measure, name))
+    return {word: tuple(found) for word, found in out.items()}
+
+
+#: The same by first word: a name can be in a text only where its first word is (the index
+#: spares looking for every name in each of the thousands of sentences a reindex reads).
+_MEASURES_BY_FIRST_WORD = _by_first_word(_MEASURE_WORDS)
+
 #: Paraphrases common in these reports: a question word also counts as matched by these.
 PARAPHRASES: dict[str, tuple[str, ...]] = {
     # Plain words for the sector's terms, both ways.
@@ -186,6 +199,9 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
     "rise": ("increase", "increased", "rose", "risen", "grew", "growth", "higher"),
     "increase": ("increased", "rise", "rose", "risen", "grew", "growth", "higher"),
     "grow": ("increase", "increased", "rise", "rose", "grew", "growth"),
+    # A service's "success rate" is reported as its outcome: no ongoing care, independence.
+    "success": ("successful", "outcome", "ongoing", "further", "independent", "independence"),
+    "successful": ("success", "outcome", "ongoing", "further", "independent", "independence"),
     "further": ("ongoing", "long"),
     "ongoing": ("further", "long"),
     "useful": ("helpful", "help"),
@@ -471,7 +487,7 @@ def without_authorities(question: str, authorities: Sequence[str]) -> str:
 #: "How much is the number of people aged 85 expected to grow?": a change, which reports give
 #: as a count or a share, so no one kind is asked for.
 _CHANGE = re.compile(r"\bby how much\b|\bhow much\b.*\b(grow|grew|rise|rose|risen|increase[sd]?|fall|fell|"
-                     r"fallen|drop(ped)?|decrease[sd]?|reduce[sd]?|change[sd]?)\b", re.I)
+                     r"fallen|drop(ped)?|decrease[sd]?|reduce[sd]?|change[sd]?|cut)\b", re.I)
 
 
 def answer_kind(question: str) -> str | None:
@@ -492,7 +508,8 @@ def measures_in(text: str) -> tuple[str, ...]:
     # "On a typical day" is a day's average (reports: "an average of 9 people a day"), not a
     # median of anything.
     low = re.sub(r" typical (day|night|week|month|year) ", r" average \1 ", f" {' '.join(words(text))} ")
-    return tuple(m for m, names in _MEASURE_WORDS.items() if any(n in low for n in names))
+    found = {m for w in set(low.split()) for m, name in _MEASURES_BY_FIRST_WORD.get(w, ()) if name in low}
+    return tuple(m for m in _MEASURE_WORDS if m in found)
 
 
 def asked_measures(question: str) -> tuple[str, ...]:
@@ -690,8 +707,10 @@ def named_things(topic: str, statement: str | None = None, theme: str | None = N
     out: list[str] = []
     run: list[str] = []
     for i, (token, cap) in enumerate([*zip(tokens, capitalised), ("", False)]):
-        # A month is when, not part of the name before it ("Wexcombe General Hospital in September").
-        if i > 0 and cap and token.lower() not in _MONTHS or run and token.lower() in NAME_JOINERS:
+        # A month or a quarter is when, not part of the name before it ("Wexcombe General
+        # Hospital in September", "... in Q1 2025/26").
+        if i > 0 and cap and token.lower() not in _MONTHS and not re.fullmatch(r"q[1-4]", token.lower()) \
+                or run and token.lower() in NAME_JOINERS:
             run.append(token)
             continue
         while run and run[-1].lower() in NAME_JOINERS:
