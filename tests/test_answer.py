@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from cqc_kb.answer import (Answerer, _Candidate, _counted_stages, _counts, _named_place, _same_subject, _describes, _opposite_event, _other_group,
-                           _names_asked, _only_negated, _other_period, _other_place, _same_stem, _share_of, _spelt_out, _subjects_of, _table_context,
+                           _NEGATED_QUESTION, _names_asked, _only_negated, _other_period, _other_place, _same_stem, _share_of, _spelt_out, _subjects_of, _table_context,
                            _table_header, asked_terms)
 from cqc_kb.errors import KbError
 from cqc_kb.kb import NO_EVIDENCE, sort_by_figure
@@ -1127,3 +1127,15 @@ def test_a_figure_quoted_from_a_list_is_quoted_with_the_sentence_that_states_it(
 def test_a_verb_only_ever_negated_counts_what_did_not_happen(text: str, verbs: tuple[str, ...],
                                                               negated: str | None) -> None:
     assert _only_negated(text, verbs) == negated
+
+
+@pytest.mark.parametrize(("question", "negated"), [
+    ("How many DoLS applications were not completed in 2023/24?", True),
+    # Waiting to be done is not done yet: "awaiting triage" answers it.
+    ("How many safeguarding concerns were waiting to be triaged?", True),
+    ("How many concerns did the council screen within 3 working days?", False),
+    ("How many DoLS applications did the council complete in 2024/25?", False),
+])
+def test_questions_about_what_did_not_happen_are_not_checked_for_negated_answers(question: str,
+                                                                                 negated: bool) -> None:
+    assert bool(_NEGATED_QUESTION.search(question)) is negated

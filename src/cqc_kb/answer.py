@@ -570,8 +570,10 @@ def _other_place(question: str, quotes: str) -> str | None:
     return None
 
 
-#: A question that itself asks about what did not happen ("not completed", "never reviewed").
-_NEGATED_QUESTION = re.compile(r"\b(not|never|no|without)\b|n't\b|\bun[a-z]+ed\b|\boutstanding\b", re.I)
+#: A question that itself asks about what did not happen ("not completed", "never reviewed"),
+#: or has not happened yet ("waiting to be triaged" is answered by "awaiting triage").
+_NEGATED_QUESTION = re.compile(r"\b(not|never|no|without|a?waiting|yet|pending)\b|n't\b|\bun[a-z]+ed\b|"
+                               r"\boutstanding\b", re.I)
 #: Words that, just before a verb, say it did not happen ("not yet completed", "had not been
 #: screened", "awaiting", "yet to be").
 _NEGATION_BEFORE = re.compile(r"\b(not|never|yet to|awaiting|without)\s+(\w+\s+){0,2}$", re.I)
