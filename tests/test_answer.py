@@ -315,6 +315,9 @@ def test_a_bare_number_under_a_column_of_what_people_did_counts_them() -> None:
     assert _counts("388 Waiting; 94 days Median wait", ("people",), ("wait",))
     assert not _counts("388 Waiting; 94 days Median wait", ("people",), ())
     assert not _counts("The service kept 12 waiting lists.", ("people",), ("wait",))
+    # The plural noun right after a number is what it counts.
+    assert not _counts("Its telecare service had around 7,900 connections in people's homes.", ("people",))
+    assert _counts("The council refused 48 carers' assessments in 2024/25.", ("assessments",))
 
 
 @pytest.mark.parametrize(("question", "sentence", "share"), [
@@ -714,11 +717,15 @@ def test_a_figure_for_another_group_of_people_does_not_answer(question: str, quo
 def test_a_share_of_everyone_does_not_answer_a_share_of_one_group() -> None:
     question = "What share of people aged 18 to 64 used a direct payment?"
     assert _other_group(question, "31.4 per cent of people receiving long-term support used a direct payment.",
-                        share=True) == "a share of everyone, not of younger adults"
+                        share=True) == "a figure for everyone, not for younger adults"
     assert _other_group(question, "Of adults of working age, 34% used a direct payment.", share=True) is None
     # A count may name no group when the service is for that group.
     assert _other_group("How many older people took part in falls classes?",
                         "1,240 people took part in falls prevention classes.") is None
+    # Nor does everyone's wait answer one group's (the caller passes share for waits too).
+    assert _other_group("What is the median wait for an OT assessment for younger adults?",
+                        "- 34 days – median wait for an occupational therapy assessment", share=True) == \
+        "a figure for everyone, not for younger adults"
 
 
 def test_a_word_and_its_noun_in_ness_share_a_stem() -> None:
@@ -1029,7 +1036,7 @@ def test_a_rate_per_hour_and_a_named_ward_must_be_in_the_answer(hash_kb) -> None
 def test_a_share_asked_of_people_with_a_learning_disability_is_not_everyones() -> None:
     question = "What share of people with learning disabilities used a direct payment?"
     assert _other_group(question, "31.5 per cent of people receiving long-term support used a direct payment.",
-                        share=True) == "a share of everyone, not of people with a learning disability"
+                        share=True) == "a figure for everyone, not for people with a learning disability"
     assert _other_group(question, "24% of people with a learning disability used a direct payment.", share=True) is None
 
 
@@ -1067,7 +1074,7 @@ def test_care_workers_overlap_home_care_but_not_care_homes() -> None:
 def test_a_share_asked_of_carers_is_not_everyones() -> None:
     question = "What share of carers used a direct payment?"
     assert _other_group(question, "27.3 per cent of people receiving long-term support used a direct payment.",
-                        share=True) == "a share of everyone, not of carers"
+                        share=True) == "a figure for everyone, not for carers"
     assert _other_group(question, "12% of carers who had an assessment took a direct payment.", share=True) is None
 
 
@@ -1139,3 +1146,19 @@ def test_a_verb_only_ever_negated_counts_what_did_not_happen(text: str, verbs: t
 def test_questions_about_what_did_not_happen_are_not_checked_for_negated_answers(question: str,
                                                                                  negated: bool) -> None:
     assert bool(_NEGATED_QUESTION.search(question)) is negated
+
+
+def test_the_answering_sentence_must_be_for_the_year_asked_when_it_names_one(hash_kb) -> None:
+    answerer = hash_kb.answerer
+    hit = hash_kb.search("adult social care budget overspent", k=1)[0]
+
+    def candidate(sentence: str) -> _Candidate:
+        return _Candidate(replace(hit, text=sentence), 0, 0, 1.0, sentence.lower(), sentence)
+
+    overspend = candidate("The adult social care budget for 2024/25 was overspent by £6.4 million.")
+    plan = candidate("The council planned to save £4.1 million in 2025/26.")
+    asked = parse_question("How much did the council overspend on adult social care in 2025/26?")
+    # The year named by the next quoted sentence does not make the overspend 2025/26's.
+    assert answerer._misfit(asked, overspend, [overspend, plan]) == "for 2024/25, not 2025/26"
+    assert answerer._misfit(parse_question("How much did the council overspend on adult social care in 2024/25?"),
+                            overspend, [overspend, plan]) is None

@@ -288,12 +288,18 @@ def _counts(sentence: str, nouns: tuple[str, ...], verbs: tuple[str, ...] = (), 
         if wanted & _ANYONE and i + 1 < len(stems) and any(_same_stem(stems[i + 1], v) for v in verbs) and (
                 i + 2 == len(tokens) or not re.fullmatch(r"[a-z]+s", tokens[i + 2])):
             return True
-        for s in stems[i + 1:i + 5]:
+        for n, s in enumerate(stems[i + 1:i + 5], start=i + 1):
             if s in _UNIT_WORDS:
                 break
             # The stemmer leaves some plurals ("beds"): "a 24-bed unit" counts beds.
             if _matches(s, wanted) or any(_matches(w, {s}) or w == f"{s}s" for w in wanted):
                 return True
+            # A plural noun right after a number, ending its phrase, is what it counts: "7,900
+            # connections in people's homes" counts connections, not people ("48 carers'
+            # assessments" counts assessments).
+            if n == i + 1 and tokens[n].endswith("s") and tokens[n] not in STOPWORDS and (
+                    n + 1 == len(tokens) or tokens[n + 1] in STOPWORDS):
+                break
     specific = set(nouns) - _ANYONE
     for clause in _CLAUSE_BREAK.split(sentence):
         counts = [f for f in parse_figures(clause) if figure_kind(f) in ("count", "residents")
@@ -516,10 +522,10 @@ _EXCLUSIVE_GROUPS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 def _other_group(question: str, quotes: str, share: bool = False) -> str | None:
     """The group of people the quotes give their figure for, when the question asks about an
-    exclusive other one and the quotes never name it. For a ``share`` asked of one group ("what
-    share of people aged 18 to 64 ..."), quotes naming no group give everyone's share (a count
-    may name no group when the service is for that group: "1,240 people took part in falls
-    prevention classes")."""
+    exclusive other one and the quotes never name it. For a ``share`` or a wait asked of one
+    group ("what share of people aged 18 to 64 ...", "the median wait for younger adults"),
+    quotes naming no group give everyone's (a count may name no group when the service is for
+    that group: "1,240 people took part in falls prevention classes")."""
     asked = [name for name, pattern in _EXCLUSIVE_GROUPS if pattern.search(question)]
     if len(asked) != 1:
         return None
@@ -527,7 +533,7 @@ def _other_group(question: str, quotes: str, share: bool = False) -> str | None:
     if given and asked[0] not in given:
         return f"about {given[0]}, not {asked[0]}"
     if share and not given:
-        return f"a share of everyone, not of {asked[0]}"
+        return f"a figure for everyone, not for {asked[0]}"
     return None
 
 
@@ -897,7 +903,10 @@ class Answerer:
             if not given and parsed.kind == "days":
                 return f"gives no {', '.join(sorted(asked))}"
         quotes = " ".join(c.sentence for c in chosen)
-        period = _other_period(parsed.text, quotes)
+        # The answering sentence, when it names a year, must be for the one asked: a 2024/25
+        # overspend does not answer for 2025/26 because the next quoted sentence plans 2025/26.
+        period = _other_period(parsed.text, own_text) if _YEAR.search(own_text) else None
+        period = period or _other_period(parsed.text, quotes)
         if period is None and not _YEAR.search(quotes):
             # A quote that names no year takes its year from its passage ("In 2024/25 ... The
             # vacancy rate was 17%"): a passage about other years only does not answer the one asked.
@@ -919,14 +928,17 @@ class Answerer:
         # "End" is mostly a time ("at the end of March"), not an event.
         events = (*parsed.verbs, *(w for w in words(parsed.topic) if w.lower() not in ("end", "ends")))
         opposite = (_opposite_event(events, quotes, parsed.topic)
-                    or _other_group(parsed.text, quotes, share=parsed.kind == "percent")
+                    or _other_group(parsed.text, quotes, share=parsed.kind in ("percent", "days"))
                     or _other_place(parsed.text, quotes))
         if opposite:
             return opposite
         if parsed.kind in ("count", "percent") and not _NEGATED_QUESTION.search(parsed.topic):
             # "How many concerns were screened?" is not answered by the 342 "not screened"
             # within the target, nor completed applications by those "not yet completed".
-            negated = _only_negated(own_text, (*parsed.verb_terms, *((stem(parsed.stage),) if parsed.stage else ())))
+            # The tagger may take the question's verb for a noun ("did Oxhallow screen"): its key
+            # words are looked at too.
+            negated = _only_negated(own_text, (*parsed.verb_terms, *parsed.key_terms,
+                                               *((stem(parsed.stage),) if parsed.stage else ())))
             if negated:
                 return f"counts those not {negated}"
         if parsed.stage:
