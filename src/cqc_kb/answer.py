@@ -288,18 +288,13 @@ def _counts(sentence: str, nouns: tuple[str, ...], verbs: tuple[str, ...] = (), 
         if wanted & _ANYONE and i + 1 < len(stems) and any(_same_stem(stems[i + 1], v) for v in verbs) and (
                 i + 2 == len(tokens) or not re.fullmatch(r"[a-z]+s", tokens[i + 2])):
             return True
-        for n, s in enumerate(stems[i + 1:i + 5], start=i + 1):
+        for s in stems[i + 1:i + 5]:
             if s in _UNIT_WORDS:
                 break
             # The stemmer leaves some plurals ("beds"): "a 24-bed unit" counts beds.
             if _matches(s, wanted) or any(_matches(w, {s}) or w == f"{s}s" for w in wanted):
                 return True
-            # A plural noun right after a number, ending its phrase, is what it counts: "7,900
-            # connections in people's homes" counts connections, not people ("48 carers'
-            # assessments" counts assessments).
-            if n == i + 1 and tokens[n].endswith("s") and tokens[n] not in STOPWORDS and (
-                    n + 1 == len(tokens) or tokens[n + 1] in STOPWORDS):
-                break
+
     specific = set(nouns) - _ANYONE
     for clause in _CLAUSE_BREAK.split(sentence):
         counts = [f for f in parse_figures(clause) if figure_kind(f) in ("count", "residents")
@@ -520,19 +515,20 @@ _EXCLUSIVE_GROUPS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-def _other_group(question: str, quotes: str, share: bool = False) -> str | None:
+def _other_group(question: str, quotes: str, share: bool = False, wait: bool = False) -> str | None:
     """The group of people the quotes give their figure for, when the question asks about an
-    exclusive other one and the quotes never name it. For a ``share`` or a wait asked of one
+    exclusive other one and the quotes never name it. For a ``share`` or a ``wait`` asked of one
     group ("what share of people aged 18 to 64 ...", "the median wait for younger adults"),
     quotes naming no group give everyone's (a count may name no group when the service is for
-    that group: "1,240 people took part in falls prevention classes")."""
+    that group: "1,240 people took part in falls prevention classes"; so may a carers' wait,
+    which is the wait for the carers' own assessment)."""
     asked = [name for name, pattern in _EXCLUSIVE_GROUPS if pattern.search(question)]
     if len(asked) != 1:
         return None
     given = [name for name, pattern in _EXCLUSIVE_GROUPS if pattern.search(quotes)]
     if given and asked[0] not in given:
         return f"about {given[0]}, not {asked[0]}"
-    if share and not given:
+    if (share or wait and asked[0] != "carers") and not given:
         return f"a figure for everyone, not for {asked[0]}"
     return None
 
@@ -577,9 +573,10 @@ def _other_place(question: str, quotes: str) -> str | None:
 
 
 #: A question that itself asks about what did not happen ("not completed", "never reviewed"),
-#: or has not happened yet ("waiting to be triaged" is answered by "awaiting triage").
-_NEGATED_QUESTION = re.compile(r"\b(not|never|no|without|a?waiting|yet|pending)\b|n't\b|\bun[a-z]+ed\b|"
-                               r"\boutstanding\b", re.I)
+#: or has not happened yet ("waiting to be triaged" is answered by "awaiting triage", "overdue a
+#: review" by "had not had a review").
+_NEGATED_QUESTION = re.compile(r"\b(not|never|no|without|a?waiting|yet|pending|overdue|late|delayed|backlog)\b|"
+                               r"n't\b|\bun[a-z]+ed\b|\boutstanding\b", re.I)
 #: Words that, just before a verb, say it did not happen ("not yet completed", "had not been
 #: screened", "awaiting", "yet to be").
 _NEGATION_BEFORE = re.compile(r"\b(not|never|yet to|awaiting|without)\s+(\w+\s+){0,2}$", re.I)
@@ -928,7 +925,8 @@ class Answerer:
         # "End" is mostly a time ("at the end of March"), not an event.
         events = (*parsed.verbs, *(w for w in words(parsed.topic) if w.lower() not in ("end", "ends")))
         opposite = (_opposite_event(events, quotes, parsed.topic)
-                    or _other_group(parsed.text, quotes, share=parsed.kind in ("percent", "days"))
+                    or _other_group(parsed.text, quotes, share=parsed.kind == "percent",
+                                    wait=parsed.kind == "days")
                     or _other_place(parsed.text, quotes))
         if opposite:
             return opposite
