@@ -4,6 +4,7 @@
     python scripts/bench.py --reports 1 20 153 --markdown  # the README table
     python scripts/bench.py --reports 20 --json
     python scripts/bench.py --add-one-on KEPT/library-153 --json  # adding one report, by stage
+    python scripts/bench.py --stages-on KEPT/library-153          # the reindex's own stages
 
 For each N it writes N distinct synthetic reports (scripts/synth.py; text, PDF and HTML in
 turn) into a temporary folder and measures:
@@ -22,7 +23,9 @@ turn) into a temporary folder and measures:
 ``--add-one-on`` measures only adding one report, on copies of libraries kept with
 ``--keep`` (the kept ones are not changed): from the CLI, then in a warm process with the time
 of each stage (model load, checking and opening the live build, reading the new report, the
-encoder, writing the new build and swapping it in).
+encoder, writing the new build and swapping it in). ``--stages-on`` times the reindex's own work
+on a kept library's reports, stage by stage: parsing by format, structure and chunking, and the
+per-sentence facts stored for questions (the embedder aside).
 
 Timings depend on the machine and on what else runs on it: on a shared machine say so.
 """
@@ -113,6 +116,40 @@ def child_reindex(corpus: Path, index: Path) -> None:
     print(json.dumps({"model_load_s": load_s, "reindex_s": result.seconds, "passages": result.chunks,
                       "embedder_s": embed_s, "texts": len(texts), "distinct_texts": len(distinct),
                       "encoded": result.encoded, "reused": result.reused, "skipped": result.skipped}))
+
+
+def pipeline_stages(corpus: Path) -> dict:
+    """Seconds of the reindex's own work, stage by stage, on a library's reports (the embedder
+    aside): parsing by format, structure and chunking, and reading each sentence's and
+    passage's facts (:mod:`cqc_kb.sentence_facts`), each distinct text once as the reindex does."""
+    from cqc_kb.chunk import chunk_document, document_sentences, token_counter
+    from cqc_kb.parse import parse_file
+    from cqc_kb.query import subjects_in
+    from cqc_kb.sentence_facts import sentence_facts
+    from cqc_kb.structure import analyse
+
+    settings = load_settings()
+    count = token_counter(settings)
+    out: dict = {"parse_s": {}, "chunk_s": 0.0, "facts_s": 0.0, "sentences": 0}
+    for path in sorted(corpus.iterdir()):
+        t0 = time.perf_counter()
+        doc = parse_file(path)
+        kind = path.suffix.lstrip(".").lower()
+        out["parse_s"][kind] = out["parse_s"].get(kind, 0.0) + time.perf_counter() - t0
+        t0 = time.perf_counter()
+        chunks = chunk_document(doc, analyse(doc), settings, count)
+        spans = document_sentences(doc, chunks)
+        out["chunk_s"] += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for start, end in spans:
+            sentence_facts(doc.text[start:end])
+        for chunk in chunks:
+            subjects_in(chunk.text)
+        out["facts_s"] += time.perf_counter() - t0
+        out["sentences"] += len(spans)
+    return {"reports": len(list(corpus.iterdir())), "sentences": out["sentences"],
+            "parse_s": {k: round(v, 1) for k, v in out["parse_s"].items()},
+            "chunk_s": round(out["chunk_s"], 1), "facts_s": round(out["facts_s"], 1)}
 
 
 def _ms(values: list[float]) -> dict[str, float]:
@@ -356,6 +393,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--add-one-on", type=Path, nargs="+", metavar="LIBRARY",
                         help="instead of building libraries: time adding one report (CLI, and warm by "
                              "stage) to a copy of each library kept with --keep")
+    parser.add_argument("--stages-on", type=Path, nargs="+", metavar="LIBRARY",
+                        help="instead of building libraries: time the reindex's own stages (parsing, "
+                             "chunking, sentence facts; not the embedder) on the reports of libraries kept "
+                             "with --keep")
     parser.add_argument("--queries-on", type=Path, nargs="+", metavar="LIBRARY",
                         help="instead of building libraries: measure only the question side (scores, "
                              "status, ask, compare) on libraries kept with --keep (folders with corpus/ "
@@ -369,6 +410,10 @@ def main(argv: list[str] | None = None) -> int:
         results = [add_one(library, args.seed) for library in args.add_one_on]
         print(json.dumps({"model": load_settings().model, "cpus": os.cpu_count(), "results": results},
                          indent=None if args.json else 1))
+        return 0
+    if args.stages_on:
+        results = [pipeline_stages(library / "corpus") for library in args.stages_on]
+        print(json.dumps({"cpus": os.cpu_count(), "results": results}, indent=None if args.json else 1))
         return 0
     if args.queries_on:
         from cqc_kb.embed import load_embedder
