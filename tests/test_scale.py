@@ -18,6 +18,7 @@ from conftest import ROOT, make_settings
 from cqc_kb.assessments import document_councils
 from cqc_kb.embed import HashEmbedder
 from cqc_kb.kb import KnowledgeBase, build_index
+from cqc_kb.records import SECTION_SEP
 from cqc_kb.retrieve import Filters
 from cqc_kb.text import content_terms, normalise
 
@@ -140,9 +141,15 @@ def test_pooled_sentence_vectors_point_at_their_sentences(fixture_corpus, tmp_pa
         expected = HashEmbedder(256).encode([kb.store.document_text(r[1])[r[2]:r[3]] for r in rows])
         assert len(ids) > 500
         assert (abs(kb.store.sentence_vectors_for(ids) - expected) < 1e-6).all()
-        # The passages are encoded; the sentences come from their passes (but any the passages'
-        # stored text does not hold, embedded on their own).
-        assert result.chunks <= result.encoded < result.chunks + len(ids) // 10
+        # Each distinct passage is encoded once (the reports share CQC's wording), and every
+        # passage keeps its own text's vector; the sentences come from their passages' passes
+        # (but any the passages' stored text does not hold, embedded on their own).
+        assert result.reused > 0 and result.encoded + result.reused >= result.chunks
+        assert result.encoded < result.chunks + len(ids) // 10
+        chunks = kb.store.db.execute("SELECT id, text, section FROM chunks").fetchall()
+        embedded = [f"{SECTION_SEP.join(r[2].split(SECTION_SEP)[-2:])}\n{r[1]}" if r[2] else r[1] for r in chunks]
+        stored = [kb.store.vectors.reconstruct(int(r[0])) for r in chunks]
+        assert (abs(stored - HashEmbedder(256).encode(embedded)) < 1e-6).all()
     finally:
         kb.close()
 

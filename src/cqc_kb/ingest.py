@@ -338,7 +338,9 @@ def _embed_pooled(settings: Settings, embedder: Embedder, parsed: list[Parsed], 
                   progress: Callable[[int, int], None] | None, result: ReindexResult) -> tuple[np.ndarray, np.ndarray]:
     """Passage vectors, and each answer sentence's vector pooled from the forward pass of the
     chunk that holds it nearest that chunk's middle (no second pass over every sentence).
-    A pooled vector carries its passage's context, so no vector is shared between texts."""
+    A pooled vector carries its passage's context, so a sentence shares its vector only with the
+    same span of an identical passage: reports repeat CQC's own wording, so a group holds
+    identical passages, and each distinct text is encoded once with every span asked of it."""
     texts = list(passages)
     spans: list[list[tuple[int, int]]] = [[] for _ in texts]
     where: list[tuple[int, int]] = []  # per sentence: (text index, position in its spans)
@@ -362,13 +364,21 @@ def _embed_pooled(settings: Settings, embedder: Embedder, parsed: list[Parsed], 
     texts += alone
     spans += [[(0, len(text))] for text in alone]
     where = [(n_chunks - 1 - i, 0) if i < 0 else (i, j) for i, j in where]
+    distinct: dict[str, int] = {}
+    owner = [distinct.setdefault(text, len(distinct)) for text in texts]
+    asked: list[dict[tuple[int, int], int]] = [{} for _ in distinct]  # per distinct text: span -> position
+    for i, row in enumerate(spans):
+        for span in row:
+            asked[owner[i]].setdefault(span, len(asked[owner[i]]))
     vectors, span_vectors = encode_passages_and_spans(
-        embedder, texts, spans, pool=True, batch_size=settings.batch_size, progress=progress)
-    result.encoded += len(texts)  # the passages, and the sentences embedded on their own
-    offset = np.cumsum([0] + [len(row) for row in spans])
-    sentence_vectors = span_vectors[[offset[i] + j for i, j in where]] if where else \
-        np.zeros((0, vectors.shape[1]), dtype=np.float32)
-    return vectors[:n_chunks], sentence_vectors
+        embedder, list(distinct), [list(row) for row in asked], pool=True, batch_size=settings.batch_size,
+        progress=progress)
+    result.encoded += len(distinct)  # the passages, and the sentences embedded on their own
+    result.reused += len(texts) - len(distinct)
+    offset = np.cumsum([0] + [len(row) for row in asked])
+    sentence_vectors = span_vectors[[offset[owner[i]] + asked[owner[i]][spans[i][j]] for i, j in where]] \
+        if where else np.zeros((0, vectors.shape[1]), dtype=np.float32)
+    return vectors[owner[:n_chunks]], sentence_vectors
 
 
 # --------------------------------------------------------------------------- remembered failures
