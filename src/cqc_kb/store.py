@@ -50,10 +50,10 @@ import numpy as np
 
 from .chunk import embed_text
 from .errors import DamagedIndexError, IndexBusyError, IndexMissingError, StaleIndexError
+from .query import subjects_in
 from .records import Chunk, Document, Report, SECTION_SEP
 from .sentence_facts import FACTS_VERSION, SentenceFacts, sentence_facts
 from .settings import PIPELINE_VERSION, Settings
-from .query import subjects_in
 from .structure import authority_key
 from .text import content_terms, normalise
 
