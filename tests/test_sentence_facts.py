@@ -144,3 +144,18 @@ def test_seedable_cache_keeps_seeded_values_and_drops_the_oldest() -> None:
     assert memo("a") == "seeded" and calls == []
     assert memo("b") == "B" and memo("c") == "C"  # "a" is dropped to make room
     assert memo("a") == "A" and calls == ["b", "c", "a"]
+
+
+def test_when_the_code_version_cannot_be_told_no_facts_are_stored_or_used(fixture_corpus, tmp_path,
+                                                                           monkeypatch) -> None:
+    monkeypatch.setattr(store_module, "FACTS_VERSION", "")  # as _version() gives without sources
+    settings = make_settings(fixture_corpus, tmp_path / "index")
+    build_index(settings)
+    kb = KnowledgeBase.open(settings)
+    try:
+        assert kb.store.db.execute("SELECT count(*) FROM sentence_facts").fetchone()[0] == 0
+        assert kb.store.db.execute("SELECT count(*) FROM chunk_facts").fetchone()[0] == 0
+        assert all(facts is None for _, facts in _stored(kb).values())
+        assert not kb.ask(QUESTIONS[0]).abstained
+    finally:
+        kb.close()

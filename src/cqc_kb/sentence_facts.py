@@ -85,10 +85,16 @@ def _version() -> str:
     # (services, measures) and the word helpers they use.
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for name in ("sentence_facts.py", "figures.py", "query.py", "structure.py", "text.py", "records.py"):
-        digest.update((here / name).read_bytes())
+    try:
+        for name in ("sentence_facts.py", "figures.py", "query.py", "structure.py", "text.py", "records.py"):
+            digest.update((here / name).read_bytes())
+    except OSError:
+        # Installed without its sources (bytecode only): no version can be told apart, so no
+        # stored fact is trusted and every sentence is read at question time.
+        return ""
     return digest.hexdigest()[:16]
 
 
-#: Tag of the stored facts: they are used only while the code that decides them is unchanged.
+#: Tag of the stored facts: they are used only while the code that decides them is unchanged
+#: ("" when it cannot be told, and then none is stored or used).
 FACTS_VERSION = _version()

@@ -424,7 +424,7 @@ class Store:
             self.db.close()
             raise
         self._texts: dict[str, str] = {}
-        self._has_facts = self.db.execute(
+        self._has_facts = bool(FACTS_VERSION) and self.db.execute(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
             " AND name IN ('sentence_facts', 'chunk_facts')").fetchone()[0] == 2
 
@@ -717,18 +717,20 @@ class Writer:
             [(i, chunk.chunk_id, chunk.document, chunk.ordinal, chunk.start, chunk.end, chunk.page,
               chunk.section_label, chunk.theme, chunk.statement, chunk.text,
               text_key(embed_text(chunk, self.settings.embed_headings))) for i, chunk in zip(ids, chunks)])
-        self.db.executemany("INSERT INTO chunk_facts (id, version, subjects) VALUES (?,?,?)",
-                            [(i, FACTS_VERSION, "|".join(subjects_in(chunk.text))) for i, chunk in zip(ids, chunks)])
+        if FACTS_VERSION:
+            self.db.executemany("INSERT INTO chunk_facts (id, version, subjects) VALUES (?,?,?)",
+                                [(i, FACTS_VERSION, "|".join(subjects_in(chunk.text))) for i, chunk in zip(ids, chunks)])
         sids = self._ids("sentences", len(sentences))
         self.db.executemany('INSERT INTO sentences (id, document, start, "end", key, embed_key) VALUES (?,?,?,?,?,?)',
                             [(i, doc.name, s, e, sentence_key(doc.text[s:e]), text_key(doc.text[s:e]))
                              for i, (s, e) in zip(sids, sentences)])
-        facts = [sentence_facts(doc.text[s:e]) for s, e in sentences]
-        self.db.executemany("INSERT INTO sentence_facts (id, version, fragment, subjects, measures, figure_kinds)"
-                            " VALUES (?,?,?,?,?,?)",
-                            [(i, FACTS_VERSION, int(f.fragment), "|".join(f.subjects), "|".join(f.measures),
-                              "|".join(f.figure_kinds))
-                             for i, f in zip(sids, facts)])
+        if FACTS_VERSION:
+            facts = [sentence_facts(doc.text[s:e]) for s, e in sentences]
+            self.db.executemany("INSERT INTO sentence_facts (id, version, fragment, subjects, measures, figure_kinds)"
+                                " VALUES (?,?,?,?,?,?)",
+                                [(i, FACTS_VERSION, int(f.fragment), "|".join(f.subjects), "|".join(f.measures),
+                                  "|".join(f.figure_kinds))
+                                 for i, f in zip(sids, facts)])
         for table, new_ids, new_vectors in (("chunks", ids, vectors), ("sentences", sids, sentence_vectors)):
             if new_ids:
                 self._new_vectors(table).add_with_ids(np.ascontiguousarray(new_vectors, dtype=np.float32),
