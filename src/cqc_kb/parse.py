@@ -704,9 +704,12 @@ def _merge_header_rows(table, flat: Callable[[object], str], soup) -> None:
     2024/25"), so that each column's label sits over its figures: the rows would otherwise
     read "Measure | Year" and "2023/24 | 2024/25", each label a column away from its figures.
     Header rows are those of the table's <thead>, or its leading rows of <th> cells only."""
-    rows = [row for row in table.find_all("tr") if row.find_parent("table") is table]
-    head = [row for row in rows if row.find_parent("thead") is not None
-            and row.find_parent("thead").find_parent("table") is table]
+    # The table's own rows only, not those of tables nested in its cells (each is met on its
+    # own), and without searching the whole subtree: nesting can be thousands deep.
+    groups = table.find_all(["thead", "tbody", "tfoot"], recursive=False)
+    rows = [*table.find_all("tr", recursive=False),
+            *(row for group in groups for row in group.find_all("tr", recursive=False))]
+    head = [row for group in groups if group.name == "thead" for row in group.find_all("tr", recursive=False)]
     if not head:
         for row in rows:
             cells = row.find_all(["td", "th"], recursive=False)
@@ -734,7 +737,8 @@ def _merge_header_rows(table, flat: Callable[[object], str], soup) -> None:
         return
     # No more columns than the table's other rows have: a span past them is not a column.
     body = [sum(min(_MAX_SPAN, max(1, int(n))) if (n := str(cell.get("colspan", 1))).isdigit() else 1
-                for cell in row.find_all(["td", "th"], recursive=False)) for row in rows if row not in head]
+                for cell in row.find_all(["td", "th"], recursive=False)) for row in rows
+            if all(row is not header for header in head)]
     width = max(len(line) for line in grid)
     if body and max(body) > 0:
         width = min(width, max(body))

@@ -145,8 +145,7 @@ class SeedableCache(Generic[T]):
     """A bounded memo of a function of one text, as ``functools.lru_cache``, that can also be
     handed values worked out before: the per-sentence facts stored at index time
     (:mod:`cqc_kb.sentence_facts`), so that the first question to meet a sentence does not
-    read it again.
-    When full, the oldest entries go first."""
+    read it again. When full, the oldest entries go first."""
 
     def __init__(self, function: Callable[[str], T], maxsize: int) -> None:
         self._function = function
