@@ -121,6 +121,18 @@ def test_environment_variables_choose_folders(hash_settings, monkeypatch, capsys
     assert code == 0 and data["documents"] == 4 and data["up_to_date"]
 
 
+def test_status_says_when_stored_sentence_facts_are_from_other_code(hash_settings, monkeypatch, capsys) -> None:
+    args = ["--corpus", str(hash_settings.corpus), "--index", str(hash_settings.index), "--model", "hash"]
+    code, out, _ = run(capsys, "status", "--json", *args)
+    assert code == 0 and json.loads(out)["sentences_without_facts"] == 0
+    monkeypatch.setattr("cqc_kb.store.FACTS_VERSION", "other code")
+    code, out, _ = run(capsys, "status", "--json", *args)
+    missing = json.loads(out)["sentences_without_facts"]
+    assert code == 0 and missing > 1000
+    code, out, _ = run(capsys, "status", *args)
+    assert f"{missing} sentences have no stored facts" in out and "cqc-kb reindex --full" in out
+
+
 def test_status_reports_new_changed_and_deleted_files(tmp_path: Path, fixture_corpus: Path, capsys) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()

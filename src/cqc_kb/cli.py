@@ -490,6 +490,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         "unsupported": [{"file": r.file, "reason": r.note} for r in rows if r.status == "cannot be indexed"],
     }
     status["up_to_date"] = not (status["new"] or status["changed"] or status["deleted"])
+    # Sentences whose stored facts are missing or from other code answer the same, more slowly.
+    status["sentences_without_facts"] = store.sentences_without_facts()
     if args.json:
         _emit(status)
     else:
@@ -499,6 +501,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             if status[key]:
                 print(f"{key}: {', '.join(status[key])}")
         print("up to date" if status["up_to_date"] else "run `cqc-kb reindex` to bring it up to date")
+        if status["sentences_without_facts"]:
+            print(f"{status['sentences_without_facts']} sentences have no stored facts from this version "
+                  "(answers are the same, comparisons slower); run `cqc-kb reindex --full` to store them")
     return EXIT_OK
 
 

@@ -551,6 +551,15 @@ class Store:
         return [(r[0], r[1], r[2], None if r[3] is None else
                  SentenceFacts(bool(r[3]), *map(split_facts, r[4:7]))) for r in rows]
 
+    def sentences_without_facts(self) -> int:
+        """How many sentences have no facts stored by this version's code (all of them in a
+        build without facts): those are read at question time, which slows comparisons."""
+        if not self._has_facts:
+            return int(self.db.execute("SELECT count(*) FROM sentences").fetchone()[0])
+        return int(self.db.execute(
+            "SELECT count(*) FROM sentences s LEFT JOIN sentence_facts f ON f.id = s.id AND f.version = ?"
+            " WHERE f.id IS NULL", (FACTS_VERSION,)).fetchone()[0])
+
     def sentence_keys_in(self, document: str, start: int, end: int) -> list[tuple[int, int, int]]:
         """(start, end, :func:`sentence_key`) of the indexed sentences inside a span of a document."""
         return [tuple(r) for r in self.db.execute(
