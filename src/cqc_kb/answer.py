@@ -930,13 +930,14 @@ class Answerer:
                     or _other_place(parsed.text, quotes))
         if opposite:
             return opposite
+        # The question's verbs with the stage of a case it asks about ("were waiting").
+        verbs = (*parsed.verb_terms, *((stem(parsed.stage),) if parsed.stage else ()))
         if parsed.kind in ("count", "percent") and not _NEGATED_QUESTION.search(parsed.topic):
             # "How many concerns were screened?" is not answered by the 342 "not screened"
             # within the target, nor completed applications by those "not yet completed".
             # The tagger may take the question's verb for a noun ("did Oxhallow screen"): its key
             # words are looked at too.
-            negated = _only_negated(own_text, (*parsed.verb_terms, *parsed.key_terms,
-                                               *((stem(parsed.stage),) if parsed.stage else ())))
+            negated = _only_negated(own_text, (*verbs, *parsed.key_terms))
             if negated:
                 return f"counts those not {negated}"
         if parsed.stage:
@@ -991,7 +992,6 @@ class Answerer:
                 return "its figure is not of anything asked about"
             # "How many people were waiting for X?" is answered by "there was no waiting list".
             homes = not _CARE_HOMES.search(parsed.topic)
-            verbs = (*parsed.verb_terms, *((stem(parsed.stage),) if parsed.stage else ()))
             if parsed.kind == "count" and not any(_counts(text, nouns, verbs, homes) for c in chosen
                                                   for text in {c.sentence, self._as_read(c)}) and not (
                     "waiting" in parsed.measures and any(_NO_WAITING.search(c.sentence) for c in chosen)):

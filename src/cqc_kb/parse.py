@@ -698,6 +698,12 @@ def _dropped(tag, in_content: bool) -> bool:
 _MAX_SPAN = 50
 
 
+def _span(cell, attribute: str) -> int:
+    """A cell's ``colspan`` or ``rowspan``: 1 unless a number, at most :data:`_MAX_SPAN`."""
+    value = str(cell.get(attribute, 1))
+    return min(_MAX_SPAN, max(1, int(value))) if value.isdigit() else 1
+
+
 def _merge_header_rows(table, flat: Callable[[object], str], soup) -> None:
     """A grouped header over two or more rows ("Measure" over both rows, "Year" over
     "2023/24 | 2024/25") becomes one row with a cell per column ("Measure | Year 2023/24 | Year
@@ -725,8 +731,7 @@ def _merge_header_rows(table, flat: Callable[[object], str], soup) -> None:
         for cell in row.find_all(["td", "th"], recursive=False):
             while col < len(grid[r]) and grid[r][col] is not None:
                 col += 1
-            across, down = (min(_MAX_SPAN, max(1, int(n))) if str(n).isdigit() else 1
-                            for n in (cell.get("colspan", 1), cell.get("rowspan", 1)))
+            across, down = _span(cell, "colspan"), _span(cell, "rowspan")
             spanned = spanned or across > 1 or down > 1
             text = flat(cell)
             for line in grid[r:r + down]:
@@ -736,8 +741,7 @@ def _merge_header_rows(table, flat: Callable[[object], str], soup) -> None:
     if not spanned:
         return
     # No more columns than the table's other rows have: a span past them is not a column.
-    body = [sum(min(_MAX_SPAN, max(1, int(n))) if (n := str(cell.get("colspan", 1))).isdigit() else 1
-                for cell in row.find_all(["td", "th"], recursive=False)) for row in rows
+    body = [sum(_span(cell, "colspan") for cell in row.find_all(["td", "th"], recursive=False)) for row in rows
             if all(row is not header for header in head)]
     width = max(len(line) for line in grid)
     if body and max(body) > 0:
