@@ -361,3 +361,18 @@ def test_parser_errors_become_parse_errors(monkeypatch, error, reason) -> None:
     monkeypatch.setattr("cqc_kb.parse._parse_text", boom)
     with pytest.raises(ParseError, match=reason.replace("(", r"\(")):
         parse_bytes(GOOD_TEXT.encode(), "notes.txt")
+
+
+def test_reader_processes_pass_their_warnings_on_and_quiet_silences_them(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("CQC_KB_WORKERS", "2")
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    for n in range(ingest.PARALLEL_MIN_FILES):
+        (corpus / f"good-{n}.txt").write_text(GOOD_TEXT.replace("412", str(500 + n)))
+    (corpus / "noeof.pdf").write_bytes(pdf_with_stream(b"BT /F1 12 Tf 72 720 Td (The hub took 7 calls.) Tj ET")
+                                       .replace(b"%%EOF", b""))
+    args = ["reindex", "--corpus", str(corpus), "--index", str(index), "--model", "hash"]
+    main(args + ["--full"])
+    assert "noeof.pdf: EOF marker not found (pypdf)" in capsys.readouterr().err
+    main(args + ["--full", "--quiet"])
+    assert "pypdf" not in capsys.readouterr().err

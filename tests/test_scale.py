@@ -363,3 +363,135 @@ def test_app_score_pages_do_not_import_torch(fixture_corpus, tmp_path) -> None:
     assert seen["pages"]["scores"]["errors"] == [] and seen["pages"]["library"]["errors"] == []
     assert "Kestrel Moor" in seen["pages"]["scores"]["text"]
     assert not seen["torch"] and not seen["st"]
+
+
+def _library_of(fixture_corpus, folder, copies: int):
+    """The fixture reports, each also saved ``copies`` times under another name (reading does
+    not look at content hashes: the reindex's plan does)."""
+    folder.mkdir()
+    for path in sorted(fixture_corpus.iterdir()):
+        for n in range(copies):
+            shutil.copy(path, folder / f"{path.stem}-{n}{path.suffix}")
+    return [(path, "") for path in sorted(folder.iterdir())]
+
+
+def test_reader_processes_read_every_file_as_this_process_does(fixture_corpus, tmp_path, monkeypatch) -> None:
+    from cqc_kb import ingest
+    from cqc_kb.parse import Limits
+
+    todo = _library_of(fixture_corpus, tmp_path / "corpus", 2)
+    assert len(todo) >= ingest.PARALLEL_MIN_FILES
+    settings = make_settings(tmp_path / "corpus", tmp_path / "index")
+    alone = ingest._read_outcomes(settings.replace(workers=1), todo, Limits.from_settings(settings), None)
+    here: list[str] = []
+    real = ingest.read_or_reason
+    monkeypatch.setattr(ingest, "read_or_reason", lambda s, path, limits: here.append(path.name) or real(s, path, limits))
+    seen: list[tuple[str, int, int]] = []
+    together = ingest._read_outcomes(settings.replace(workers=2), todo, Limits.from_settings(settings),
+                                     lambda stage, done, total: seen.append((stage, done, total)))
+    assert here == []  # every file was read by a reader process
+    assert all(isinstance(o, ingest.Parsed) for o in alone)
+    assert together == alone  # documents, structure, chunks, sentences and facts
+    assert seen == [("parse", n, len(todo)) for n in range(1, len(todo) + 1)]
+
+
+def test_files_a_reader_could_not_read_are_read_here(fixture_corpus, tmp_path, monkeypatch, caplog) -> None:
+    """Readers that stop (here: a "reader" that exits at once) give their files back."""
+    import subprocess as sp
+
+    from cqc_kb import ingest
+    from cqc_kb.parse import Limits
+
+    todo = _library_of(fixture_corpus, tmp_path / "corpus", 2)
+    settings = make_settings(tmp_path / "corpus", tmp_path / "index", workers=2)
+    real_popen = sp.Popen
+    monkeypatch.setattr(ingest.subprocess, "Popen", lambda args, **kw: real_popen([sys.executable, "-c", "pass"], **kw))
+    with caplog.at_level("WARNING", logger="cqc_kb"):
+        outcomes = ingest._read_outcomes(settings, todo, Limits.from_settings(settings), None)
+    assert outcomes == ingest._read_outcomes(settings.replace(workers=1), todo, Limits.from_settings(settings), None)
+    assert "a reader process stopped while reading" in caplog.text
+
+
+def test_a_library_read_by_reader_processes_indexes_as_one_read_here(fixture_corpus, tmp_path) -> None:
+    import numpy as np
+
+    from cqc_kb import ingest
+
+    _library_of(fixture_corpus, tmp_path / "corpus", 2)
+    for path in (tmp_path / "corpus").glob("*-1.*"):  # the same content is indexed once: make it differ
+        path.write_bytes(path.read_bytes() + b"\n")
+    builds = {}
+    for workers in (1, 2):
+        settings = make_settings(tmp_path / "corpus", tmp_path / f"index-{workers}", workers=workers)
+        result = build_index(settings, embedder=HashEmbedder(256))
+        assert not result.skipped and len(result.added) >= ingest.PARALLEL_MIN_FILES
+        kb = KnowledgeBase.open(settings, embedder=HashEmbedder(256))
+        try:
+            db = kb.store.db
+            builds[workers] = ([tuple(r) for r in db.execute(
+                'SELECT s.document, s.start, s."end", f.fragment, f.subjects, f.measures, f.figure_kinds '
+                "FROM sentences s JOIN sentence_facts f USING (id) ORDER BY 1, 2")],
+                [tuple(r) for r in db.execute("SELECT c.chunk_id, f.subjects FROM chunks c JOIN chunk_facts f "
+                                              "USING (id) ORDER BY 1")],
+                np.vstack([kb.store.vectors.reconstruct(int(i)) for (i,) in
+                           db.execute("SELECT id FROM chunks ORDER BY chunk_id")]))
+        finally:
+            kb.close()
+    assert builds[1][0] == builds[2][0] and len(builds[1][0]) > 1000
+    assert builds[1][1] == builds[2][1]
+    assert np.array_equal(builds[1][2], builds[2][2])
+
+
+def test_workers_setting_is_checked() -> None:
+    from cqc_kb.errors import ConfigError
+    from cqc_kb.settings import load_settings
+
+    assert load_settings(env={"CQC_KB_WORKERS": "3"}).workers == 3
+    with pytest.raises(ConfigError, match="CQC_KB_WORKERS"):
+        load_settings(env={"CQC_KB_WORKERS": "-1"})
+
+
+class _RecordingSpanHash(_SpanHash):
+    def __init__(self, dim: int) -> None:
+        super().__init__(dim)
+        self.encoded: list[str] = []
+
+    def encode_with_spans(self, texts, spans, batch_size=32, progress=None):
+        self.encoded += list(texts)
+        return super().encode_with_spans(texts, spans, batch_size, progress)
+
+
+def test_a_passage_in_several_groups_is_encoded_once(fixture_corpus, tmp_path, monkeypatch) -> None:
+    """Reports embedded a group at a time: a passage every report repeats (CQC's own wording)
+    keeps the vectors of its first group, and the index is the same as embedding all at once."""
+    import numpy as np
+
+    from cqc_kb import ingest
+
+    whole = make_settings(fixture_corpus, tmp_path / "whole")
+    build_index(whole, embedder=_SpanHash(256))
+    monkeypatch.setattr(ingest, "EMBED_GROUP_PASSAGES", 1)  # a group per report
+    grouped = make_settings(fixture_corpus, tmp_path / "grouped")
+    embedder = _RecordingSpanHash(256)
+    build_index(grouped, embedder=embedder)
+    a, b = KnowledgeBase.open(whole, embedder=HashEmbedder(256)), KnowledgeBase.open(grouped, embedder=HashEmbedder(256))
+    try:
+        chunks = b.store.db.execute("SELECT document, text, section FROM chunks").fetchall()
+        embedded = [f"{SECTION_SEP.join(r[2].split(SECTION_SEP)[-2:])}\n{r[1]}" if r[2] else r[1] for r in chunks]
+        reports_of: dict[str, set[str]] = {}
+        for text, row in zip(embedded, chunks):
+            reports_of.setdefault(text, set()).add(row[0])
+        repeated = {text for text, reports in reports_of.items() if len(reports) > 1}
+        assert repeated  # the fixture reports share passages
+        counts = Counter(embedder.encoded)
+        assert all(counts[t] == 1 for t in repeated)
+        query = 'SELECT id, document, start, "end" FROM {} ORDER BY document, start, "end"'
+        for table, vectors in (("chunks", lambda kb: kb.store.vectors), ("sentences", lambda kb: kb.store.sentence_vectors)):
+            rows_a, rows_b = (kb.store.db.execute(query.format(table)).fetchall() for kb in (a, b))
+            assert [r[1:] for r in rows_a] == [r[1:] for r in rows_b]
+            va = np.vstack([vectors(a).reconstruct(int(r[0])) for r in rows_a])
+            vb = np.vstack([vectors(b).reconstruct(int(r[0])) for r in rows_b])
+            assert np.allclose(va, vb, atol=1e-6)
+    finally:
+        a.close()
+        b.close()

@@ -13,10 +13,16 @@ import json
 import logging
 import os
 import tempfile
+import pickle
+import queue
+import subprocess
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from collections import Counter
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -25,6 +31,7 @@ from .embed import Embedder, encode_passages_and_spans, load_embedder
 from .errors import DamagedIndexError, IndexMissingError, KbError, ParseError, StaleIndexError
 from .parse import SUPPORTED_SUFFIXES, Limits, parse_file, sha256_bytes, too_big
 from .records import Chunk, Document, Report
+from .sentence_facts import ReportFacts, report_facts
 from .settings import Settings
 from .store import current_build, remove_leftovers, Store, Writer, write_lock
 from .structure import analyse
@@ -216,44 +223,158 @@ def _plan(files: list[Path], indexed: dict[str, str], known_failures: dict[str, 
     return todo
 
 
-Parsed = tuple[Document, Report, list[Chunk], list[tuple[int, int]]]
+@dataclass(frozen=True)
+class Parsed:
+    """One corpus file read: the document, its structure, its chunks, its answer sentences
+    (offsets into the text) and the facts read from them (None when none are stored)."""
+
+    doc: Document
+    report: Report
+    chunks: list[Chunk]
+    sentences: list[tuple[int, int]]
+    facts: ReportFacts | None
 
 
 def _read_all(settings: Settings, todo: list[tuple[Path, str]], limits: Limits,
               failures: dict[str, Failure], result: ReindexResult,
               progress: ProgressFn | None) -> list[Parsed]:
-    """Parse, analyse and chunk each file on its own: whatever goes wrong with one file
+    """Read each file on its own (:func:`read_or_reason`): whatever goes wrong with one file
     (a parse error, recursion, memory, a limit) skips that file and is remembered."""
-    count = token_counter(settings)
     parsed = []
-    for i, (path, digest) in enumerate(todo):
-        if progress:
-            progress("parse", i + 1, len(todo))
-        try:
-            item = _read_one(settings, path, limits, count)
-        except ParseError as exc:
-            reason = f"{exc.reason}. {exc.fix}"
-        except Exception as exc:  # isolation: never let one file stop the corpus
-            log.debug("%s: unexpected error while reading", path.name, exc_info=True)
-            reason = (f"could not be read ({type(exc).__name__}: {str(exc)[:80]}). Re-save the report from "
-                      "its source; if it opens fine elsewhere, report this")
+    for (path, digest), outcome in zip(todo, _read_outcomes(settings, todo, limits, progress)):
+        if isinstance(outcome, Parsed):
+            parsed.append(outcome)
         else:
-            parsed.append(item)
-            continue
-        result.skipped.append((path.name, reason))
-        failures[path.name] = Failure(digest, reason)
+            result.skipped.append((path.name, outcome))
+            failures[path.name] = Failure(digest, outcome)
     return parsed
 
 
-def _read_one(settings: Settings, path: Path, limits: Limits, count: Callable[[str], int]) -> Parsed:
+#: Fewer files than this are read in this process: starting the worker processes (each imports
+#: the parsers, about 0.7 s) would cost more than it saves at about 0.25 s a report, and adding
+#: a few reports stays quick.
+PARALLEL_MIN_FILES = 8
+
+
+def read_workers(settings: Settings) -> int:
+    """Processes that read corpus files at once: ``settings.workers``, or one per core."""
+    if settings.workers:
+        return settings.workers
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _read_outcomes(settings: Settings, todo: list[tuple[Path, str]], limits: Limits,
+                   progress: ProgressFn | None) -> list[Parsed | str]:
+    """Each file of ``todo`` read, or the reason it cannot be indexed, in order.
+
+    Reading is pure Python (the PDF parser included) and uses one core, so several files are
+    read by reader processes, one per core, before the model is loaded. Any file they could not
+    read (a reader that stopped, or none that started) is read here.
+    """
+    outcomes: dict[int, Parsed | str] = {}
+    workers = min(read_workers(settings), len(todo))
+    if workers > 1 and len(todo) >= PARALLEL_MIN_FILES:
+        outcomes = _read_in_workers(settings, todo, limits, workers, progress)
+    for i, (path, _) in enumerate(todo):
+        if i not in outcomes:
+            outcomes[i] = read_or_reason(settings, path, limits)
+            if progress:
+                progress("parse", len(outcomes), len(todo))
+    return [outcomes[i] for i in range(len(todo))]
+
+
+def _read_in_workers(settings: Settings, todo: list[tuple[Path, str]], limits: Limits, workers: int,
+                     progress: ProgressFn | None) -> dict[int, Parsed | str]:
+    """The files of ``todo`` that ``workers`` reader processes (:mod:`cqc_kb.read_worker`)
+    read, by position. A reader that stops (killed, out of memory) gives its file back and
+    takes no more; what the readers logged is logged here, as if read here."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    procs: list[subprocess.Popen] = []
+    try:
+        for _ in range(workers):
+            procs.append(subprocess.Popen([sys.executable, "-m", "cqc_kb.read_worker"], env=env,
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE))
+    except OSError as exc:
+        log.warning("could not start reader processes (%s); reading the files one by one", exc)
+    pending: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for i in range(len(todo)):
+        pending.put(i)
+    finished: queue.SimpleQueue = queue.SimpleQueue()
+
+    def feed(proc: subprocess.Popen) -> None:
+        try:
+            while True:
+                try:
+                    i = pending.get(block=False)
+                except queue.Empty:
+                    return
+                try:
+                    pickle.dump((settings, todo[i][0], limits), proc.stdin)
+                    proc.stdin.flush()
+                    finished.put((i, *pickle.load(proc.stdout)))
+                except (OSError, EOFError, pickle.UnpicklingError):
+                    log.warning("a reader process stopped while reading %s; reading it again here", todo[i][0].name)
+                    return
+        finally:
+            finished.put(None)
+
+    outcomes: dict[int, Parsed | str] = {}
+    threads = [threading.Thread(target=feed, args=(proc,), daemon=True) for proc in procs]
+    try:
+        for thread in threads:
+            thread.start()
+        running = len(threads)
+        while running:
+            item = finished.get()
+            if item is None:
+                running -= 1
+                continue
+            i, outcome, records = item
+            for record in records:
+                logger = logging.getLogger(record.name)
+                if logger.isEnabledFor(record.levelno):
+                    logger.handle(record)
+            outcomes[i] = outcome
+            if progress:
+                progress("parse", len(outcomes), len(todo))
+    finally:
+        for proc in procs:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()  # the reader's end of input: it exits
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+    return outcomes
+
+
+def read_or_reason(settings: Settings, path: Path, limits: Limits) -> Parsed | str:
+    """One file read (:func:`read_report`), or the reason it cannot be indexed as shown to the
+    user and remembered."""
+    try:
+        return read_report(settings, path, limits)
+    except ParseError as exc:
+        return f"{exc.reason}. {exc.fix}"
+    except Exception as exc:  # isolation: never let one file stop the corpus
+        log.debug("%s: unexpected error while reading", path.name, exc_info=True)
+        return (f"could not be read ({type(exc).__name__}: {str(exc)[:80]}). Re-save the report from "
+                "its source; if it opens fine elsewhere, report this")
+
+
+def read_report(settings: Settings, path: Path, limits: Limits) -> Parsed:
+    """Parse, analyse and chunk one file, and read the facts of its sentences and passages."""
     doc = parse_file(path, limits=limits)
     report = analyse(doc)
-    chunks = chunk_document(doc, report, settings, count)
+    chunks = chunk_document(doc, report, settings, token_counter(settings))
     if len(chunks) > settings.max_passages:
         raise ParseError(path.name, f"makes {len(chunks):,} passages, over the {settings.max_passages:,}-passage "
                                     "limit for one file",
                          "Split the file, or raise CQC_KB_MAX_PASSAGES if it is a genuine report")
-    return doc, report, chunks, document_sentences(doc, chunks)
+    sentences = document_sentences(doc, chunks)
+    return Parsed(doc, report, chunks, sentences, report_facts(doc.text, sentences, [c.text for c in chunks]))
 
 
 def _apply(settings: Settings, writer: Writer, parsed: list[Parsed], indexed: dict[str, str],
@@ -261,27 +382,30 @@ def _apply(settings: Settings, writer: Writer, parsed: list[Parsed], indexed: di
     """Remove deleted documents, then embed and add the new and changed ones."""
     for name in result.removed:
         writer.remove(name)
-    total = sum(len(chunks) + len(sentences) for _, _, chunks, sentences in parsed)
+    total = sum(len(item.chunks) + len(item.sentences) for item in parsed)
     done = 0
-    for group in _groups(parsed):
-        weight = sum(len(chunks) + len(sentences) for _, _, chunks, sentences in group)
+    groups = list(_groups(parsed))
+    carry = _Carry(_passages_in_several(settings, groups))
+    for group in groups:
+        weight = sum(len(item.chunks) + len(item.sentences) for item in group)
         step = (lambda stage, d, t, before=done, w=weight:
                 progress(stage, before + round(w * d / max(t, 1)), total)) if progress else None
-        chunk_vectors, sentence_vectors = _embed(settings, embedder, group, step, writer, result)
+        chunk_vectors, sentence_vectors = _embed(settings, embedder, group, step, writer, result, carry)
         done += weight
         if progress:  # a group whose every vector was reused encoded nothing, so said nothing
             progress("embed", done, total)
         offset = s_offset = 0
-        for doc, report, chunks, sentences in group:
-            if doc.name in indexed:
-                writer.remove(doc.name)
-                result.updated.append(doc.name)
+        for item in group:
+            name = item.doc.name
+            if name in indexed:
+                writer.remove(name)
+                result.updated.append(name)
             else:
-                result.added.append(doc.name)
-            writer.add(doc, report, chunks, chunk_vectors[offset:offset + len(chunks)],
-                       sentences, sentence_vectors[s_offset:s_offset + len(sentences)])
-            offset += len(chunks)
-            s_offset += len(sentences)
+                result.added.append(name)
+            writer.add(item.doc, item.report, item.chunks, chunk_vectors[offset:offset + len(item.chunks)],
+                       item.sentences, sentence_vectors[s_offset:s_offset + len(item.sentences)], item.facts)
+            offset += len(item.chunks)
+            s_offset += len(item.sentences)
         result.embedded += offset
     result.chunks = int(writer.db.execute("SELECT count(*) FROM chunks").fetchone()[0])
 
@@ -297,7 +421,7 @@ def _groups(parsed: list[Parsed]) -> Iterator[list[Parsed]]:
     size = 0
     for item in parsed:
         group.append(item)
-        size += len(item[2])
+        size += len(item.chunks)
         if size >= EMBED_GROUP_PASSAGES:
             yield group
             group, size = [], 0
@@ -305,21 +429,42 @@ def _groups(parsed: list[Parsed]) -> Iterator[list[Parsed]]:
         yield group
 
 
+@dataclass
+class _Carry:
+    """Vectors of passages that later groups hold too, kept from one group to the next: the
+    passage's vector and each sentence span's pooled vector (a pooled vector is its span's in
+    that exact passage, so an identical passage gives the same one)."""
+
+    wanted: set[str]
+    vectors: dict[str, tuple[np.ndarray, dict[tuple[int, int], np.ndarray]]] = field(default_factory=dict)
+
+    def holds(self, text: str, spans: Iterable[tuple[int, int]]) -> bool:
+        return text in self.vectors and all(span in self.vectors[text][1] for span in spans)
+
+
+def _passages_in_several(settings: Settings, groups: list[list[Parsed]]) -> set[str]:
+    """Embedded passage texts found in more than one group (reports repeat CQC's own wording)."""
+    seen: Counter[str] = Counter()
+    for group in groups:
+        seen.update({embed_text(chunk, settings.embed_headings) for item in group for chunk in item.chunks})
+    return {text for text, n in seen.items() if n > 1}
+
+
 def _embed(settings: Settings, embedder: Embedder, parsed: list[Parsed], progress: ProgressFn | None,
-           writer: Writer, result: ReindexResult) -> tuple[np.ndarray, np.ndarray]:
+           writer: Writer, result: ReindexResult, carry: _Carry) -> tuple[np.ndarray, np.ndarray]:
     """Vectors for every chunk and every answer sentence of ``parsed``, in their order.
 
     The model encodes each distinct text once: a text the build already holds a vector for (a
     sentence of CQC's own wording that every report repeats, or a passage made only of it) and
     a text met twice in this group take the vector they already have.
     """
-    passages = [embed_text(chunk, settings.embed_headings) for _, _, chunks, _ in parsed for chunk in chunks]
+    passages = [embed_text(chunk, settings.embed_headings) for item in parsed for chunk in item.chunks]
     report = (lambda d, t: progress("embed", d, t)) if progress else None
     if settings.sentence_vectors == "pooled" and getattr(embedder, "pools_spans", False):
-        return _embed_pooled(settings, embedder, parsed, passages, report, result)
+        return _embed_pooled(settings, embedder, parsed, passages, report, result, carry)
     # Sentences encoded on their own (as asked, or because the model cannot pool spans): each
     # sentence's vector is its text's, so a vector the build holds for that text serves.
-    sentences = [doc.text[s:e] for doc, _, _, spans in parsed for s, e in spans]
+    sentences = [item.doc.text[s:e] for item in parsed for s, e in item.sentences]
     vectors = writer.known_vectors(passages, sentences)
     todo = list(dict.fromkeys(t for t in passages + sentences if t not in vectors))
     vectors.update(zip(todo, embedder.encode(todo, batch_size=settings.batch_size, progress=report)))
@@ -335,18 +480,21 @@ def _embed(settings: Settings, embedder: Embedder, parsed: list[Parsed], progres
 
 
 def _embed_pooled(settings: Settings, embedder: Embedder, parsed: list[Parsed], passages: list[str],
-                  progress: Callable[[int, int], None] | None, result: ReindexResult) -> tuple[np.ndarray, np.ndarray]:
+                  progress: Callable[[int, int], None] | None, result: ReindexResult,
+                  carry: _Carry) -> tuple[np.ndarray, np.ndarray]:
     """Passage vectors, and each answer sentence's vector pooled from the forward pass of the
     chunk that holds it nearest that chunk's middle (no second pass over every sentence).
     A pooled vector carries its passage's context, so a sentence shares its vector only with the
     same span of an identical passage: reports repeat CQC's own wording, so a group holds
-    identical passages, and each distinct text is encoded once with every span asked of it."""
+    identical passages, and each distinct text is encoded once with every span asked of it; one
+    that an earlier group encoded with these spans takes its vectors from ``carry``."""
     texts = list(passages)
     spans: list[list[tuple[int, int]]] = [[] for _ in texts]
     where: list[tuple[int, int]] = []  # per sentence: (text index, position in its spans)
     alone: list[str] = []  # sentences embedded by themselves; -1 - k in ``where`` is alone[k]
     first = 0
-    for doc, _, chunks, sentences in parsed:
+    for item in parsed:
+        doc, chunks, sentences = item.doc, item.chunks, item.sentences
         bounds = [(c.start, c.end, len(texts[first + n]) - len(c.text)) for n, c in enumerate(chunks)]
         for s, e in sentences:
             host = min((n for n, (cs, ce, _) in enumerate(bounds) if cs <= s and e <= ce),
@@ -370,12 +518,30 @@ def _embed_pooled(settings: Settings, embedder: Embedder, parsed: list[Parsed], 
     for i, row in enumerate(spans):
         for span in row:
             asked[owner[i]].setdefault(span, len(asked[owner[i]]))
-    vectors, span_vectors = encode_passages_and_spans(
-        embedder, list(distinct), [list(row) for row in asked], pool=True, batch_size=settings.batch_size,
-        progress=progress)
-    result.encoded += len(distinct)  # the passages, and the sentences embedded on their own
-    result.reused += len(texts) - len(distinct)
+    unique = list(distinct)
+    fresh = [k for k, text in enumerate(unique) if not carry.holds(text, asked[k])]
+    new_vectors, new_spans = encode_passages_and_spans(
+        embedder, [unique[k] for k in fresh], [list(asked[k]) for k in fresh], pool=True,
+        batch_size=settings.batch_size, progress=progress)
+    result.encoded += len(fresh)  # passages, and sentences embedded on their own
+    result.reused += len(texts) - len(fresh)
     offset = np.cumsum([0] + [len(row) for row in asked])
+    vectors = np.zeros((len(unique), embedder.dim), dtype=np.float32)
+    span_vectors = np.zeros((int(offset[-1]), embedder.dim), dtype=np.float32)
+    new_offset = 0
+    for n, k in enumerate(fresh):
+        vectors[k] = new_vectors[n]
+        span_vectors[offset[k]:offset[k + 1]] = new_spans[new_offset:new_offset + len(asked[k])]
+        new_offset += len(asked[k])
+    for k in sorted(set(range(len(unique))) - set(fresh)):
+        vectors[k], kept = carry.vectors[unique[k]]
+        for span, position in asked[k].items():
+            span_vectors[offset[k] + position] = kept[span]
+    for k, text in enumerate(unique):
+        if text in carry.wanted:
+            kept = carry.vectors.get(text, (None, {}))[1]
+            carry.vectors[text] = (vectors[k], {**kept, **{span: span_vectors[offset[k] + position]
+                                                            for span, position in asked[k].items()}})
     sentence_vectors = span_vectors[[offset[owner[i]] + asked[owner[i]][spans[i][j]] for i, j in where]] \
         if where else np.zeros((0, vectors.shape[1]), dtype=np.float32)
     return vectors[owner[:n_chunks]], sentence_vectors

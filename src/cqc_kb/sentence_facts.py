@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from .figures import figure_kind, figure_kinds, parse_figures
 from .query import measures_in, subjects_in
@@ -70,6 +71,24 @@ def sentence_facts(sentence: str) -> SentenceFacts:
     """Read one sentence's facts."""
     return SentenceFacts(is_fragment(sentence), subjects_in(sentence), measures_in(sentence),
                          figure_kinds(sentence))
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    """The facts of one report's answer sentences and the services each of its passages
+    names (:func:`~cqc_kb.query.subjects_in`), in the order of its sentences and chunks."""
+
+    sentences: tuple[SentenceFacts, ...]
+    passages: tuple[tuple[str, ...], ...]
+
+
+def report_facts(text: str, sentences: Sequence[tuple[int, int]], passages: Sequence[str]) -> ReportFacts | None:
+    """Read the facts of a report's sentences (offsets into ``text``) and passages; None when
+    no facts are stored (:data:`FACTS_VERSION` is empty)."""
+    if not FACTS_VERSION:
+        return None
+    return ReportFacts(tuple(sentence_facts(text[s:e]) for s, e in sentences),
+                       tuple(subjects_in(p) for p in passages))
 
 
 def prime(sentence: str, facts: SentenceFacts) -> None:

@@ -71,6 +71,8 @@ class Settings:
     parse_seconds: float = 120.0
     #: Largest size one compressed PDF stream, or a PDF's extracted text, may grow to.
     max_decompressed_mb: float = 100.0
+    #: Processes that read corpus files at once in a reindex of several files; 0 is one per core.
+    workers: int = 0
     rrf_k: int = 60
     #: Candidates taken from each retriever before fusion.
     candidates: int = 50
@@ -123,7 +125,8 @@ _QUERY_RANGES: dict[str, tuple[float, float]] = {
 #: Bounds of the limits on reading one corpus file (a negative or NaN limit would refuse every file).
 _READ_RANGES: dict[str, tuple[float, float]] = {
     "max_file_mb": (0, float("inf")), "max_pages": (1, float("inf")), "max_passages": (1, float("inf")),
-    "parse_seconds": (0, float("inf")), "max_decompressed_mb": (0, float("inf"))}
+    "parse_seconds": (0, float("inf")), "max_decompressed_mb": (0, float("inf")),
+    "workers": (0, 256)}
 
 SENTENCE_VECTORS = ("pooled", "encoded")
 RUNTIMES = ("torch", "onnx")

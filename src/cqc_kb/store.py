@@ -50,9 +50,8 @@ import numpy as np
 
 from .chunk import embed_text
 from .errors import DamagedIndexError, IndexBusyError, IndexMissingError, StaleIndexError
-from .query import subjects_in
 from .records import Chunk, Document, Report, SECTION_SEP
-from .sentence_facts import FACTS_VERSION, SentenceFacts, sentence_facts
+from .sentence_facts import FACTS_VERSION, ReportFacts, SentenceFacts, report_facts
 from .settings import PIPELINE_VERSION, Settings
 from .structure import authority_key
 from .text import content_terms, normalise
@@ -717,7 +716,14 @@ class Writer:
         return list(range(first, first + n))
 
     def add(self, doc: Document, report: Report, chunks: Sequence[Chunk], vectors: np.ndarray,
-            sentences: Sequence[tuple[int, int]], sentence_vectors: np.ndarray) -> None:
+            sentences: Sequence[tuple[int, int]], sentence_vectors: np.ndarray,
+            facts: ReportFacts | None = None) -> None:
+        """Write one report: its rows, vectors, statistics and the facts of its sentences and
+        passages (``facts`` as read by :func:`report_facts`, which is called here if not given)."""
+        if not FACTS_VERSION:
+            facts = None  # nothing to tag them with, so none are stored
+        elif facts is None:
+            facts = report_facts(doc.text, sentences, [chunk.text for chunk in chunks])
         _write_document(self.db, doc, report)
         ids = self._ids("chunks", len(chunks))
         self.db.executemany(
@@ -726,20 +732,19 @@ class Writer:
             [(i, chunk.chunk_id, chunk.document, chunk.ordinal, chunk.start, chunk.end, chunk.page,
               chunk.section_label, chunk.theme, chunk.statement, chunk.text,
               text_key(embed_text(chunk, self.settings.embed_headings))) for i, chunk in zip(ids, chunks)])
-        if FACTS_VERSION:
+        if facts is not None:
             self.db.executemany("INSERT INTO chunk_facts (id, version, subjects) VALUES (?,?,?)",
-                                [(i, FACTS_VERSION, "|".join(subjects_in(chunk.text))) for i, chunk in zip(ids, chunks)])
+                                [(i, FACTS_VERSION, "|".join(subjects)) for i, subjects in zip(ids, facts.passages)])
         sids = self._ids("sentences", len(sentences))
         self.db.executemany('INSERT INTO sentences (id, document, start, "end", key, embed_key) VALUES (?,?,?,?,?,?)',
                             [(i, doc.name, s, e, sentence_key(doc.text[s:e]), text_key(doc.text[s:e]))
                              for i, (s, e) in zip(sids, sentences)])
-        if FACTS_VERSION:
-            facts = [sentence_facts(doc.text[s:e]) for s, e in sentences]
+        if facts is not None:
             self.db.executemany("INSERT INTO sentence_facts (id, version, fragment, subjects, measures, figure_kinds)"
                                 " VALUES (?,?,?,?,?,?)",
                                 [(i, FACTS_VERSION, int(f.fragment), "|".join(f.subjects), "|".join(f.measures),
                                   "|".join(f.figure_kinds))
-                                 for i, f in zip(sids, facts)])
+                                 for i, f in zip(sids, facts.sentences)])
         for table, new_ids, new_vectors in (("chunks", ids, vectors), ("sentences", sids, sentence_vectors)):
             if new_ids:
                 self._new_vectors(table).add_with_ids(np.ascontiguousarray(new_vectors, dtype=np.float32),
