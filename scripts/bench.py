@@ -25,7 +25,8 @@ turn) into a temporary folder and measures:
 of each stage (model load, checking and opening the live build, reading the new report, the
 encoder, writing the new build and swapping it in). ``--stages-on`` times the reindex's own work
 on a kept library's reports, stage by stage: parsing by format, structure and chunking, and the
-per-sentence facts stored for questions (the embedder aside).
+per-sentence facts stored for questions (the embedder aside), each in this process; and before
+them the same work as the reindex does it, in its reader processes (wall time, peak RSS).
 
 Timings depend on the machine and on what else runs on it: on a shared machine say so.
 """
@@ -121,7 +122,10 @@ def child_reindex(corpus: Path, index: Path) -> None:
 def pipeline_stages(corpus: Path) -> dict:
     """Seconds of the reindex's own work, stage by stage, on a library's reports (the embedder
     aside): parsing by format, structure and chunking, and reading each sentence's and
-    passage's facts (:mod:`cqc_kb.sentence_facts`), each distinct text once as the reindex does."""
+    passage's facts (:mod:`cqc_kb.sentence_facts`), each distinct text once as the reindex does;
+    and first, all of that as the reindex does it, in its reader processes: their wall time, how
+    many, and the largest one's peak RSS."""
+    from cqc_kb import ingest
     from cqc_kb.chunk import chunk_document, document_sentences, token_counter
     from cqc_kb.parse import parse_file
     from cqc_kb.query import subjects_in
@@ -129,6 +133,14 @@ def pipeline_stages(corpus: Path) -> dict:
     from cqc_kb.structure import analyse
 
     settings = load_settings()
+    files = sorted(corpus.iterdir())
+    t0 = time.perf_counter()
+    read = ingest._read_outcomes(settings, [(path, "") for path in files], ingest.Limits.from_settings(settings), None)
+    readers = {"read_s": round(time.perf_counter() - t0, 1), "read_ok": sum(isinstance(r, ingest.Parsed) for r in read),
+               "reader_processes": min(ingest.read_workers(settings), len(files))
+               if len(files) >= ingest.PARALLEL_MIN_FILES else 0,
+               "reader_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}
+    del read
     count = token_counter(settings)
     out: dict = {"parse_s": {}, "chunk_s": 0.0, "facts_s": 0.0, "sentences": 0}
     for path in sorted(corpus.iterdir()):
@@ -149,7 +161,7 @@ def pipeline_stages(corpus: Path) -> dict:
         out["sentences"] += len(spans)
     return {"reports": len(list(corpus.iterdir())), "sentences": out["sentences"],
             "parse_s": {k: round(v, 1) for k, v in out["parse_s"].items()},
-            "chunk_s": round(out["chunk_s"], 1), "facts_s": round(out["facts_s"], 1)}
+            "chunk_s": round(out["chunk_s"], 1), "facts_s": round(out["facts_s"], 1), **readers}
 
 
 def _ms(values: list[float]) -> dict[str, float]:
