@@ -975,6 +975,42 @@ def test_refusals_and_approvals_must_be_named_by_the_answering_sentence(hash_kb)
     assert answerer._misfit(reviewed, reviews, [reviews]) is None
 
 
+def test_a_count_of_people_waiting_must_say_waiting(hash_kb) -> None:
+    answerer = hash_kb.answerer
+    hit = hash_kb.search("reablement people supported", k=1)[0]
+
+    def candidate(sentence: str) -> _Candidate:
+        return _Candidate(replace(hit, text=sentence), 0, 0, 1.0, sentence.lower(), sentence)
+
+    asked = parse_question("How many people were waiting for reablement in 2024/25?")
+    supported = candidate("Home First, the council's reablement service, supported 1,044 people in 2024/25.")
+    assert answerer._misfit(asked, supported, [supported]) == "does not count those waiting"
+    # Waiting said in other words, or under a table's or list's header, counts too.
+    for said in ("In 2024/25, 212 people were waiting for reablement.",
+                 "The reablement backlog stood at 212 people in 2024/25.",
+                 "In 2024/25, 212 people needing reablement had not been allocated to a worker.",
+                 "In 2024/25, 212 people had waited more than a year for reablement.",
+                 "In 2024/25, 212 people had outstanding reablement referrals.",
+                 "Reablement 2024/25: 212 people"):
+        waiting = candidate(said)
+        assert answerer._misfit(asked, waiting, [waiting]) is None
+
+
+def test_a_share_not_done_gives_the_share_done_but_a_count_does_not(hash_kb) -> None:
+    answerer = hash_kb.answerer
+    hit = hash_kb.search("ethnicity recorded", k=1)[0]
+
+    def candidate(sentence: str) -> _Candidate:
+        return _Candidate(replace(hit, text=sentence), 0, 0, 1.0, sentence.lower(), sentence)
+
+    share = candidate("Ethnicity was not recorded for 38% of people receiving long-term support.")
+    asked = parse_question("For what share of people receiving long-term support was ethnicity recorded?")
+    assert answerer._misfit(asked, share, [share]) is None
+    screened = candidate("At 30 September 2025, 342 concerns had not been screened within 3 working days.")
+    counted = parse_question("How many concerns were screened within 3 working days?")
+    assert answerer._misfit(counted, screened, [screened]) == "counts those not screened"
+
+
 def test_names_joined_by_and_may_be_two_names(hash_kb, monkeypatch) -> None:
     answerer = hash_kb.answerer
     mentioned = {"portuguese", "eastern european"}

@@ -37,6 +37,7 @@ COUNCILS = (STOCKTON, KESTREL)
     # A cut may be given as a share ("by 30%") or a sum: no kind; a cut in spending is money.
     ("How much were prevention grants to the voluntary sector cut?", None),
     ("How much was the home care budget cut?", "money"),
+    ("What was the total number of home care hours a week across the districts?", "count"),
 ])
 def test_answer_kind(question: str, kind: str | None) -> None:
     assert parse_question(question, COUNCILS).kind == kind
@@ -507,6 +508,11 @@ def test_a_ratio_of_durations_is_no_share() -> None:
 @pytest.mark.parametrize(("text", "measures"), [
     # "No one had waited longer than" gives the longest wait.
     ("No one had waited longer than 41 days.", ("maximum",)),
+    ("At the end of March none had waited longer than six weeks.", ("maximum",)),
+    ("Some low-priority applications had been waiting for up to 14 months.", ("maximum", "waiting")),
+    ("Visits last up to an hour.", ("maximum",)),
+    # Only "up to" a figure is a bound.
+    ("Are care records kept up to date?", ()),
     # "On a typical day" is a day's average, not a median.
     ("On a typical day, how many patients were in hospital?", ("average",)),
     ("What is the typical wait for an assessment?", ("median",)),
@@ -611,14 +617,16 @@ def test_framing_words_of_a_share_or_a_name_are_not_key() -> None:
 
 
 def test_measures_in_finds_what_looking_for_every_name_finds() -> None:
-    from cqc_kb.query import _MEASURE_WORDS
+    from cqc_kb.query import _MEASURE_WORDS, _UP_TO_A_FIGURE
 
     text = REAL_REPORT.read_text(encoding="utf-8")
     sentences = [*re.split(r"(?<=[.!?])\s+|\n", text), "On a typical day 9 people were in hospital.",
-                 "No one had waited longer than 41 days.", "The backlog of overdue reviews fell."]
+                 "No one had waited longer than 41 days.", "The backlog of overdue reviews fell.",
+                 "Some had waited up to 14 months."]
     found = 0
     for sentence in sentences:
         low = re.sub(r" typical (day|night|week|month|year) ", r" average \1 ", f" {' '.join(words(sentence))} ")
+        low = _UP_TO_A_FIGURE.sub(" at most ", low)
         expected = tuple(m for m, names in _MEASURE_WORDS.items() if any(n in low for n in names))
         assert measures_in(sentence) == expected
         found += bool(expected)

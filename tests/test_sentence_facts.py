@@ -35,6 +35,9 @@ QUESTIONS = ("What was the median waiting time for a Care Act assessment?",
     ("Score: 2", True),
     ("Assessing needs", True),
     ("Measure 2024/25", True),
+    # A table's header row names columns; it gives no figure.
+    ("District\tHome care hours per week\tPeople waiting for home care", True),
+    ("Tarnside\t7,880\t3", False),
 ])
 def test_a_row_giving_a_figure_is_not_a_fragment(line: str, fragment: bool) -> None:
     assert is_fragment(line) is fragment

@@ -34,7 +34,7 @@ from .query import (GENERIC, NAME_JOINERS, PARAPHRASES, Question, counted_nouns,
                     NAMED_STAGES, STAGE_NOUNS, stages_in, subjects_in)
 from .records import Answer, AnswerGroup, Citation, Hit, council_label
 from .retrieve import Filters, Retriever
-from .sentence_facts import ROW_FIGURES, is_fragment, prime
+from .sentence_facts import ROW_FIGURES, is_data_row, is_fragment, prime
 from .text import LABELLED_FIGURE, STOPWORDS, content_terms, is_table_row, normalise, stem, table_cells, words
 
 NO_ANSWER = "No clear answer in these reports: the closest passages are listed below for reading."
@@ -572,6 +572,12 @@ def _other_place(question: str, quotes: str) -> str | None:
     return None
 
 
+#: How a sentence says that people wait, other than by the words of the "waiting" stage: those
+#: who "had waited more than a year", applications "outstanding", enquiries "not yet allocated".
+#: A count asked of people waiting is answered only by a sentence that says one of them (or by a
+#: table row or list item, whose header says it): "supported 1,044 people" counts others.
+_WAIT_SAID = re.compile(r"\b(wait\w*|await\w*|outstanding|backlog|queue\w*|unallocated|overdue|pending|yet to|"
+                        r"not (yet )?(been )?\w+ed)\b", re.I)
 #: A question that itself asks about what did not happen ("not completed", "never reviewed"),
 #: or has not happened yet ("waiting to be triaged" is answered by "awaiting triage", "overdue a
 #: review" by "had not had a review").
@@ -932,9 +938,10 @@ class Answerer:
             return opposite
         # The question's verbs with the stage of a case it asks about ("were waiting").
         verbs = (*parsed.verb_terms, *((stem(parsed.stage),) if parsed.stage else ()))
-        if parsed.kind in ("count", "percent") and not _NEGATED_QUESTION.search(parsed.topic):
+        if parsed.kind == "count" and not _NEGATED_QUESTION.search(parsed.topic):
             # "How many concerns were screened?" is not answered by the 342 "not screened"
-            # within the target, nor completed applications by those "not yet completed".
+            # within the target, nor completed applications by those "not yet completed". A
+            # share is: "not recorded for 38%" gives the share recorded too.
             # The tagger may take the question's verb for a noun ("did Oxhallow screen"): its key
             # words are looked at too.
             negated = _only_negated(own_text, (*verbs, *parsed.key_terms))
@@ -945,7 +952,8 @@ class Answerer:
             # enquiries they led to do not say how many enquiries were closed, nor completed
             # assessments how many people were waiting for one.
             given = _counted_stages(own_text)
-            if parsed.stage not in given and (given or parsed.stage in NAMED_STAGES):
+            if parsed.stage not in given and (given or parsed.stage in NAMED_STAGES or parsed.stage == "waiting"
+                                              and not _WAIT_SAID.search(own_text) and not is_data_row(best.sentence)):
                 return (f"counts those {' or '.join(sorted(given))}, not {parsed.stage}" if given
                         else f"does not count those {parsed.stage}")
         if _BUDGET_ASKED.search(parsed.topic) and not _BUDGET_GIVEN.search(own_text):

@@ -53,7 +53,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                         r"\b(longest|shortest|quickest|slowest)\b[\w\s'\u2019]{0,40}\b(took|take|takes|taken)\b|"
                         r"\b(median|average|mean|typical|maximum|longest|shortest) (time|duration|length of time)\b", re.I)),
     ("date", re.compile(r"^\s*when\b|\b(what|which) (year|month|date)\b|\bsince when\b|\bby when\b", re.I)),
-    ("count", re.compile(r"\bhow many\b|\b(what|the) number of\b|\bhow big is the\b|\bhow large is the\b|"
+    ("count", re.compile(r"\bhow many\b|\b(what|the) ((total|overall|approximate|estimated) )?number of\b|\bhow big is the\b|\bhow large is the\b|"
                          r"\bhow big\b.*\b(backlog|list|waiting list)\b", re.I)),
     ("name", re.compile(r"^\s*(who|which (council|local authority|authority|organisation|team|service|"
                         r"provider|body|board|scheme|programme))\b|\bwhat is (it|the [\w\s'-]+) called\b|"
@@ -67,7 +67,9 @@ MEASURES: dict[str, tuple[str, ...]] = {
                 # "No one had waited longer than 41 days": the longest wait, from below.
                 "no one had waited longer", "no one waited longer", "nobody had waited longer",
                 "nobody waited longer", "none of them had waited longer", "no one had been waiting longer",
-                "no one had waited more", "no one waited more"),
+                "no one had waited more", "no one waited more", "none had waited longer", "none had waited more",
+                "none waited longer", "none waited more", "nobody had waited more", "nobody waited more",
+                "none had been waiting longer", "none had been waiting more", "no one had been waiting more"),
     "minimum": ("minimum", "shortest", "lowest", "fewest", "at least"),
     "average": ("average", "averaged", "averages", "averaging", "mean", "on average"),
     "waiting": ("waiting list", "people waiting", "were waiting", "are waiting", "waiting for",
@@ -500,6 +502,10 @@ def answer_kind(question: str) -> str | None:
     return None
 
 
+_UP_TO_A_FIGURE = re.compile(r" up to (?=(\d\S*|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                             r"fifteen|eighteen|(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(-\w+)?|hundred) )")
+
+
 # Sentence scoring asks these of the same report sentences for question after question (a
 # comparison asks them of every council's passages): each text is read once.
 @seedable_cache(maxsize=65536)
@@ -508,6 +514,8 @@ def measures_in(text: str) -> tuple[str, ...]:
     # "On a typical day" is a day's average (reports: "an average of 9 people a day"), not a
     # median of anything.
     low = re.sub(r" typical (day|night|week|month|year) ", r" average \1 ", f" {' '.join(words(text))} ")
+    # "Waiting for up to 14 months" gives the longest wait.
+    low = _UP_TO_A_FIGURE.sub(" at most ", low)
     found = {m for w in set(low.split()) for m, name in _MEASURES_BY_FIRST_WORD.get(w, ()) if name in low}
     return tuple(m for m in _MEASURE_WORDS if m in found)
 

@@ -32,12 +32,12 @@ ROW_FIGURES = frozenset({"count", "percent", "money", "days", "residents"})
 
 @seedable_cache(maxsize=65536)
 def is_fragment(sentence: str) -> bool:
-    """Headings, list labels and "Score: 2" lines answer nothing on their own; a table row or
-    list item giving a figure does ("Care Act assessments completed 7,284")."""
+    """Headings, list labels, table headers and "Score: 2" lines answer nothing on their own; a
+    table row or list item giving a figure does ("Care Act assessments completed 7,284")."""
     if is_data_row(sentence):
         return False
-    if len(sentence) < 25:
-        return True
+    if len(sentence) < 25 or len(table_cells(sentence)) > 1:
+        return True  # short, or a table row without a figure: its header, or a row of labels
     return not sentence.rstrip().endswith((".", "!", "?", ":", ")")) and \
         len(sentence.split()) < _MIN_FRAGMENT_WORDS
 
