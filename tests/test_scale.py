@@ -495,3 +495,44 @@ def test_a_passage_in_several_groups_is_encoded_once(fixture_corpus, tmp_path, m
     finally:
         a.close()
         b.close()
+
+
+def test_a_reader_answers_each_request_with_the_outcome_and_what_it_logged(fixture_corpus, tmp_path,
+                                                                           monkeypatch) -> None:
+    """The reader's side of the exchange, in this process: one reply per request, in order,
+    until its input ends; an unexpected error's traceback travels as text."""
+    import io
+    import logging
+    import pickle
+
+    from cqc_kb import ingest
+    from cqc_kb.parse import Limits
+    from cqc_kb.read_worker import serve
+
+    settings = make_settings(fixture_corpus, tmp_path / "index")
+    limits = Limits.from_settings(settings)
+    good, cursed = sorted(fixture_corpus.iterdir())[:2]
+    real_analyse = ingest.analyse
+
+    def analyse(doc):
+        if doc.name == cursed.name:
+            raise RuntimeError("an error no parser rule names")
+        return real_analyse(doc)
+
+    monkeypatch.setattr(ingest, "analyse", analyse)
+    requests = io.BytesIO(b"".join(pickle.dumps((settings, path, limits)) for path in (good, cursed)))
+    replies = io.BytesIO()
+    try:
+        serve(requests, replies)
+    finally:
+        logger = logging.getLogger("cqc_kb")
+        for handler in list(logger.handlers):
+            if type(handler).__name__ == "_Records":
+                logger.removeHandler(handler)
+        logger.propagate, logger.level = True, logging.NOTSET
+    replies.seek(0)
+    (first, _), (second, records) = pickle.load(replies), pickle.load(replies)
+    assert isinstance(first, ingest.Parsed) and first.doc.name == good.name
+    assert isinstance(second, str) and second.startswith("could not be read (RuntimeError")
+    assert any(r.levelno == logging.DEBUG and cursed.name in r.getMessage() and "RuntimeError" in r.exc_text
+               for r in records)

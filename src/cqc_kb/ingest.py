@@ -12,16 +12,16 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
 import pickle
 import queue
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections import Counter
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
@@ -273,7 +273,8 @@ def _read_outcomes(settings: Settings, todo: list[tuple[Path, str]], limits: Lim
     """
     outcomes: dict[int, Parsed | str] = {}
     workers = min(read_workers(settings), len(todo))
-    if workers > 1 and len(todo) >= PARALLEL_MIN_FILES:
+    # No interpreter to start (Python embedded in another program): read here.
+    if workers > 1 and len(todo) >= PARALLEL_MIN_FILES and sys.executable:
         outcomes = _read_in_workers(settings, todo, limits, workers, progress)
     for i, (path, _) in enumerate(todo):
         if i not in outcomes:
@@ -312,8 +313,9 @@ def _read_in_workers(settings: Settings, todo: list[tuple[Path, str]], limits: L
                     pickle.dump((settings, todo[i][0], limits), proc.stdin)
                     proc.stdin.flush()
                     finished.put((i, *pickle.load(proc.stdout)))
-                except (OSError, EOFError, pickle.UnpicklingError):
-                    log.warning("a reader process stopped while reading %s; reading it again here", todo[i][0].name)
+                except Exception as exc:  # the reader died, or its reply cannot be read
+                    log.warning("a reader process stopped while reading %s (%s); reading it again here",
+                                todo[i][0].name, type(exc).__name__)
                     return
         finally:
             finished.put(None)

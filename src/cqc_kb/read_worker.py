@@ -26,7 +26,8 @@ class _Records(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         # Arguments and tracebacks may not pickle: send the finished message.
         record.msg, record.args = record.getMessage(), None
-        record.exc_text = self.format(record) if record.exc_info else None
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
         record.exc_info = None
         self.records.append(record)
 
