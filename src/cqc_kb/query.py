@@ -53,8 +53,8 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                         r"\b(longest|shortest|quickest|slowest)\b[\w\s'\u2019]{0,40}\b(took|take|takes|taken)\b|"
                         r"\b(median|average|mean|typical|maximum|longest|shortest) (time|duration|length of time)\b", re.I)),
     ("date", re.compile(r"^\s*when\b|\b(what|which) (year|month|date)\b|\bsince when\b|\bby when\b", re.I)),
-    ("count", re.compile(r"\bhow many\b|\b(what|the) ((total|overall|approximate|estimated) )?number of\b|\bhow big is the\b|\bhow large is the\b|"
-                         r"\bhow big\b.*\b(backlog|list|waiting list)\b", re.I)),
+    ("count", re.compile(r"\bhow many\b|\b(what|the) ((total|overall|approximate|estimated) )?number of\b|"
+                         r"\bhow big is the\b|\bhow large is the\b|\bhow big\b.*\b(backlog|list|waiting list)\b", re.I)),
     ("name", re.compile(r"^\s*(who|which (council|local authority|authority|organisation|team|service|"
                         r"provider|body|board|scheme|programme))\b|\bwhat is (it|the [\w\s'-]+) called\b|"
                         r"\bwhat (is|was) the name\b|\bcalled\b\s*\??$", re.I)),
