@@ -555,9 +555,11 @@ class Store:
         build without facts): those are read at question time, which slows comparisons."""
         if not self._has_facts:
             return int(self.db.execute("SELECT count(*) FROM sentences").fetchone()[0])
-        return int(self.db.execute(
-            "SELECT count(*) FROM sentences s LEFT JOIN sentence_facts f ON f.id = s.id AND f.version = ?"
-            " WHERE f.id IS NULL", (FACTS_VERSION,)).fetchone()[0])
+        # Facts rows are written and removed with their sentences, so counting is enough (a
+        # join over every sentence costs `status` several times as much at 153 reports).
+        return max(0, int(self.db.execute(
+            "SELECT (SELECT count(*) FROM sentences) - (SELECT count(*) FROM sentence_facts WHERE version = ?)",
+            (FACTS_VERSION,)).fetchone()[0]))
 
     def sentence_keys_in(self, document: str, start: int, end: int) -> list[tuple[int, int, int]]:
         """(start, end, :func:`sentence_key`) of the indexed sentences inside a span of a document."""
