@@ -522,14 +522,13 @@ def test_a_reader_answers_each_request_with_the_outcome_and_what_it_logged(fixtu
     monkeypatch.setattr(ingest, "analyse", analyse)
     requests = io.BytesIO(b"".join(pickle.dumps((settings, path, limits)) for path in (good, cursed)))
     replies = io.BytesIO()
+    logger = logging.getLogger("cqc_kb")
+    before = (list(logger.handlers), logger.level, logger.propagate)
     try:
-        serve(requests, replies)
+        serve(requests, replies)  # it sets the library's logger up as a reader process's own
     finally:
-        logger = logging.getLogger("cqc_kb")
-        for handler in list(logger.handlers):
-            if type(handler).__name__ == "_Records":
-                logger.removeHandler(handler)
-        logger.propagate, logger.level = True, logging.NOTSET
+        logger.handlers[:], logger.propagate = before[0], before[2]
+        logger.setLevel(before[1])
     replies.seek(0)
     (first, _), (second, records) = pickle.load(replies), pickle.load(replies)
     assert isinstance(first, ingest.Parsed) and first.doc.name == good.name

@@ -1,7 +1,7 @@
 """A reader process: reads corpus files for a reindex running in another process.
 
-A full reindex reads its files in a few of these at once (:func:`cqc_kb.ingest.read_files`),
-since reading is pure Python and uses one core. Each is started as ``python -m
+A reindex of several files reads them in a few of these at once (``_read_in_workers`` in
+:mod:`cqc_kb.ingest`), since reading is pure Python and uses one core. Each is started as ``python -m
 cqc_kb.read_worker``, never by re-running the caller's script as :mod:`multiprocessing` would.
 Requests ``(settings, path, limits)`` and replies ``(outcome, log records)`` are pickled on its
 standard input and output: between two processes of the same install, never through a file.
