@@ -18,7 +18,8 @@
   a <dl> of key figures; entities (&amp; &pound; &ndash;) in the markup.
 
 The paragraph classifier is the project's fixture builder's (tests/fixtures/build_fixtures.py,
-imported from the repository); the renderers started from eval/blind9/build_reports.py's.
+imported from the repository); the plain-text renderer and the HTML escaping are
+eval/blind9/build_reports.py's, imported; the PDF and HTML renderers started from its.
 
     python build_reports.py
 """
@@ -26,7 +27,6 @@ imported from the repository); the renderers started from eval/blind9/build_repo
 from __future__ import annotations
 
 import html
-import re
 from datetime import datetime
 import sys
 from pathlib import Path
@@ -35,8 +35,10 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "reports"
 MAIN = HERE.parents[1]
 sys.path.insert(0, str(MAIN / "tests" / "fixtures"))
+sys.path.insert(0, str(HERE.parent / "blind9"))
 
 import build_fixtures  # noqa: E402
+from build_reports import _ent, _slug, render_txt  # noqa: E402  (blind set 9's)
 
 REPORTS = (
     # (source, output, format, authority)
@@ -44,44 +46,6 @@ REPORTS = (
     ("brindlecombe.source.txt", "brindlecombe.pdf", "pdf", "Brindlecombe City Council"),
     ("dunsmoor.source.txt", "dunsmoor.html", "html", "Dunsmoor County Council"),
 )
-
-DHSC = ("This data is reproduced at the request of the Department of Health and Social Care. "
-        "It has not been factored into our assessment and is presented for information purposes only.")
-
-
-# --------------------------------------------------------------------------- plain text
-
-_MONEY = re.compile(r"(£\d[\d,]*\d(?:\.\d+)?|\b\d+(?:\.\d+)?%)")
-
-
-def render_txt(text: str, dest: Path, authority: str, tables: bool = False) -> Path:
-    """The text report; with ``tables``, a paragraph of Markdown table rows ("| a | b |") keeps a
-    row a line, as a list does."""
-    paras = [p.strip() for p in re.split(r"\n\s*\n", text.strip())]
-    out: list[str] = []
-    in_finance = False
-    for i, para in enumerate(paras):
-        lines = para.splitlines()
-        if para == "Financial facts":
-            in_finance = True
-            out.append(para)
-            out.append(f"The Financial facts for **{authority}** are:")
-            continue
-        if in_finance and all(ln.startswith("- ") for ln in lines):
-            out.append("\n".join("- " + _MONEY.sub(r"**\1**", ln[2:]) for ln in lines))
-            continue
-        if para == DHSC:
-            in_finance = False
-            out.append(para)
-            out.append("\u00a0")
-            continue
-        keep = all(ln.startswith("- ") for ln in lines) or tables and all(ln.startswith("| ") for ln in lines)
-        out.append("\n".join(lines) if keep else " ".join(lines))
-        if i == 0:
-            out.append("[How we assess local authorities](#)")
-    dest.write_text("\n\n".join(out) + "\n", encoding="utf-8")
-    return dest
-
 
 # --------------------------------------------------------------------------- PDF
 
@@ -260,15 +224,6 @@ _FOOT = """</article>
 </body>
 </html>
 """
-
-
-def _ent(s: str) -> str:
-    """Escape, then spell a few characters as named entities, as CMS output often does."""
-    return html.escape(s, quote=False).replace("£", "&pound;").replace("–", "&ndash;")
-
-
-def _slug(s: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
 
 
 def render_html(text: str, dest: Path, authority: str, key_figures: dict | None = None, key_list: str = "ul",
