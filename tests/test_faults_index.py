@@ -125,8 +125,15 @@ def damage(path: Path, how: str) -> None:
 @pytest.mark.parametrize("how", ["deleted", "truncated", "garbled"])
 @pytest.mark.parametrize("name", ["manifest.json", "kb.sqlite", "vectors.faiss", "sentences.faiss", "CURRENT"])
 def test_damaged_file_is_named_and_plain_reindex_repairs_it(index: Settings, name: str, how: str, capsys) -> None:
+    _, healthy_scores, _ = cli(capsys, index, "scores", "--json")
     damage(_live_file(index, name), how)
     for command in COMMANDS:
+        if command == ("scores",) and name.endswith(".faiss") and how == "garbled":
+            # The score table never reads the vectors; their size is checked, their contents
+            # are by status and the commands that search. Its table is kb.sqlite's, unharmed.
+            code, out, err = cli(capsys, index, "scores", "--json")
+            assert code == 0 and out == healthy_scores, err
+            continue
         code, out, err = cli(capsys, index, *command)
         assert code == 1 and len(err.strip().splitlines()) == 1, (command, err)
         assert "is damaged (" in err and name in err and "run `cqc-kb reindex` to rebuild it" in err, err

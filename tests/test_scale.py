@@ -50,6 +50,42 @@ def test_scores_and_status_do_not_import_torch(fixture_corpus, tmp_path) -> None
     assert json.loads(seen["stdout"])["documents"] == len(list(fixture_corpus.iterdir()))
 
 
+def test_scores_and_status_do_not_read_the_vectors_and_a_lazy_open_reads_them_to_search(
+        fixture_corpus, tmp_path, monkeypatch, capsys) -> None:
+    from cqc_kb import store as store_module
+    from cqc_kb.cli import main
+
+    settings = make_settings(fixture_corpus, tmp_path / "index")
+    build_index(settings)
+    read: list[str] = []
+    real = store_module._read_vectors
+
+    def counted(build, manifest, kind, count, removed):
+        read.append(kind)
+        return real(build, manifest, kind, count, removed)
+
+    monkeypatch.setattr(store_module, "_read_vectors", counted)
+    where = ["--corpus", str(settings.corpus), "--index", str(settings.index), "--model", "hash"]
+    for command in ("scores", "status"):
+        assert main([command, "--json", *where]) == 0
+        assert json.loads(capsys.readouterr().out)
+    assert read == []
+    lazy = KnowledgeBase.open(settings, embedder=HashEmbedder())
+    assert read == ["vectors", "sentences"]  # a store opened to answer reads them at once
+    lazy.close()
+    read.clear()
+    lazy = KnowledgeBase.open(settings, lazy=True)
+    assert read == []
+    eager = KnowledgeBase.open(settings, embedder=HashEmbedder())
+    question = "How long do people wait for a Care Act assessment?"
+    try:
+        assert [(h.chunk_id, h.score) for h in lazy.search(question)] == [(h.chunk_id, h.score) for h in eager.search(question)]
+        assert read.count("vectors") == 2 and read.count("sentences") == 2
+    finally:
+        lazy.close()
+        eager.close()
+
+
 def _template_by_scan(kb: KnowledgeBase) -> set[str]:
     """Sentences in more than one council's reports, by a scan of every sentence."""
     store = kb.store

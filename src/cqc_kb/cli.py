@@ -477,7 +477,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     from .store import Store
 
     settings = _settings(args)
-    store = Store.open(settings, verify_checksums=True)  # status is where a user checks the index
+    # Status is where a user checks the index: every file's checksum, but no vectors loaded.
+    store = Store.open(settings, verify_checksums=True, vectors=False)
     rows = library_rows(settings, store.documents())
 
     def named(status: str) -> list[str]:

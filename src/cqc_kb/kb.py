@@ -62,7 +62,8 @@ class KnowledgeBase:
 
     def __post_init__(self) -> None:
         self._documents: list | None = None
-        self.store = Store.open(self.settings)
+        # Opened lazily for the score table, it reads the vectors on the first search too.
+        self.store = Store.open(self.settings, vectors=not isinstance(self.embedder, LazyEmbedder))
         self.retriever = Retriever(self.store, self.embedder, self.settings)
         self.answerer = Answerer(self.retriever)
         if not isinstance(self.embedder, LazyEmbedder):

@@ -24,8 +24,9 @@ id is never given to a new row.
 Opening a build checks it (see :meth:`Store.open`): the manifest has every field, each data
 file has the size the manifest records, kb.sqlite matches its CRC-32 and holds every table
 with the counted rows, and the FAISS segments load with the right dimension and, less the
-removed ids, hold the counted vectors. A reindex also checks the FAISS files' CRC-32 and
-rebuilds a build that fails any check.
+removed ids, hold the counted vectors (opened for the score table or status, when first
+searched). A reindex and status also check the FAISS files' CRC-32; a reindex rebuilds a build
+that fails any check.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import os
 import re
 import shutil
 import sqlite3
+import threading
 import time
 import zlib
 from collections import Counter
@@ -407,18 +409,24 @@ def _read_vectors(build: Path, manifest: Manifest, kind: str, count: int,
 class Store:
     """Read access to one build: documents, chunks, BM25 and vectors."""
 
-    def __init__(self, build: Path, manifest: Manifest, readonly: bool = True) -> None:
-        """Load one build, checking its tables, counts and vectors against ``manifest``."""
+    def __init__(self, build: Path, manifest: Manifest, readonly: bool = True, vectors: bool = True) -> None:
+        """Load one build, checking its tables, counts and vectors against ``manifest``.
+
+        Without ``vectors`` the FAISS segments are read, and checked, on first use of
+        :attr:`vectors` or :attr:`sentence_vectors`: the score table and status never search,
+        and at 150 reports reading the vectors is most of the time they take to open."""
         self.build = build
         self.manifest = manifest
+        self._vectors: tuple[faiss.IndexIDMap2, faiss.IndexIDMap2] | None = None
+        self._vectors_lock = threading.Lock()
         try:
             self.db = _connect(build / "kb.sqlite", readonly=readonly)
         except sqlite3.DatabaseError as exc:
             raise DamagedIndexError(build.parent.parent, f"kb.sqlite cannot be opened: {exc}") from None
         try:
-            sentences, removed = _check_database(self.db, build, manifest)
-            self.vectors = _read_vectors(build, manifest, "vectors", manifest.chunks, removed["chunks"])
-            self.sentence_vectors = _read_vectors(build, manifest, "sentences", sentences, removed["sentences"])
+            self._sentences, self._removed = _check_database(self.db, build, manifest)
+            if vectors:
+                self._load_vectors()
         except BaseException:
             self.db.close()
             raise
@@ -427,21 +435,43 @@ class Store:
             "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
             " AND name IN ('sentence_facts', 'chunk_facts')").fetchone()[0] == 2
 
+    def _load_vectors(self) -> tuple[faiss.IndexIDMap2, faiss.IndexIDMap2]:
+        with self._vectors_lock:  # the app's sessions share one store
+            if self._vectors is None:
+                self._vectors = (
+                    _read_vectors(self.build, self.manifest, "vectors", self.manifest.chunks,
+                                  self._removed["chunks"]),
+                    _read_vectors(self.build, self.manifest, "sentences", self._sentences,
+                                  self._removed["sentences"]))
+            return self._vectors
+
+    @property
+    def vectors(self) -> faiss.IndexIDMap2:
+        """The passages' vectors, by chunk id."""
+        return self._load_vectors()[0]
+
+    @property
+    def sentence_vectors(self) -> faiss.IndexIDMap2:
+        """The sentences' vectors, by sentence id."""
+        return self._load_vectors()[1]
+
     @classmethod
-    def open(cls, settings: Settings, verify_checksums: bool = False) -> "Store":
+    def open(cls, settings: Settings, verify_checksums: bool = False, vectors: bool = True) -> "Store":
         """Open and check the live index, refusing one built with different settings.
 
         Raises IndexMissingError, StaleIndexError, or DamagedIndexError naming what was found.
         ``verify_checksums`` also reads the FAISS files once more to compare their CRC-32
         (kb.sqlite's is always compared); reindex uses it, queries skip that cost. (Reading a
         file twice from the page cache costs less than checksumming and deserialising one
-        in-memory copy, which FAISS copies again.)
+        in-memory copy, which FAISS copies again.) Without ``vectors`` the FAISS files are
+        read on first use (see :class:`Store`); their sizes, and with ``verify_checksums``
+        their CRC-32, are still checked now.
         """
         attempt = 1
         while True:
             before = _pointer_name(settings.index)
             try:
-                return cls._open_build(settings, _live_build(settings), verify_checksums)
+                return cls._open_build(settings, _live_build(settings), verify_checksums, vectors)
             except DamagedIndexError:
                 # A reindex may have swapped in a new build, and removed this one, between
                 # reading CURRENT and opening the files: then open the new one.
@@ -450,7 +480,7 @@ class Store:
                 attempt += 1
 
     @classmethod
-    def _open_build(cls, settings: Settings, build: Path, verify_checksums: bool) -> "Store":
+    def _open_build(cls, settings: Settings, build: Path, verify_checksums: bool, vectors: bool) -> "Store":
         manifest = read_manifest(build)
         if manifest.settings_hash != settings.index_hash():
             changed = [f"{k}: index has {manifest.settings.get(k)!r}, settings say {v!r}"
@@ -461,7 +491,9 @@ class Store:
                 f"the index in {settings.index} was built with other settings "
                 f"({'; '.join(changed) or 'settings hash differs'}); run `cqc-kb reindex` to rebuild it")
         _check_files(build, manifest, manifest.data_files() if verify_checksums else ("kb.sqlite",))
-        store = cls(build, manifest)
+        # A build older than the recorded file sizes and checksums has no check but loading.
+        vectors = vectors or any(name not in manifest.files for name in manifest.data_files())
+        store = cls(build, manifest, vectors=vectors)
         if verify_checksums and "kb.sqlite" not in manifest.files:
             # Built before checksums were recorded: SQLite's own structural check stands in.
             try:
