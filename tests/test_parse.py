@@ -9,6 +9,8 @@ import pytest
 
 from cqc_kb.errors import ParseError
 from cqc_kb.parse import parse_bytes, parse_file, sniff_format
+from cqc_kb.structure import analyse
+from cqc_kb.text import sentence_spans
 
 from conftest import REAL_REPORT
 
@@ -132,10 +134,39 @@ def test_type_is_sniffed_from_content() -> None:
     assert sniff_format(b"Plain words", "report.md") == "txt"
 
 
-def test_markdown_headings_have_levels() -> None:
-    doc = parse_bytes(b"# Title\n\nIntro text here.\n\n## Part\n\nBody of the part.\n", "notes.md")
+def test_markdown_headings_have_levels_and_plain_headings_nest_under_them() -> None:
+    doc = parse_bytes(b"# Title\n\nIntro text here.\n\n## Part\n\nBody of the part.\n\n"
+                      b"Waiting times\n\nPeople waited.\n\n## Overall summary\n\nGood.\n", "notes.md")
+    # A heading's block is its title without the marks (section names read it); a title-like
+    # line under "## Part" ranks below it.
     assert [(doc.text[b.start:b.end], b.level) for b in doc.blocks if b.kind == "heading"] == [
-        ("# Title", 1), ("## Part", 2)]
+        ("Title", 1), ("Part", 2), ("Waiting times", 3), ("Overall summary", 2)]
+    report = analyse(doc)
+    assert ("Title", "Part", "Waiting times") in {s.path for s in report.sections}
+    assert ("Title", "Overall summary") in {s.path for s in report.sections}
+
+
+def test_a_wrapped_line_after_circa_does_not_end_the_sentence() -> None:
+    doc = parse_bytes(b"# Report\n\nThe borough had c.\n148,300 residents in mid-2023. A fifth were\nolder.\n",
+                      "wrapped.txt")
+    assert [doc.text[s:e] for s, e in sentence_spans(doc.text, 0, len(doc.text))][1:] == [
+        "The borough had c.\n148,300 residents in mid-2023.", "A fifth were\nolder."]
+
+
+def test_pdf_words_cut_at_line_ends_are_joined() -> None:
+    from cqc_kb.parse import _dehyphenate
+
+    pages = [["People left reable-", "ment well. Long-term care was long-", "term too, and dis-"],
+             ["abled people waited."]]
+    # A word the report writes with a hyphen elsewhere keeps it; others lose the typesetter's.
+    assert _dehyphenate(pages) == [["People left reablement", "well. Long-term care was long-term",
+                                    "too, and disabled"], ["people waited."]]
+    places = ("Northby", "Southam", "Westmere")
+    doc = parse_bytes(_pdf_of_lines([[*_body(n), f"In {places[n]} the council's joint hospital discharge and home reable-",
+                                      f"ment service helped {880 + n} people in 2024/25."] for n in range(3)]),
+                      "cut.pdf")
+    assert doc.text.count("home reablement\nservice helped") == 3 and "reable-" not in doc.text
+    assert all(b.kind == "para" for b in doc.blocks)
 
 
 def _pdf_of_lines(pages: list[list[str]]) -> bytes:
@@ -220,7 +251,7 @@ def test_each_labelled_figure_line_is_a_paragraph_of_its_own() -> None:
               "Occupational therapy assessments: 642 people"]]
     pdf = parse_bytes(_pdf_of_lines(pages), "bullets.pdf")
     paragraphs = [pdf.text[b.start:b.end] for b in pdf.blocks if b.kind == "para"]
-    assert paragraphs[-2:] == ["-\nCare Act assessments: 1,138 people", "-\nOccupational therapy assessments: 642 people"]
+    assert paragraphs[-2:] == ["- Care Act assessments: 1,138 people", "- Occupational therapy assessments: 642 people"]
 
 
 def test_markdown_emphasis_is_dropped_before_offsets_are_taken() -> None:
@@ -262,6 +293,40 @@ def test_a_two_line_header_extracted_below_the_body_is_dropped_with_the_footer()
     pages = [lines + ["Wexcombe City Council", "Local authority assessment - published 3 December 2025",
                       f"Page {n} of 5"] for n, lines in enumerate(body, 1)]
     assert _drop_running_lines(pages) == body
+
+
+def test_a_footnote_printed_on_every_second_page_is_dropped_and_body_sentences_are_kept() -> None:
+    from cqc_kb.parse import _drop_running_lines
+
+    note = "Figures are those supplied by the council for the assessment unless stated otherwise."
+    body = [[f"Line {i} of page {n}, which says something different about care." for i in range(6)]
+            for n in range(1, 7)]
+    pages = [lines + ([note] if n % 2 == 0 else []) + [f"Page {n} of 6"] for n, lines in enumerate(body, 1)]
+    assert _drop_running_lines(pages) == body
+    # A sentence at the foot of half the pages that differs in its figures is body text.
+    varied = [lines + [f"The council had {n} teams."] for n, lines in enumerate(body, 1)]
+    assert _drop_running_lines(varied) == varied
+
+
+def test_pdf_list_bullets_drawn_apart_from_their_items_stay_on_the_item_line() -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import ListFlowable, ListItem, Paragraph, SimpleDocTemplate
+
+    # reportlab's lists (like many PDF writers') draw the bullet as its own text object, which
+    # pypdf gives as a line holding only "-" before the item's text.
+    normal = getSampleStyleSheet()["Normal"]
+    buf = io.BytesIO()
+    items = [ListItem(Paragraph(t, normal)) for t in ("Assessing needs", "Equity in experience and outcomes")]
+    SimpleDocTemplate(buf, pagesize=A4, invariant=1).build([
+        Paragraph("This theme includes these quality statements:", normal),
+        ListFlowable(items, bulletType="bullet", start="-", leftIndent=12),
+        Paragraph("After the list.", normal)])
+    doc = parse_bytes(buf.getvalue(), "list.pdf")
+    assert doc.text == ("This theme includes these quality statements:\n- Assessing needs\n"
+                        "- Equity in experience and outcomes\nAfter the list.")
+    assert [doc.text[b.start:b.end] for b in doc.blocks][1:3] == [
+        "- Assessing needs", "- Equity in experience and outcomes"]
 
 
 def _pdf_of_rows(rows: list[tuple[float, list[tuple[float, str]]]]) -> bytes:
@@ -340,6 +405,38 @@ def test_html_grouped_header_rows_become_one_row_with_a_label_per_column() -> No
     assert texts == ["Measure\tYear 2023/24\tYear 2024/25\tSource",
                      "DoLS applications not completed\t2,650\t3,318\tcouncil",
                      "Team\tWaiting Now", "OT\t98", "A\tB", "C\tD", "1\t2"]
+
+
+def test_html_row_spans_are_copied_into_each_row_they_cover() -> None:
+    page = ("<html><body><main><table><tr><th>Service</th><th>Measure</th><th>2024/25</th></tr>"
+            "<tr><td rowspan='2'>Care Act assessment</td><td>Median wait</td><td>38 days</td></tr>"
+            "<tr><td>Maximum wait</td><td>214 days</td></tr>"
+            "<tr><td>Carer's assessment</td><td rowspan='3'>Median wait</td><td>12 days</td></tr>"
+            "<tr><td>Section 42 enquiry</td><td>52 days</td></tr></table></main></body></html>")
+    doc = parse_bytes(page.encode(), "spans.html")
+    assert [doc.text[b.start:b.end] for b in doc.blocks] == [
+        "Service\tMeasure\t2024/25", "Care Act assessment\tMedian wait\t38 days",
+        "Care Act assessment\tMaximum wait\t214 days", "Carer's assessment\tMedian wait\t12 days",
+        # A span past the table's last row stops there.
+        "Section 42 enquiry\tMedian wait\t52 days"]
+
+
+def test_html_report_laid_out_in_a_table_cell_keeps_its_blocks() -> None:
+    # Old council pages lay out the page with a table: a menu cell, and a cell holding the report.
+    report = ("<div id='content'><h2>Overall summary</h2><p class='h2'><b>Local authority rating and score</b></p>"
+              "<p><b>Requires improvement</b></p><p>People waited a median of 38 days.</p>"
+              "<b>Waiting times in 2024/25</b><br>Carers waited a median of 12 days.</div>")
+    page = (f"<html><body><table><tr><td><a href='/'>Home</a></td><td>{report}</td></tr>"
+            "<tr><td>Median wait</td><td>38 days</td></tr></table></body></html>")
+    doc = parse_bytes(page.encode(), "layout.html")
+    blocks = [(b.kind, b.level, doc.text[b.start:b.end]) for b in doc.blocks]
+    assert blocks == [("para", 0, "Home"), ("heading", 2, "Overall summary"),
+                      # Bold lines drawn as headings: the class names the level, or level 3.
+                      ("heading", 2, "Local authority rating and score"), ("heading", 3, "Requires improvement"),
+                      ("para", 0, "People waited a median of 38 days."), ("heading", 3, "Waiting times in 2024/25"),
+                      ("para", 0, "Carers waited a median of 12 days."),
+                      # A row of values stays a row.
+                      ("para", 0, "Median wait\t38 days")]
 
 
 def test_html_description_list_terms_and_values_are_one_line_each() -> None:

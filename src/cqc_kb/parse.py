@@ -32,8 +32,11 @@ log = logging.getLogger("cqc_kb.parse")
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".pdf", ".html", ".htm")
 
 _SENTENCE_END = ".!?;,:"
-_BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa]|\d{1,2}[.)])\s+")
-_BARE_BULLET = re.compile(r"\s*[-*\u2022\u25cf\u25aa]\s*")
+#: Marks that start a list item: hyphen, star, bullets, middle dots, squares; an en dash
+#: starts one only before a capital or a figure (a wrapped line may start "– physically").
+_BULLETS = "-*\u2022\u2023\u2219\u25a0\u25aa\u25cf\u25e6\u00b7"
+_BULLET = re.compile(rf"^\s*(?:[{_BULLETS}]|\d{{1,2}}[.)]|\u2013(?=\s+[A-Z0-9\u00a3]))\s+")
+_BARE_BULLET = re.compile(rf"\s*[{_BULLETS}\u2013]\s*")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*#*\s*$")
 #: Lines that are data inside a CQC report, never headings.
 _NOT_HEADING = re.compile(
@@ -258,9 +261,14 @@ def _continues_heading(head: str, line: str) -> bool:
 
 
 def _parse_text(text: str) -> tuple[str, list[Block]]:
-    """Paragraphs are separated by blank lines; Markdown ``#`` lines and title-like lines are headings."""
+    """Paragraphs are separated by blank lines; Markdown ``#`` lines and title-like lines are headings.
+
+    A Markdown heading's block is its title, without the ``#`` marks (section names and the
+    CQC section tree read the block). A title-like line under a Markdown heading ranks one
+    level below it, so that "## Theme 1: ..." holds the statements set as plain lines."""
     text = strip_emphasis(text)
     blocks: list[Block] = []
+    marked: set[int] = set()  # indexes of the blocks that are Markdown headings
     # A paragraph is a run of lines that each have some non-space character.
     for m in re.finditer(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*", text):
         start, end = trim_span(text, m.start(), m.end())
@@ -274,11 +282,19 @@ def _parse_text(text: str) -> tuple[str, list[Block]]:
             blocks.extend(_line_blocks(text, start, end))
             continue
         if md:
-            blocks.append(Block("heading", start, end, None, len(md.group(1))))
+            marked.add(len(blocks))
+            blocks.append(Block("heading", start + md.start(2), start + md.end(2), None, len(md.group(1))))
         elif "\n" not in chunk and looks_like_heading(chunk):
             blocks.append(Block("heading", start, end, None, 1))
         else:
             blocks.append(Block("para", start, end, None))
+    if marked:
+        level = 0
+        for i, b in enumerate(blocks):
+            if i in marked:
+                level = b.level
+            elif b.kind == "heading" and level:
+                blocks[i] = Block("heading", b.start, b.end, b.page, min(level + 1, 6))
     return text, blocks
 
 
@@ -340,7 +356,9 @@ def _group_lines(lines: list[str]) -> list[tuple[str, int, int]]:
         short = len(line) < 0.75 * full or is_standard_heading(line)
         # Wrapped body lines run to the margin; a heading is a short line that follows the
         # end of a paragraph (a short or punctuated line), not the middle of one.
-        if short and looks_like_heading(line) and (
+        # A line whose sentence goes on in lower case on the next line is no heading.
+        runs_on = i + 1 < len(lines) and lines[i + 1][:1].islower() and not _continues_heading(line, lines[i + 1])
+        if short and looks_like_heading(line) and not runs_on and (
                 para_start is None or prev_short or lines[para_end][-1] in ".!?:"):
             if para_start is not None:
                 groups.append(("para", para_start, para_end))
@@ -368,6 +386,10 @@ def _group_lines(lines: list[str]) -> list[tuple[str, int, int]]:
             prev_short = True
             i = last + 1
             continue
+        if para_start is not None and prev_short and _BULLET.match(lines[para_start]):
+            # A list item ends at its first short line: the next line is not its wrapped text.
+            groups.append(("para", para_start, para_end))
+            para_start = None
         if para_start is None:
             para_start = i
         para_end = i
@@ -447,7 +469,8 @@ def _parse_pdf(data: bytes, name: str, limits: Limits, deadline: _Deadline) -> t
     pages = [_CONTROL.sub(" ", raw) for raw in pages]
     page_lines = [_join_table_rows([line.strip() for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
                                     if line.strip()], page_rows) for raw, page_rows in zip(pages, rows)]
-    page_lines = _drop_running_lines([[strip_emphasis(line) for line in lines] for lines in page_lines])
+    page_lines = _dehyphenate(_drop_running_lines([_join_bullets([strip_emphasis(line) for line in lines])
+                                                   for lines in page_lines]))
     parts: list[str] = []
     blocks: list[Block] = []
     offset = 0
@@ -472,6 +495,46 @@ def _parse_pdf(data: bytes, name: str, limits: Limits, deadline: _Deadline) -> t
         raise ParseError(name, "has no text layer (scanned images only)",
                          "Run OCR on it first (e.g. `ocrmypdf IN OUT`) and add the result")
     return text, blocks, len(pages), title if isinstance(title, str) else None
+
+
+_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+_CUT_WORD = re.compile(r"(?<![A-Za-z-])([A-Za-z]+(?:-[A-Za-z]+)*)-$")
+_WORD_REST = re.compile(r"([a-z]+)(\S*)\s*")
+
+
+def _dehyphenate(pages: list[list[str]]) -> list[list[str]]:
+    """Join the halves of a word that a PDF's typesetting cut at a line end ("reable-" and
+    "ment" become "reablement"), also across a page break, so that the word can be searched
+    and quoted whole. A word the report also writes with a hyphen elsewhere ("long-term")
+    keeps it; any other loses it, as a typesetter's hyphen is dropped when read. The rest of
+    the word moves up to the line it began on."""
+    vocabulary = {w.lower() for lines in pages for line in lines for w in _WORD.findall(line)}
+    places = [(p, i) for p, lines in enumerate(pages) for i in range(len(lines))]
+    out = [list(lines) for lines in pages]
+    for (p, i), (q, j) in zip(places, places[1:]):
+        line, following = out[p][i], out[q][j]
+        cut = _CUT_WORD.search(line)
+        rest = _WORD_REST.match(following)
+        if not cut or not rest or "\t" in line or "\t" in following:
+            continue
+        head, tail = cut.group(1), rest.group(1)
+        hyphen = "-" if f"{head}-{tail}".lower() in vocabulary else ""
+        out[p][i] = f"{line[:cut.start(1)]}{head}{hyphen}{tail}{rest.group(2)}"
+        out[q][j] = following[rest.end():]
+    return [[line for line in lines if line] for lines in out]
+
+
+def _join_bullets(lines: list[str]) -> list[str]:
+    """Each bullet left alone on its line joined to the item it marks ("- Assessing needs"):
+    PDF writers often draw the bullet as a text object of its own, which pypdf puts on a line
+    of its own before the item's text."""
+    out: list[str] = []
+    for line in lines:
+        if out and _BARE_BULLET.fullmatch(out[-1]):
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return out
 
 
 #: Control characters other than tab and line breaks.
@@ -594,9 +657,10 @@ _FURNITURE_LINES = 3
 
 
 def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
-    """Remove running headers and footers: short lines, not ending a sentence, that repeat
-    (numbers ignored) at the same place, among the first or last three lines, on at least half
-    of the pages.
+    """Remove running headers and footers: short lines that repeat at the same place, among the
+    first or last three lines, on at least half of the pages. Numbers are ignored, except in a
+    line ending a sentence: that is taken only when it is a whole sentence that repeats word
+    for word (a footnote the layout prints on every second page), as body text almost never does.
 
     At most three lines at each end of a page go, and never a page's last remaining line, so
     body text that happens to repeat can never empty a page.
@@ -628,10 +692,12 @@ def _end_keys(lines: list[str]) -> list[tuple[int, tuple[int, str]]]:
     ends = min(_FURNITURE_LINES, n // 2)
     keys = []
     for i in (*range(ends), *range(n - ends, n)):
-        # Headers and footers are short labels; a line ending a sentence is body text.
-        if len(lines[i]) <= _FURNITURE_MAX and lines[i][-1] not in ".!?":
+        if len(lines[i]) <= _FURNITURE_MAX:
             where = i if i < ends else i - n
-            keys.append((i, (where, _furniture_key(lines[i]))))
+            if lines[i][-1] not in ".!?":
+                keys.append((i, (where, _furniture_key(lines[i]))))
+            elif lines[i][0].isupper():  # a whole sentence, not the end of a wrapped one
+                keys.append((i, (where, lines[i].strip().lower())))
     return keys
 
 
@@ -764,6 +830,82 @@ def _merge_header_rows(table, flat: Callable[[object], str], soup) -> None:
         row.decompose()
 
 
+#: Most cells copied down into the rows a ``rowspan`` covers, in one table.
+_MAX_SPAN_COPIES = 10_000
+
+
+def _fill_row_spans(table, flat: Callable[[object], str], soup) -> None:
+    """A cell spanning rows ("Care Act assessment" beside both "Median wait" and "Maximum
+    wait") is copied into each row it covers, so that every row says what its figure is of."""
+    groups = table.find_all(["thead", "tbody", "tfoot"], recursive=False)
+    rows = [*table.find_all("tr", recursive=False),
+            *(row for group in groups for row in group.find_all("tr", recursive=False))]
+    pending: dict[int, tuple[int, str]] = {}  # column -> (rows still covered, text)
+    copies = 0
+    for row in rows:
+        cells = row.find_all(["td", "th"], recursive=False)
+        if not pending and not any(_span(cell, "rowspan") > 1 for cell in cells):
+            continue
+        covered, pending = pending, {}
+        col = 0
+
+        def copy_covered(before) -> None:
+            nonlocal col, copies
+            while col in covered and copies < _MAX_SPAN_COPIES:
+                left, text = covered.pop(col)
+                cell = soup.new_tag("td")
+                cell.string = text
+                if before is None:
+                    row.append(cell)
+                else:
+                    before.insert_before(cell)
+                copies += 1
+                if left > 1:
+                    pending[col] = (left - 1, text)
+                col += 1
+
+        for cell in cells:
+            copy_covered(cell)
+            across, down = _span(cell, "colspan"), _span(cell, "rowspan")
+            if down > 1:
+                text = flat(cell)
+                for c in range(col, col + across):
+                    pending[c] = (down - 1, text)
+            col += across
+        copy_covered(None)
+        if copies >= _MAX_SPAN_COPIES:
+            return
+
+
+#: Tags that make a table cell a layout cell when they are its direct children: a page laid
+#: out with a table holds its headings and paragraphs in cells.
+_LAYOUT_CHILDREN = {"p", "div", "ul", "ol", "dl", "table", "blockquote", "section", "article", *_HEADINGS}
+#: A class naming a heading level ("h2"), as pages that draw headings with styled paragraphs use.
+_HEADING_CLASS = re.compile(r"\bh([1-6])\b")
+#: Level of a heading set as a bold line when nothing says which.
+_BOLD_HEADING_LEVEL = 3
+
+
+#: How many single wrappers (a <div> holding the content <div>) are looked through.
+_LAYOUT_DEPTH = 4
+
+
+def _layout_cell(cell) -> bool:
+    """Whether a table cell lays out part of the page rather than holding a value: among its
+    direct children, or those of a wrapper that is its only block child, a heading, a nested
+    table, or two or more paragraphs or lists. Only direct children are looked at, so that
+    tables nested thousands deep cost no more than one walk."""
+    node = cell
+    for _ in range(_LAYOUT_DEPTH):
+        blocks = [c for c in node.find_all(True, recursive=False) if c.name.lower() in _LAYOUT_CHILDREN]
+        if any(c.name.lower() in _HEADINGS or c.name.lower() == "table" for c in blocks) or len(blocks) >= 2:
+            return True
+        if len(blocks) != 1:
+            return False
+        node = blocks[0]
+    return False
+
+
 def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[Block], str | None]:
     """Walk the page body and rebuild its text block by block.
 
@@ -809,6 +951,8 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
 
     out: list[tuple[str, int, str]] = []  # (kind, level, text)
     buffer: list[str] = []
+    #: Text set in bold (<b>, <strong>) -> the heading level it would have as a line of its own.
+    bold: dict[str, int] = {}
 
     def flush() -> None:
         # Table cells are separated by tabs (as PDF table rows are); other runs of white space
@@ -816,7 +960,11 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
         text = re.sub(r"\s+", lambda m: "\t" if "\t" in m.group(0) else " ",
                       strip_emphasis("".join(buffer))).strip()
         buffer.clear()
-        if text:
+        if text in bold and looks_like_heading(text):
+            # A line that is all bold and reads as a title is a heading drawn without a
+            # heading tag (<p class="h2"><b>...</b></p>, or <b>...</b><br>).
+            out.append(("heading", bold[text], text))
+        elif text:
             out.append(("para", 0, text))
 
     end_of_block = object()  # a marker on the stack: the block tag above it is finished
@@ -842,7 +990,7 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
             text = flat(child)
             if text:
                 out.append(("heading", _HEADINGS[tag], text))
-        elif tag in ("td", "th"):
+        elif tag in ("td", "th") and not _layout_cell(child):
             buffer.append("\t" + flat(child) + "\t")
         elif tag in ("dt", "dd") and not child.find(_BLOCK_TAGS - {"br"}):
             # A description list is label and value ("People waiting | 612"): a term and the
@@ -859,11 +1007,21 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
             flush()
             if tag == "table":
                 _merge_header_rows(child, flat, soup)
+                _fill_row_spans(child, flat, soup)
+            if tag in ("p", "div"):
+                hinted = _HEADING_CLASS.search(" ".join(child.get("class") or []).lower())
+                if hinted:
+                    level = int(hinted.group(1))
+                    bold.update((text, level) for text in (flat(child),) if len(text) <= 110)
             if tag == "li":
                 buffer.append("- ")
             stack.append(end_of_block)
             stack.extend(children(child))
         else:
+            if tag in ("b", "strong"):
+                text = flat(child)
+                if len(text) <= 110:
+                    bold.setdefault(text, _BOLD_HEADING_LEVEL)
             stack.extend(children(child))
     flush()
     parts: list[str] = []

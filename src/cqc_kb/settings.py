@@ -19,7 +19,7 @@ from .errors import ConfigError
 
 #: Bumped whenever parsing, chunking, embedding or the stored statistics change what ends up
 #: in the index.
-PIPELINE_VERSION = "14"
+PIPELINE_VERSION = "15"
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 

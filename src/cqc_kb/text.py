@@ -9,7 +9,11 @@ from typing import Callable, Generic, TypeVar
 T = TypeVar("T")
 
 _ABBREV = ("e.g.", "i.e.", "etc.", "Dr.", "Mr.", "Mrs.", "Ms.", "St.", "No.", "approx.", "vs.", "Cllr.")
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9\u00a3])|\n\s*\n|\n(?=\s*[-*\u2022]\s)")
+#: Abbreviations that stand before a figure ("c. 148,300"): a figure after one never starts a
+#: sentence, even on the next line of hard-wrapped text.
+_BEFORE_FIGURE = re.compile(r"(?:^|[\s(])(?:c|ca|approx|No)\.$")
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9\u00a3])|\n\s*\n|"
+                       r"\n(?=\s*[-*\u2022\u25a0\u25aa\u25cf]\s)|\n(?=\s*\u2013\s+[A-Z0-9\u00a3])")
 
 
 def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -22,6 +26,8 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
         before = text[cursor:cut]
         if before.rstrip().endswith(_ABBREV) and "\n" not in m.group(0):
             continue
+        if _BEFORE_FIGURE.search(before.rstrip()) and segment[m.end():m.end() + 1].isdigit():
+            continue
         spans.append((cursor, cut))
         cursor = start + m.end()
     spans.append((cursor, end))
@@ -31,7 +37,7 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 #: A list item: a label, then a colon or a dash, and the figure it labels ("- Median wait for an
 #: OT assessment: 9 weeks", "Average wait for a Care Act assessment — 41 days"). The label may
 #: hold a colon of its own ("Reablement: no further support needed — 71 per cent").
-LABELLED_FIGURE = re.compile(r"(?:[-*\u2022\u25cf\u25aa]\s*)?(?P<label>[A-Za-z][^\n]{2,100}?)(?::|\s[-\u2013\u2014])\s*"
+LABELLED_FIGURE = re.compile(r"(?:[-*\u2013\u2022\u25a0\u25cf\u25aa]\s*)?(?P<label>[A-Za-z][^\n]{2,100}?)(?::|\s[-\u2013\u2014])\s*"
                              r"(?P<value>(?:\u00a3\s?)?\d[\d,.]*(?:\s?(?:%|per cent|[A-Za-z']+))?)\.?")
 
 
