@@ -199,6 +199,7 @@ def test_filtered_or_named_questions_are_not_grouped(hash_kb) -> None:
     "What is the council's policy on electric vehicle charging?",
     "How many people are waiting for a wheelchair in Stockton-on-Tees?",
     "How long do people wait for dental treatment in Kestrel Moor?",
+    "How long do patients wait for a hip replacement?",
 ])
 def test_look_alike_subjects_abstain_and_keep_the_nearest_passages(hash_kb, question: str) -> None:
     answer = hash_kb.ask(question)
@@ -206,6 +207,17 @@ def test_look_alike_subjects_abstain_and_keep_the_nearest_passages(hash_kb, ques
     assert answer.answer.startswith("No clear answer")
     assert answer.hits
     assert answer.extra["strength"] == "weak"
+
+
+def test_a_two_word_name_whose_first_word_is_missing_is_not_answered_by_the_second(hash_kb) -> None:
+    quote = "The median wait was 44 days, and the council was replacing analogue alarms with digital units."
+    hit = replace(hash_kb.search("median wait days", k=1)[0], text=quote)
+    cand = _Candidate(hit, 0, 0, 1.0, quote.lower(), quote)
+    asked = parse_question("How long do patients wait for a hip replacement?")
+    assert asked.compounds == (("hip", "replacement"),)
+    assert hash_kb.answerer._misfit(asked, cand, [cand]) == "not about hip, replacement"
+    # Without the first word the passage may answer: "replacing" is a replacement.
+    assert hash_kb.answerer._misfit(parse_question("How long do patients wait for a replacement?"), cand, [cand]) is None
 
 
 def test_a_question_for_a_figure_the_sentence_lacks_abstains(hash_kb) -> None:

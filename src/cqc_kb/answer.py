@@ -188,6 +188,13 @@ def strength(confidence: float, threshold: float, abstained: bool) -> str:
     return "strong" if confidence >= threshold + _STRONG_MARGIN else "moderate"
 
 
+def _only_by_prefix(term: str, terms: frozenset[str]) -> bool:
+    """Is ``term`` in ``terms`` only as another word sharing its first six letters (not
+    itself, a plural, or a paraphrase)?"""
+    return term not in terms and not (term.endswith("s") and term[:-1] in terms) \
+        and not any(p in terms for p in _PARAPHRASE_STEMS.get(term, ()))
+
+
 def _matches(term: str, terms: set[str]) -> bool:
     """Is ``term`` (a stem) in ``terms``, directly, as a paraphrase, or by a shared 6-letter stem?"""
     if term in terms:
@@ -882,6 +889,13 @@ class Answerer:
             excused = {t for group in parsed.alternatives if group & named for t in group} & set(missing)
             missing = [t for t in missing if t not in excused]
         if missing:
+            # A name of two words ("hip replacement") whose first word, the kind, is missing
+            # and whose second is there only as another word of the same first letters
+            # ("replacing analogue alarms") is missing as a whole. ("Review" after a missing
+            # "annual", or "rehabilitation" for "reablement", is there.)
+            support = _support(best.hit.text, best.hit.section)
+            missing += list(dict.fromkeys(b for a, b in parsed.compounds if a in missing and b not in missing
+                                          and b not in excused and _only_by_prefix(b, support)))
             # The passage lacks words that name the question's subject: "electric vehicle"
             # charging is not charging for care, a "dental" wait is not a Care Act wait.
             weight = sum(self.retriever.idf(t) for t in parsed.key_terms if t not in excused) or 1.0

@@ -376,6 +376,15 @@ class Question:
                                    and not any(ch.isdigit() for ch in t) and len(t) > 2))
 
     @cached_property
+    def compounds(self) -> tuple[tuple[str, str], ...]:
+        """Pairs of key words written side by side in the question ("hip replacement",
+        "electric vehicle"): the first may name a kind of the second, so a passage holding only
+        the second ("replacing analogue alarms") need not be about the pair."""
+        stems = [stem(w) for w in words(self.plain or self.topic)]
+        key = set(self.key_terms)
+        return tuple(dict.fromkeys((a, b) for a, b in zip(stems, stems[1:]) if a in key and b in key and a != b))
+
+    @cached_property
     def stage(self) -> str | None:
         """The one stage of a case (:data:`STAGES`) a "how many" question counts ("how many
         safeguarding enquiries were closed", "how many carers requested an assessment"); a
