@@ -157,10 +157,11 @@ def test_pdf_words_cut_at_line_ends_are_joined() -> None:
     from cqc_kb.parse import _dehyphenate
 
     pages = [["People left reable-", "ment well. Long-term care was long-", "term too, and dis-"],
-             ["abled people waited."]]
-    # A word the report writes with a hyphen elsewhere keeps it; others lose the typesetter's.
+             ["abled self-", "funders and co-", "production groups waited."]]
+    # A word the report writes with a hyphen elsewhere, or whose first half is a common prefix,
+    # keeps it; others lose the typesetter's.
     assert _dehyphenate(pages) == [["People left reablement", "well. Long-term care was long-term",
-                                    "too, and disabled"], ["people waited."]]
+                                    "too, and disabled"], ["self-funders", "and co-production", "groups waited."]]
     places = ("Northby", "Southam", "Westmere")
     doc = parse_bytes(_pdf_of_lines([[*_body(n), f"In {places[n]} the council's joint hospital discharge and home reable-",
                                       f"ment service helped {880 + n} people in 2024/25."] for n in range(3)]),

@@ -500,14 +500,20 @@ def _parse_pdf(data: bytes, name: str, limits: Limits, deadline: _Deadline) -> t
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 _CUT_WORD = re.compile(r"(?<![A-Za-z-])([A-Za-z]+(?:-[A-Za-z]+)*)-$")
 _WORD_REST = re.compile(r"([a-z]+)(\S*)\s*")
+#: First halves that keep their hyphen when a line break follows it ("self-" / "funders",
+#: "co-" / "production"), though the report writes the word nowhere else.
+_HYPHEN_PREFIXES = frozenset(
+    "self co cross multi non long short full part well face older under over post pre anti sub "
+    "semi mid ex first second third high low one two three step joint".split())
 
 
 def _dehyphenate(pages: list[list[str]]) -> list[list[str]]:
     """Join the halves of a word that a PDF's typesetting cut at a line end ("reable-" and
     "ment" become "reablement"), also across a page break, so that the word can be searched
     and quoted whole. A word the report also writes with a hyphen elsewhere ("long-term")
-    keeps it; any other loses it, as a typesetter's hyphen is dropped when read. The rest of
-    the word moves up to the line it began on."""
+    keeps it, as does one whose first half is a common prefix ("self-", "co-"); any other
+    loses it, as a typesetter's hyphen is dropped when read. The rest of the word moves up to
+    the line it began on."""
     vocabulary = {w.lower() for lines in pages for line in lines for w in _WORD.findall(line)}
     places = [(p, i) for p, lines in enumerate(pages) for i in range(len(lines))]
     out = [list(lines) for lines in pages]
@@ -518,7 +524,7 @@ def _dehyphenate(pages: list[list[str]]) -> list[list[str]]:
         if not cut or not rest or "\t" in line or "\t" in following:
             continue
         head, tail = cut.group(1), rest.group(1)
-        hyphen = "-" if f"{head}-{tail}".lower() in vocabulary else ""
+        hyphen = "-" if f"{head}-{tail}".lower() in vocabulary or head.lower() in _HYPHEN_PREFIXES else ""
         out[p][i] = f"{line[:cut.start(1)]}{head}{hyphen}{tail}{rest.group(2)}"
         out[q][j] = following[rest.end():]
     return [[line for line in lines if line] for lines in out]
