@@ -316,6 +316,15 @@ def test_no_waiting_list_answers_how_many_were_waiting(hash_kb) -> None:
     ("How many homes have a telecare alarm?", "There were around 7,900 alarm connections.", True),
     ("How many homes have a telecare alarm?", "Lifelink, the county's telecare service, had 8,900 users.", True),
     ("How many homes have a telecare alarm?", "The alarm team made 21,000 visits.", False),
+    # "All" counts what follows it, not a noun elsewhere in the sentence.
+    ("How many tenants kept their homes?", "When the provider closed, all 17 tenants kept their homes.", True),
+    ("How many carers were offered an assessment?", "All of the carers who asked were offered one.", True),
+    ("How many children are in the council's care?",
+     "A protocol with children's services was signed in November 2024 but was not yet in use across all teams.",
+     False),
+    # An age is no count of the people of that age.
+    ("How many children are in the council's care?",
+     "Adult services met with children's services to plan support after the age of 18.", False),
 ])
 def test_count_questions_want_a_number_of_the_counted_noun(question: str, sentence: str, counts: bool) -> None:
     assert _counts(sentence, counted_nouns(question), parse_question(question).verb_terms) is counts

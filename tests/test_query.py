@@ -155,6 +155,12 @@ def test_key_terms_leave_out_framing_words_and_councils() -> None:
     ("Roughly one person in four had no review", [(25.0, "%", "one person in four")]),
     ("nine people in ten said so", [(90.0, "%", "nine people in ten")]),
     ("two carers in one household", [(2.0, "carers", "two carers")]),
+    # An age counts nothing.
+    ("support after the age of 18 was planned", []),
+    ("31.2% of people aged 18 to 64", [(31.2, "%", "31.2%")]),
+    ("Of the 41 young people who turned 18, 12 had a plan", [(41.0, "people", "41 young people"),
+                                                              (12.0, "", "12")]),
+    ("The team saw 310 16-year-olds", [(310.0, "", "310")]),
 ])
 def test_parse_figures(quote: str, expected: list[tuple[float, str, str]]) -> None:
     got = [(f.value, f.unit, f.text) for f in parse_figures(quote)]

@@ -308,7 +308,11 @@ def _counts(sentence: str, nouns: tuple[str, ...], verbs: tuple[str, ...] = (), 
                   and not _counts_other(clause, f.text, wanted, verbs)]
         if specific and counts and any(_same_stem(stem(t.strip("'")), n) for t in words(clause) for n in specific):
             return True
-    return bool(_NONE.search(sentence)) and any(_matches(s, wanted) for s in stems)
+    if _NONE.search(sentence) and any(_matches(s, wanted) for s in stems):
+        return True
+    # "All" counts what follows it ("all 17 tenants", "all of the carers assessed"), not a
+    # noun elsewhere in the sentence ("children's services ... across all teams").
+    return any(_matches(stem(w.strip("'")), wanted) for m in _ALL.finditer(sentence) for w in words(m.group(1)))
 
 
 def _counted_stages(text: str) -> frozenset[str]:
@@ -479,7 +483,9 @@ _CARE_HOMES = re.compile(r"\b(care|nursing|residential)[ -]homes?\b", re.I)
 #: households", "5,000 installations", "7,900 connections", or the service's users).
 _DWELLINGS = frozenset(stem(w) for w in ("homes", "households", "houses", "properties", "installations",
                                          "connections"))
-_NONE = re.compile(r"\b(none|nobody|no one|no [\w-]+ (?:[\w-]+ )?(?:was|were|had|has)|no waiting list|all)\b", re.I)
+_NONE = re.compile(r"\b(none|nobody|no one|no [\w-]+ (?:[\w-]+ )?(?:was|were|had|has)|no waiting list)\b", re.I)
+#: "All" and the few words after it that say all of what.
+_ALL = re.compile(r"\ball\s+((?:of\s+)?(?:the\s+|its\s+|their\s+|these\s+)?(?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
 _NO_WAITING = re.compile(r"\b(no(body| one)? (was|were) waiting|no waiting lists?|(was|were) no (one|people) waiting)\b", re.I)
 
 

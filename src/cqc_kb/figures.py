@@ -91,6 +91,10 @@ _MAY_HOLD_FIGURE = re.compile(
 
 _IN = re.compile(r"\sin\s", re.I)
 _PARAGRAPH_NUMBER = re.compile(r"\s*(\d{1,2}(?:\.\d{1,2}){1,2})\s+(?=[A-Z])")
+#: An age ("aged 18 to 64", "after the age of 18", "who turned 18", "16-year-olds"): no count of
+#: anything, though a bare number.
+_AGE = re.compile(r"\b(?:aged|ages?\s+of|ages|turn(?:ed|ing|s)?)\s+(?:between\s+)?\d{1,3}(?![\d,.]\d)"
+                  r"(?:\s*(?:to|-|\u2013|and)\s*\d{1,3}(?![\d,.]\d))?|\b\d{1,3}-year-olds?\b", re.I)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
@@ -110,6 +114,8 @@ def _read_figures(quote: str) -> tuple[Figure, ...]:
     numbered = _PARAGRAPH_NUMBER.match(quote)
     if numbered:
         found.append((numbered.start(1), numbered.end(1), None))
+    for m in _AGE.finditer(quote) if "age" in low or "turn" in low or "year-old" in low else ():
+        found.append((m.start(), m.end(), None))
 
     def holds(*parts: str) -> bool:
         return any(p in low for p in parts)
