@@ -887,7 +887,7 @@ def _fill_row_spans(table, flat: Callable[[object], str], soup) -> None:
 #: out with a table holds its headings and paragraphs in cells.
 _LAYOUT_CHILDREN = {"p", "div", "ul", "ol", "dl", "table", "blockquote", "section", "article", *_HEADINGS}
 #: A class naming a heading level ("h2"), as pages that draw headings with styled paragraphs use.
-_HEADING_CLASS = re.compile(r"\bh([1-6])\b")
+_HEADING_CLASS = re.compile(r"h([1-6])")
 #: Level of a heading set as a bold line when nothing says which.
 _BOLD_HEADING_LEVEL = 3
 
@@ -1014,11 +1014,11 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
             if tag == "table":
                 _merge_header_rows(child, flat, soup)
                 _fill_row_spans(child, flat, soup)
-            if tag in ("p", "div"):
-                hinted = _HEADING_CLASS.search(" ".join(child.get("class") or []).lower())
-                if hinted:
-                    level = int(hinted.group(1))
-                    bold.update((text, level) for text in (flat(child),) if len(text) <= 110)
+            # Only a <p>: paragraphs do not nest, so reading one's text here costs one more
+            # walk of it, where nested <div class="h2"> could cost a walk per level.
+            hinted = _HEADING_CLASS.fullmatch(" ".join(child.get("class") or []).lower()) if tag == "p" else None
+            if hinted:
+                bold.update((text, int(hinted.group(1))) for text in (flat(child),) if len(text) <= 110)
             if tag == "li":
                 buffer.append("- ")
             stack.append(end_of_block)
