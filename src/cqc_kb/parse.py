@@ -957,23 +957,31 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
 
     out: list[tuple[str, int, str]] = []  # (kind, level, text)
     buffer: list[str] = []
-    #: Text set in bold (<b>, <strong>) -> the heading level it would have as a line of its own.
-    bold: dict[str, int] = {}
+    # What the line in the buffer is: does it hold text, is all of it bold, and the heading
+    # level its paragraph's class names (<p class="h2">).
+    has_text = all_bold = False
+    hinted: int | None = None
 
     def flush() -> None:
+        nonlocal has_text, all_bold, hinted
         # Table cells are separated by tabs (as PDF table rows are); other runs of white space
         # become one space.
         text = re.sub(r"\s+", lambda m: "\t" if "\t" in m.group(0) else " ",
                       strip_emphasis("".join(buffer))).strip()
         buffer.clear()
-        if text in bold and looks_like_heading(text):
-            # A line that is all bold and reads as a title is a heading drawn without a
-            # heading tag (<p class="h2"><b>...</b></p>, or <b>...</b><br>).
-            out.append(("heading", bold[text], text))
+        if (all_bold or hinted) and looks_like_heading(text):
+            # A line that is all bold, or a paragraph styled as a heading, that reads as a
+            # title is a heading drawn without a heading tag (<p class="h2"><b>...</b></p>,
+            # <b>...</b><br>).
+            out.append(("heading", hinted or _BOLD_HEADING_LEVEL, text))
         elif text:
             out.append(("para", 0, text))
+        has_text = all_bold = False
+        hinted = None
 
     end_of_block = object()  # a marker on the stack: the block tag above it is finished
+    # A marker on the stack: a bold element that began its line is finished.
+    end_of_bold = object()
     term_open = False  # the last block out is a <dt> that its <dd> joins
     stack: list[object] = children(root)
     while stack:
@@ -981,10 +989,15 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
         if child is end_of_block:
             flush()
             continue
+        if child is end_of_bold:
+            all_bold = has_text  # all the line's text so far is this element's
+            continue
         if isinstance(child, Comment):
             continue
         if isinstance(child, NavigableString):
             buffer.append(str(child).replace("\t", " "))
+            if not str(child).isspace():
+                has_text, all_bold = True, False
             continue
         if not isinstance(child, Tag) or _dropped(child, content is not None):
             continue
@@ -998,6 +1011,7 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
                 out.append(("heading", _HEADINGS[tag], text))
         elif tag in ("td", "th") and not _layout_cell(child):
             buffer.append("\t" + flat(child) + "\t")
+            has_text, all_bold = True, False
         elif tag in ("dt", "dd") and not child.find(_BLOCK_TAGS - {"br"}):
             # A description list is label and value ("People waiting | 612"): a term and the
             # descriptions after it are one line, cells apart by tabs, as a table row is.
@@ -1014,20 +1028,16 @@ def _parse_html(markup: str, name: str, deadline: _Deadline) -> tuple[str, list[
             if tag == "table":
                 _merge_header_rows(child, flat, soup)
                 _fill_row_spans(child, flat, soup)
-            # Only a <p>: paragraphs do not nest, so reading one's text here costs one more
-            # walk of it, where nested <div class="h2"> could cost a walk per level.
-            hinted = _HEADING_CLASS.fullmatch(" ".join(child.get("class") or []).lower()) if tag == "p" else None
-            if hinted:
-                bold.update((text, int(hinted.group(1))) for text in (flat(child),) if len(text) <= 110)
+            level = _HEADING_CLASS.fullmatch(" ".join(child.get("class") or []).lower()) if tag == "p" else None
+            hinted = int(level.group(1)) if level else None
             if tag == "li":
                 buffer.append("- ")
+                has_text = True
             stack.append(end_of_block)
             stack.extend(children(child))
         else:
-            if tag in ("b", "strong"):
-                text = flat(child)
-                if len(text) <= 110:
-                    bold.setdefault(text, _BOLD_HEADING_LEVEL)
+            if tag in ("b", "strong") and not has_text:
+                stack.append(end_of_bold)
             stack.extend(children(child))
     flush()
     parts: list[str] = []
