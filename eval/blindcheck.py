@@ -10,7 +10,8 @@ the set's gold file:
   cqc_kb.structure.analyse on the file the library indexes);
 * every expect string occurs (check_gold's normalisation; lower case) in every variant of its
   council's report: the plain source, the rendered file's text (pypdf for PDF, the <main> of the
-  HTML without scripts and styles, the file itself for text) and the text the project's parser stores;
+  HTML, or its <div id="content">, without scripts, styles and hidden elements, the file itself
+  for text) and the text the project's parser stores;
 * library-wide questions (one text on several lines) name no council and have a different council
   on each line;
 * unanswerable lines: the absent fact was checked by reading; as a guard, the words that would
@@ -77,13 +78,17 @@ def norm(text: str) -> str:
 
 
 def html_main_text(path: Path) -> str:
-    """The visible text of <main>, scripts and styles removed (what a reader sees)."""
+    """The visible text of the report's part of the page, <main> or, on an old-style page
+    without one, <div id="content">: scripts, styles and elements hidden with display:none
+    removed (what a reader sees)."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-    main = soup.find("main")
-    assert main is not None, f"{path.name}: no <main>"
+    main = soup.find("main") or soup.find("div", id="content")
+    assert main is not None, f"{path.name}: neither <main> nor <div id=content>"
     for tag in main.find_all(["script", "style", "noscript", "template"]):
+        tag.decompose()
+    for tag in main.find_all(style=re.compile(r"display\s*:\s*none")):
         tag.decompose()
     return main.get_text("\n")
 

@@ -22,6 +22,11 @@ from conftest import FIXTURES
 STOCKTON = "Stockton-on-Tees Borough Council"
 
 
+def _own_candidate(hit, sentence: str) -> _Candidate:
+    """``sentence`` as a candidate whose passage is ``hit`` holding that sentence alone."""
+    return _Candidate(replace(hit, text=sentence), 0, 0, 1.0, sentence.lower(), sentence)
+
+
 def _valid(kb, citations) -> bool:
     return all(kb.store.document_text(c.document)[c.start:c.end] == c.quote for c in citations)
 
@@ -211,8 +216,7 @@ def test_look_alike_subjects_abstain_and_keep_the_nearest_passages(hash_kb, ques
 
 def test_a_two_word_name_whose_first_word_is_missing_is_not_answered_by_the_second(hash_kb) -> None:
     quote = "The median wait was 44 days, and the council was replacing analogue alarms with digital units."
-    hit = replace(hash_kb.search("median wait days", k=1)[0], text=quote)
-    cand = _Candidate(hit, 0, 0, 1.0, quote.lower(), quote)
+    cand = _own_candidate(hash_kb.search("median wait days", k=1)[0], quote)
     asked = parse_question("How long do patients wait for a hip replacement?")
     assert asked.compounds == (("hip", "replacement"),)
     assert hash_kb.answerer._misfit(asked, cand, [cand]) == "not about hip, replacement"
@@ -974,25 +978,22 @@ def test_refusals_and_approvals_must_be_named_by_the_answering_sentence(hash_kb)
     answerer = hash_kb.answerer
     hit = hash_kb.search("carers assessments completed", k=1)[0]
 
-    def candidate(sentence: str) -> _Candidate:
-        return _Candidate(replace(hit, text=sentence), 0, 0, 1.0, sentence.lower(), sentence)
-
-    completed = candidate("The Carers Team completed 1,120 carers' assessments in 2024/25.")
+    completed = _own_candidate(hit, "The Carers Team completed 1,120 carers' assessments in 2024/25.")
     refused = parse_question("How many carers' assessments did the council refuse in 2024/25?")
     assert answerer._misfit(refused, completed, [completed]) == "counts those completed, not refused"
-    breaks = candidate("Fenbreak arranged breaks for 740 carers in 2024/25.")
+    breaks = _own_candidate(hit, "Fenbreak arranged breaks for 740 carers in 2024/25.")
     turned_away = parse_question("How many carers did Fenbreak turn away in 2024/25?")
     # A count naming no stage at all does not say how many were turned away either.
     assert answerer._misfit(turned_away, breaks, [breaks]) == "does not count those refused"
-    grants = candidate("The council completed 588 adaptation grants in 2024/25.")
+    grants = _own_candidate(hit, "The council completed 588 adaptation grants in 2024/25.")
     approved = parse_question("How many adaptation grants did the council approve in 2024/25?")
     assert answerer._misfit(approved, grants, [grants]) == "counts those completed, not approved"
-    said = candidate("The council refused 48 carers' assessments in 2024/25.")
+    said = _own_candidate(hit, "The council refused 48 carers' assessments in 2024/25.")
     assert answerer._misfit(refused, said, [said]) is None
-    carers = candidate("The council completed 1,115 carers' assessments in 2024/25.")
+    carers = _own_candidate(hit, "The council completed 1,115 carers' assessments in 2024/25.")
     reviewed = parse_question("How many carers' assessments did the council review in 2024/25?")
     assert answerer._misfit(reviewed, carers, [carers]) == "counts those completed, not reviewed"
-    reviews = candidate("The council completed 3,100 reviews of carers' assessments in 2024/25.")
+    reviews = _own_candidate(hit, "The council completed 3,100 reviews of carers' assessments in 2024/25.")
     assert answerer._misfit(reviewed, reviews, [reviews]) is None
 
 
@@ -1000,11 +1001,8 @@ def test_a_count_of_people_waiting_must_say_waiting(hash_kb) -> None:
     answerer = hash_kb.answerer
     hit = hash_kb.search("reablement people supported", k=1)[0]
 
-    def candidate(sentence: str) -> _Candidate:
-        return _Candidate(replace(hit, text=sentence), 0, 0, 1.0, sentence.lower(), sentence)
-
     asked = parse_question("How many people were waiting for reablement in 2024/25?")
-    supported = candidate("Home First, the council's reablement service, supported 1,044 people in 2024/25.")
+    supported = _own_candidate(hit, "Home First, the council's reablement service, supported 1,044 people in 2024/25.")
     assert answerer._misfit(asked, supported, [supported]) == "does not count those waiting"
     # Waiting said in other words, or under a table's or list's header, counts too.
     for said in ("In 2024/25, 212 people were waiting for reablement.",
@@ -1013,7 +1011,7 @@ def test_a_count_of_people_waiting_must_say_waiting(hash_kb) -> None:
                  "In 2024/25, 212 people had waited more than a year for reablement.",
                  "In 2024/25, 212 people had outstanding reablement referrals.",
                  "Reablement 2024/25: 212 people"):
-        waiting = candidate(said)
+        waiting = _own_candidate(hit, said)
         assert answerer._misfit(asked, waiting, [waiting]) is None
 
 
@@ -1021,13 +1019,10 @@ def test_a_share_not_done_gives_the_share_done_but_a_count_does_not(hash_kb) -> 
     answerer = hash_kb.answerer
     hit = hash_kb.search("ethnicity recorded", k=1)[0]
 
-    def candidate(sentence: str) -> _Candidate:
-        return _Candidate(replace(hit, text=sentence), 0, 0, 1.0, sentence.lower(), sentence)
-
-    share = candidate("Ethnicity was not recorded for 38% of people receiving long-term support.")
+    share = _own_candidate(hit, "Ethnicity was not recorded for 38% of people receiving long-term support.")
     asked = parse_question("For what share of people receiving long-term support was ethnicity recorded?")
     assert answerer._misfit(asked, share, [share]) is None
-    screened = candidate("At 30 September 2025, 342 concerns had not been screened within 3 working days.")
+    screened = _own_candidate(hit, "At 30 September 2025, 342 concerns had not been screened within 3 working days.")
     counted = parse_question("How many concerns were screened within 3 working days?")
     assert answerer._misfit(counted, screened, [screened]) == "counts those not screened"
 
@@ -1209,11 +1204,8 @@ def test_the_answering_sentence_must_be_for_the_year_asked_when_it_names_one(has
     answerer = hash_kb.answerer
     hit = hash_kb.search("adult social care budget overspent", k=1)[0]
 
-    def candidate(sentence: str) -> _Candidate:
-        return _Candidate(replace(hit, text=sentence), 0, 0, 1.0, sentence.lower(), sentence)
-
-    overspend = candidate("The adult social care budget for 2024/25 was overspent by £6.4 million.")
-    plan = candidate("The council planned to save £4.1 million in 2025/26.")
+    overspend = _own_candidate(hit, "The adult social care budget for 2024/25 was overspent by £6.4 million.")
+    plan = _own_candidate(hit, "The council planned to save £4.1 million in 2025/26.")
     asked = parse_question("How much did the council overspend on adult social care in 2025/26?")
     # The year named by the next quoted sentence does not make the overspend 2025/26's.
     assert answerer._misfit(asked, overspend, [overspend, plan]) == "for 2024/25, not 2025/26"

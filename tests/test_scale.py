@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from conftest import ROOT, make_settings
@@ -84,6 +85,21 @@ def test_scores_and_status_do_not_read_the_vectors_and_a_lazy_open_reads_them_to
     finally:
         lazy.close()
         eager.close()
+
+
+def _same_rows_and_vectors(a: KnowledgeBase, b: KnowledgeBase) -> tuple[int, int]:
+    """Assert that two indexes hold the same passages and sentences (by document and span)
+    with the same vectors; returns how many passages and sentences they hold."""
+    query = 'SELECT id, document, start, "end" FROM {} ORDER BY document, start, "end"'
+    counts = []
+    for table, vectors in (("chunks", lambda kb: kb.store.vectors), ("sentences", lambda kb: kb.store.sentence_vectors)):
+        rows_a, rows_b = (kb.store.db.execute(query.format(table)).fetchall() for kb in (a, b))
+        assert [r[1:] for r in rows_a] == [r[1:] for r in rows_b]
+        va = np.vstack([vectors(a).reconstruct(int(r[0])) for r in rows_a])
+        vb = np.vstack([vectors(b).reconstruct(int(r[0])) for r in rows_b])
+        assert np.allclose(va, vb, atol=1e-6)
+        counts.append(len(rows_a))
+    return counts[0], counts[1]
 
 
 def _template_by_scan(kb: KnowledgeBase) -> set[str]:
@@ -192,7 +208,6 @@ def test_pooled_sentence_vectors_point_at_their_sentences(fixture_corpus, tmp_pa
 
 def test_reports_embedded_in_groups_give_the_same_index(fixture_corpus, tmp_path, monkeypatch) -> None:
     """A large library is embedded a few reports at a time; the index must not depend on it."""
-    import numpy as np
 
     from cqc_kb import ingest
 
@@ -208,13 +223,7 @@ def test_reports_embedded_in_groups_give_the_same_index(fixture_corpus, tmp_path
     assert embed_done == sorted(embed_done) and seen[-1][0] == seen[-1][1] and len({t for _, t in seen}) == 1
     a, b = KnowledgeBase.open(whole, embedder=HashEmbedder(256)), KnowledgeBase.open(grouped, embedder=HashEmbedder(256))
     try:
-        query = 'SELECT id, document, start, "end" FROM {} ORDER BY document, start, "end"'
-        for table, vectors in (("chunks", lambda kb: kb.store.vectors), ("sentences", lambda kb: kb.store.sentence_vectors)):
-            rows_a, rows_b = (kb.store.db.execute(query.format(table)).fetchall() for kb in (a, b))
-            assert [r[1:] for r in rows_a] == [r[1:] for r in rows_b] and len(rows_a) > 100
-            va = np.vstack([vectors(a).reconstruct(int(r[0])) for r in rows_a])
-            vb = np.vstack([vectors(b).reconstruct(int(r[0])) for r in rows_b])
-            assert np.allclose(va, vb, atol=1e-6)
+        assert min(_same_rows_and_vectors(a, b)) > 100
     finally:
         a.close()
         b.close()
@@ -232,7 +241,6 @@ class _ExactEmbedder:
     def encode(self, texts, batch_size: int = 32, progress=None):
         import hashlib
 
-        import numpy as np
 
         self.encoded += list(texts)
         rows = [np.random.default_rng(int.from_bytes(hashlib.blake2b(t.encode(), digest_size=8).digest(), "little"))
@@ -245,7 +253,6 @@ def test_each_distinct_text_is_encoded_once_and_known_vectors_are_reused(fixture
     """A report added to a library shares CQC's wording with the reports already there: those
     texts take the vectors the index holds, and every vector stays the model's vector of its
     own text (a sentence that differs only in case gets its own)."""
-    import numpy as np
 
     from cqc_kb.chunk import embed_text
     from cqc_kb.records import Chunk
@@ -349,7 +356,6 @@ def test_real_model_int8_keeps_vectors_close_and_output_quiet(capfd) -> None:
 
 @pytest.mark.slow
 def test_real_model_pools_sentence_spans_from_the_passage_pass() -> None:
-    import numpy as np
 
     from cqc_kb.embed import encode_passages_and_spans, load_embedder
 
@@ -449,7 +455,6 @@ def test_files_a_reader_could_not_read_are_read_here(fixture_corpus, tmp_path, m
 
 
 def test_a_library_read_by_reader_processes_indexes_as_one_read_here(fixture_corpus, tmp_path) -> None:
-    import numpy as np
 
     from cqc_kb import ingest
 
@@ -500,7 +505,6 @@ class _RecordingSpanHash(_SpanHash):
 def test_a_passage_in_several_groups_is_encoded_once(fixture_corpus, tmp_path, monkeypatch) -> None:
     """Reports embedded a group at a time: a passage every report repeats (CQC's own wording)
     keeps the vectors of its first group, and the index is the same as embedding all at once."""
-    import numpy as np
 
     from cqc_kb import ingest
 
@@ -521,13 +525,7 @@ def test_a_passage_in_several_groups_is_encoded_once(fixture_corpus, tmp_path, m
         assert repeated  # the fixture reports share passages
         counts = Counter(embedder.encoded)
         assert all(counts[t] == 1 for t in repeated)
-        query = 'SELECT id, document, start, "end" FROM {} ORDER BY document, start, "end"'
-        for table, vectors in (("chunks", lambda kb: kb.store.vectors), ("sentences", lambda kb: kb.store.sentence_vectors)):
-            rows_a, rows_b = (kb.store.db.execute(query.format(table)).fetchall() for kb in (a, b))
-            assert [r[1:] for r in rows_a] == [r[1:] for r in rows_b]
-            va = np.vstack([vectors(a).reconstruct(int(r[0])) for r in rows_a])
-            vb = np.vstack([vectors(b).reconstruct(int(r[0])) for r in rows_b])
-            assert np.allclose(va, vb, atol=1e-6)
+        _same_rows_and_vectors(a, b)
     finally:
         a.close()
         b.close()

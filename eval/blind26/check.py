@@ -1,51 +1,19 @@
 """Check blind set 26's gold file, blind26.jsonl, against the twelve reports of its library:
-the checks are eval/blindcheck.py's (imported from the folder above, or from /work/main/eval
-while the set is kept in /work/private); this file holds the set's own data.
+the checks are eval/blindcheck.py's (imported from the folder above); this file holds the set's
+own data.
 
     python eval/blind26/check.py
-
-One addition: this set's HTML report (wendlestow.html) is old-style "div soup" with no <main>,
-and blindcheck's reader of an HTML report's visible text asserts a <main>. For a page without
-one, the reader below takes the visible text of <div id="content"> instead (scripts, styles and
-elements hidden with display:none removed); pages with a <main> are read as blindcheck reads them.
 """
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-for folder in (HERE.parent, Path("/work/main/eval")):
-    if (folder / "blindcheck.py").exists():
-        sys.path.insert(0, str(folder))
-        break
+sys.path.insert(0, str(HERE.parent))
 
-import blindcheck  # noqa: E402
 from blindcheck import BlindSet, main  # noqa: E402
-
-_html_main_text = blindcheck.html_main_text
-
-
-def html_visible_text(path: Path) -> str:
-    """blindcheck's reader for a page with <main>; otherwise the visible text of
-    <div id="content">, without scripts, styles and display:none elements."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-    if soup.find("main") is not None:
-        return _html_main_text(path)
-    content = soup.find("div", id="content")
-    assert content is not None, f"{path.name}: neither <main> nor <div id=content>"
-    for tag in content.find_all(["script", "style", "noscript", "template"]):
-        tag.decompose()
-    for tag in content.find_all(style=re.compile(r"display\s*:\s*none")):
-        tag.decompose()
-    return content.get_text("\n")
-
-
-blindcheck.html_main_text = html_visible_text
 
 #: authority -> (source, rendered file, format) of this set's new reports.
 NEW = {
